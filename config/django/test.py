@@ -1,0 +1,11 @@
+"""Settings for the test suite: fast hashing, in-memory SQLite unless DATABASE_URL says otherwise."""
+
+from config.django.base import *  # noqa: F403
+from config.django.base import DATABASES
+from config.env import env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if "DATABASE_URL" not in env.ENVIRON:
+    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+LANGUAGE_CODE = "zh-hans"

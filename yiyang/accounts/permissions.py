@@ -1,0 +1,47 @@
+"""Named permissions and the default set each role starts with.
+
+A permission answers "may this person do X at all"; *where* they may do it is their scope
+(see `yiyang.accounts.access`). Roles are templates: an officer can grant or withdraw a single
+permission for one account.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yiyang.accounts.choices import Role
+
+
+class Perm(models.TextChoices):
+    ELDERS_VIEW = "elders.view", _("查看老年人档案")
+    ELDERS_CREATE = "elders.create", _("登记老年人")
+    ELDERS_CHANGE = "elders.change", _("修改老年人档案")
+    ELDERS_IMPORT = "elders.import", _("导入老年人花名册")
+    ELDERS_EXPORT = "elders.export", _("导出列表")
+    ORGS_VIEW = "organisations.view", _("查看机构")
+    ORGS_CHANGE = "organisations.change", _("登记和修改机构")
+    BEDS_MANAGE = "beds.manage", _("管理床位与入住")
+    AREAS_VIEW = "areas.view", _("查看行政区域")
+    AUDIT_VIEW = "audit.view", _("查看审计日志")
+    STAFF_MANAGE = "accounts.manage", _("管理工作人员账号")
+
+
+_ALL = frozenset(Perm)
+_AREA_READ = frozenset({Perm.AREAS_VIEW, Perm.ORGS_VIEW})
+
+ROLE_DEFAULT_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.BUREAU_OFFICER: _ALL,
+    Role.HEALTH_OFFICER: _AREA_READ | {Perm.ELDERS_VIEW, Perm.ELDERS_EXPORT, Perm.ORGS_CHANGE},
+    Role.STREET_STAFF: _AREA_READ
+    | {Perm.ELDERS_VIEW, Perm.ELDERS_CREATE, Perm.ELDERS_CHANGE, Perm.ELDERS_IMPORT, Perm.ELDERS_EXPORT},
+    Role.CARE_CENTRE_STAFF: _AREA_READ | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.ELDERS_EXPORT},
+    Role.STATION_STAFF: _AREA_READ
+    | {Perm.ELDERS_VIEW, Perm.ELDERS_CREATE, Perm.ELDERS_CHANGE, Perm.ELDERS_EXPORT},
+    Role.INSTITUTION_STAFF: _AREA_READ | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.BEDS_MANAGE, Perm.ELDERS_EXPORT},
+    Role.MEDICAL_STAFF: _AREA_READ | {Perm.ELDERS_VIEW},
+    Role.HELPER: frozenset({Perm.ELDERS_VIEW}),
+    Role.FAMILY: frozenset({Perm.ELDERS_VIEW}),
+}
+
+
+def default_permissions(role: str) -> list[str]:
+    return sorted(str(p) for p in ROLE_DEFAULT_PERMISSIONS.get(role, frozenset()))

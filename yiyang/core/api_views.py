@@ -1,0 +1,28 @@
+"""Base classes for per-operation API views (HackSoft style): authentication required, and the
+paginated list helper every list endpoint shares."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
+
+from yiyang.core.api import Pagination
+
+
+class ApiView(APIView):
+    """An authenticated API operation. Subclasses call one service or selector."""
+
+
+def paginated(
+    request: Request,
+    view: APIView,
+    queryset: QuerySet[Any],
+    serializer: type[BaseSerializer[Any]],
+    context: dict[str, Any] | None = None,
+) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True, context=context or {}).data)

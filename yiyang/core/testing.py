@@ -1,0 +1,128 @@
+"""A small, fully-known district for tests: two streets, two communities each, one of every kind of
+organisation, and an account for every role in both streets. Lives in the package so every app's
+tests (and the end-to-end tests) share one picture of the world."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from yiyang.core.national_id import make_national_id
+
+PASSWORD = "Test-pass-123"  # noqa: S105
+
+
+@dataclass
+class World:
+    district: Any
+    streets: list[Any]
+    communities: list[list[Any]]
+    orgs: dict[str, Any] = field(default_factory=dict)
+    users: dict[str, Any] = field(default_factory=dict)
+    elders: dict[str, Any] = field(default_factory=dict)
+
+
+def national_id(sequence: int, birth: date = date(1950, 3, 15), area: str = "350206") -> str:
+    return make_national_id(area, birth, sequence)
+
+
+def build_world() -> World:
+    from yiyang.accounts.choices import Role
+    from yiyang.accounts.models import User
+    from yiyang.accounts.permissions import default_permissions
+    from yiyang.areas.models import Area
+    from yiyang.elders.models import Elder, FamilyLink, HelperAssignment
+    from yiyang.organisations.choices import BedState, OrganisationKind
+    from yiyang.organisations.models import Admission, Bed, Organisation
+
+    district = Area.objects.create(code="350206", name="测试区", level="district")
+    streets, communities = [], []
+    for s in range(2):
+        street = Area.objects.create(
+            code=f"350206{s + 1:03d}", name=f"第{s + 1}街道", level="street", parent=district, district=district
+        )
+        streets.append(street)
+        communities.append(
+            [
+                Area.objects.create(
+                    code=f"350206{s + 1:03d}{c + 1:03d}",
+                    name=f"第{s + 1}街道第{c + 1}社区",
+                    level="community",
+                    parent=street,
+                    district=district,
+                    street=street,
+                )
+                for c in range(2)
+            ]
+        )
+    world = World(district=district, streets=streets, communities=communities)
+
+    def org(key: str, kind: str, area: Any, **extra: Any) -> Any:
+        street = area if area.level == "street" else area.street
+        world.orgs[key] = Organisation.objects.create(
+            kind=kind, name=f"{key}机构", area=area, street=street, district=district, **extra
+        )
+        return world.orgs[key]
+
+    for s in range(2):
+        community = communities[s][0]
+        org(f"institution{s}", OrganisationKind.INSTITUTION, community, is_integrated_care=True, licence_number=f"L{s}")
+        org(f"station{s}", OrganisationKind.STATION, community)
+        org(f"centre{s}", OrganisationKind.CARE_CENTRE, streets[s])
+        org(f"health{s}", OrganisationKind.HEALTH_CENTRE, community)
+        for n in range(3):
+            Bed.objects.create(organisation=world.orgs[f"institution{s}"], building="A", room="101", number=str(n + 1))
+
+    def user(key: str, role: str, **scope: Any) -> Any:
+        account = User.objects.create_user(
+            username=key, password=PASSWORD, full_name=key, role=role, permissions=default_permissions(role), **scope
+        )
+        world.users[key] = account
+        return account
+
+    for s in range(2):
+        user(f"street{s}", Role.STREET_STAFF, area=streets[s])
+        user(f"station{s}", Role.STATION_STAFF, area=communities[s][0], organisation=world.orgs[f"station{s}"])
+        user(f"centre{s}", Role.CARE_CENTRE_STAFF, area=streets[s], organisation=world.orgs[f"centre{s}"])
+        user(f"institution{s}", Role.INSTITUTION_STAFF, organisation=world.orgs[f"institution{s}"])
+        user(f"medical{s}", Role.MEDICAL_STAFF, organisation=world.orgs[f"health{s}"])
+        user(f"helper{s}", Role.HELPER, area=communities[s][0])
+        user(f"family{s}", Role.FAMILY)
+        # Same place as street{s}, but the role's rights withdrawn: sees nothing, may do nothing.
+        account = user(f"street{s}_noright", Role.STREET_STAFF, area=streets[s])
+        account.permissions = []
+        account.save(update_fields=["permissions"])
+        # Same street, may view but not change, create, import or export.
+        readonly = user(f"street{s}_readonly", Role.STREET_STAFF, area=streets[s])
+        readonly.permissions = ["areas.view", "elders.view", "organisations.view"]
+        readonly.save(update_fields=["permissions"])
+    user("bureau", Role.BUREAU_OFFICER, area=district)
+    user("health_officer", Role.HEALTH_OFFICER, area=district)
+
+    for s in range(2):
+        community = communities[s][0]
+        for key, seq in ((f"elder{s}", 11 + s * 10), (f"resident{s}", 13 + s * 10)):
+            world.elders[key] = Elder.objects.create(
+                name=f"{key}老人",
+                national_id=national_id(seq),
+                birth_date=date(1950, 3, 15),
+                sex="M",
+                phone=f"1380000{seq:04d}",
+                community=community,
+                street=streets[s],
+                district=district,
+                service_station=world.orgs[f"station{s}"],
+                medical_institution=world.orgs[f"health{s}"],
+            )
+        bed = Bed.objects.filter(organisation=world.orgs[f"institution{s}"]).first()
+        assert bed is not None
+        Admission.objects.create(
+            elder=world.elders[f"resident{s}"], organisation=world.orgs[f"institution{s}"], bed=bed,
+            admitted_on=date(2025, 1, 1),
+        )
+        bed.state = BedState.OCCUPIED
+        bed.save(update_fields=["state"])
+        HelperAssignment.objects.create(
+            elder=world.elders[f"elder{s}"], helper=world.users[f"helper{s}"], since=date(2025, 1, 1)
+        )
+        FamilyLink.objects.create(elder=world.elders[f"elder{s}"], user=world.users[f"family{s}"], relation="子女")
+    return world

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from yiyang.elders.api import views
+
+urlpatterns = [
+    path("elders/", views.ElderListCreateApi.as_view(), name="api-elder-list"),
+    path("elders/<str:public_id>/", views.ElderDetailApi.as_view(), name="api-elder-detail"),
+    path("elders/<str:public_id>/contacts/", views.ElderContactListCreateApi.as_view(), name="api-elder-contacts"),
+    path(
+        "elders/<str:public_id>/contacts/<str:contact_id>/",
+        views.ElderContactDeleteApi.as_view(),
+        name="api-elder-contact-delete",
+    ),
+    path("homes/", views.HomeListApi.as_view(), name="api-home-list"),
+    path("homes/<str:public_id>/", views.HomeDetailApi.as_view(), name="api-home-detail"),
+]

@@ -1,0 +1,130 @@
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from yiyang.core.api import created
+from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.errors import ErrorCollector
+from yiyang.accounts.permissions import Perm
+from yiyang.elders.access import access_elder_by_public_id, access_home_by_public_id
+from yiyang.elders.api.serializers import (
+    ContactInputSerializer,
+    ContactOutput,
+    ElderDetailOutput,
+    ElderFilterSerializer,
+    ElderInputSerializer,
+    ElderListOutput,
+    HomeOutput,
+)
+from yiyang.elders.selectors import ElderFilters, elder_list, homes_in_reach
+from yiyang.elders.services import (
+    ContactInput,
+    ElderInput,
+    elder_record_view,
+    elder_refs_resolve,
+    elder_register,
+    elder_update,
+    emergency_contact_add,
+    emergency_contact_remove,
+)
+
+REF_KEYS = ("community", "home", "service_station", "medical_institution")
+
+
+def parse_filters(request: Request) -> ElderFilters:
+    """Validate list filters from the query string (bad values answer 400 naming the field)."""
+    params = ElderFilterSerializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return ElderFilters(**{k: v for k, v in params.validated_data.items() if v not in ("", None)})
+
+
+class ElderListCreateApi(ApiView):
+    @extend_schema(parameters=[ElderFilterSerializer], responses=ElderListOutput(many=True))
+    def get(self, request: Request) -> Response:
+        """Elders in reach, newest first; national ID and phone masked."""
+        qs = elder_list(user=request.user, filters=parse_filters(request))
+        return paginated(request, self, qs, ElderListOutput, context={"today": timezone.localdate()})
+
+    @extend_schema(request=ElderInputSerializer, responses={201: ElderDetailOutput, 400: OpenApiResponse()})
+    def post(self, request: Request) -> Response:
+        """Register an elder; birth date and sex come from the national ID."""
+        payload = ElderInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data: dict[str, Any] = dict(payload.validated_data)
+        errors = ErrorCollector()
+        refs = elder_refs_resolve({k: data.pop(k) for k in REF_KEYS if k in data}, errors=errors)
+        contacts = [ContactInput(**c) for c in data.pop("emergency_contacts", [])]
+        elder = elder_register(
+            actor=request.user,
+            data=ElderInput(**data, **refs, emergency_contacts=contacts),
+            pre_errors=errors,
+        )
+        return created(ElderDetailOutput(elder).data)
+
+
+class ElderDetailApi(ApiView):
+    @extend_schema(responses=ElderDetailOutput)
+    def get(self, request: Request, public_id: str) -> Response:
+        """The full record, unmasked; the read is audited."""
+        elder = access_elder_by_public_id(user=request.user, public_id=public_id)
+        elder_record_view(actor=request.user, elder=elder)
+        return Response(ElderDetailOutput(elder).data)
+
+    @extend_schema(request=ElderInputSerializer(partial=True), responses=ElderDetailOutput)
+    def patch(self, request: Request, public_id: str) -> Response:
+        """Change some fields; the names of changed fields are audited."""
+        elder = access_elder_by_public_id(user=request.user, public_id=public_id, perm=Perm.ELDERS_CHANGE)
+        payload = ElderInputSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data: dict[str, Any] = dict(payload.validated_data)
+        data.pop("emergency_contacts", None)
+        errors = ErrorCollector()
+        data.update(elder_refs_resolve({k: data.pop(k) for k in REF_KEYS if k in data}, errors=errors))
+        errors.raise_if_any("老年人信息有误")
+        elder = elder_update(actor=request.user, elder=elder, changes=data)
+        return Response(ElderDetailOutput(access_elder_by_public_id(user=request.user, public_id=elder.public_id)).data)
+
+
+class ElderContactListCreateApi(ApiView):
+    @extend_schema(responses=ContactOutput(many=True))
+    def get(self, request: Request, public_id: str) -> Response:
+        elder = access_elder_by_public_id(user=request.user, public_id=public_id)
+        elder_record_view(actor=request.user, elder=elder, full_identifiers=False)
+        return Response(ContactOutput(elder.emergency_contacts.all(), many=True).data)
+
+    @extend_schema(request=ContactInputSerializer, responses={201: ContactOutput})
+    def post(self, request: Request, public_id: str) -> Response:
+        elder = access_elder_by_public_id(user=request.user, public_id=public_id, perm=Perm.ELDERS_CHANGE)
+        payload = ContactInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        contact = emergency_contact_add(actor=request.user, elder=elder, contact=ContactInput(**payload.validated_data))
+        return created(ContactOutput(contact).data)
+
+
+class ElderContactDeleteApi(ApiView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, public_id: str, contact_id: str) -> Response:
+        elder = access_elder_by_public_id(user=request.user, public_id=public_id, perm=Perm.ELDERS_CHANGE)
+        emergency_contact_remove(actor=request.user, elder=elder, contact_public_id=contact_id)
+        return Response(status=204)
+
+
+class HomeListApi(ApiView):
+    @extend_schema(responses=HomeOutput(many=True))
+    def get(self, request: Request) -> Response:
+        qs = (
+            homes_in_reach(user=request.user)
+            .select_related("community")
+            .prefetch_related("members", "elders")
+            .order_by("-id")
+        )
+        return paginated(request, self, qs, HomeOutput)
+
+
+class HomeDetailApi(ApiView):
+    @extend_schema(responses=HomeOutput)
+    def get(self, request: Request, public_id: str) -> Response:
+        return Response(HomeOutput(access_home_by_public_id(user=request.user, public_id=public_id)).data)

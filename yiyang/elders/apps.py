@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EldersConfig(AppConfig):
+    name = "yiyang.elders"
+    label = "elders"

@@ -1,0 +1,168 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yiyang.core.models import BaseModel
+from yiyang.elders.choices import (
+    EconomicStatus,
+    ElderStatus,
+    HouseholdRegistration,
+    LivingArrangement,
+    Sex,
+)
+
+
+class Home(BaseModel):
+    """A dwelling: address and coordinates; elders and other members live in it."""
+
+    address = models.CharField(_("地址"), max_length=300)
+    community = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="homes", verbose_name=_("社区"))
+    street = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("街道"))
+    district = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("区"))
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    key_holder = models.CharField(_("钥匙保管人"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["address"]
+        verbose_name = _("家庭")
+        verbose_name_plural = _("家庭")
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class HomeMember(BaseModel):
+    """A person living in a home who is not a registered elder (spouse under 60, child, carer)."""
+
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="members", verbose_name=_("家庭"))
+    name = models.CharField(_("姓名"), max_length=100)
+    relation = models.CharField(_("关系"), max_length=32)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Elder(BaseModel):
+    """An older person in the registry, identified by national ID (GB 11643-1999).
+
+    `birth_date` and `sex` are always those the ID encodes (the register service derives them).
+    `community`/`street`/`district` are where the elder is served; the last two are denormalised
+    for one-column jurisdiction filters.
+    """
+
+    name = models.CharField(_("姓名"), max_length=100)
+    national_id = models.CharField(_("身份证号"), max_length=18, unique=True)
+    birth_date = models.DateField(_("出生日期"), db_index=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    household_registration = models.CharField(
+        _("户籍类型"), max_length=16, choices=HouseholdRegistration.choices, default=HouseholdRegistration.REGISTERED
+    )
+    economic_status = models.CharField(
+        _("经济状况"), max_length=16, choices=EconomicStatus.choices, default=EconomicStatus.ORDINARY
+    )
+    special_statuses = models.JSONField(_("特殊身份"), default=list, blank=True)
+    living_arrangement = models.CharField(
+        _("居住状况"), max_length=16, choices=LivingArrangement.choices, default=LivingArrangement.WITH_FAMILY
+    )
+    home = models.ForeignKey(
+        Home, on_delete=models.SET_NULL, null=True, blank=True, related_name="elders", verbose_name=_("家庭")
+    )
+    community = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="elders", verbose_name=_("社区"))
+    street = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("街道"))
+    district = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("区"))
+    service_station = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="served_elders",
+        verbose_name=_("服务站点"),
+    )
+    medical_institution = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="medical_elders",
+        verbose_name=_("签约医疗机构"),
+    )
+    monitoring_consent = models.BooleanField(_("同意智能监测"), default=False)
+    monitoring_consent_at = models.DateTimeField(_("同意时间"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=ElderStatus.choices, default=ElderStatus.ACTIVE)
+    notes = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("老年人")
+        verbose_name_plural = _("老年人")
+        indexes = [
+            # Prefix search (LIKE 'x%') on PostgreSQL needs the pattern operator class in a non-C locale.
+            models.Index(fields=["name"], name="elder_name_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["phone"], name="elder_phone_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["national_id"], name="elder_id_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["street", "-id"], name="elder_street_recent"),
+            models.Index(fields=["community", "-id"], name="elder_community_recent"),
+            models.Index(fields=["district", "-id"], name="elder_district_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmergencyContact(BaseModel):
+    elder = models.ForeignKey(Elder, on_delete=models.CASCADE, related_name="emergency_contacts", verbose_name=_("老年人"))
+    name = models.CharField(_("姓名"), max_length=100)
+    relation = models.CharField(_("关系"), max_length=32)
+    phone = models.CharField(_("电话"), max_length=20)
+    priority = models.PositiveSmallIntegerField(_("顺序"), default=1)
+    is_key_holder = models.BooleanField(_("持有钥匙"), default=False)
+
+    class Meta:
+        ordering = ["priority", "id"]
+        verbose_name = _("紧急联系人")
+        verbose_name_plural = _("紧急联系人")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HelperAssignment(BaseModel):
+    """A helper (助老员) is responsible for an elder from `since` until `until` (open when null)."""
+
+    elder = models.ForeignKey(Elder, on_delete=models.CASCADE, related_name="helper_assignments")
+    helper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helper_assignments")
+    since = models.DateField(_("起始日期"))
+    until = models.DateField(_("结束日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-since"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["elder", "helper"], condition=models.Q(until__isnull=True), name="helper_assignment_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.helper_id}->{self.elder_id}"
+
+
+class FamilyLink(BaseModel):
+    """A family member's account linked to their elder; they see only linked elders."""
+
+    elder = models.ForeignKey(Elder, on_delete=models.CASCADE, related_name="family_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="family_links")
+    relation = models.CharField(_("关系"), max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["elder", "user"], name="family_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}->{self.elder_id}"

@@ -1,0 +1,154 @@
+"""Reads of the elder registry. Every list starts from `elders_in_reach`, so scope is never forgotten."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
+from yiyang.accounts.permissions import Perm
+from yiyang.elders.choices import AGE_BAND_RANGES, ElderStatus, HouseholdRegistration, LivingArrangement
+from yiyang.elders.models import Elder, Home
+from yiyang.organisations.choices import BED_KINDS, MEDICAL_KINDS
+
+_ID_LIKE = re.compile(r"^[0-9]{6,17}[0-9Xx]?$")
+_DIGITS = re.compile(r"^[0-9]{3,}$")
+
+
+def elders_in_reach(*, user: AnyUser) -> QuerySet[Elder]:
+    """Elders the account may see: its area, its institution's residents, its medical institution's
+    contracted elders, a helper's assigned elders or a family member's own; none without `elders.view`.
+    """
+    if not has_perm(user, Perm.ELDERS_VIEW):
+        return Elder.objects.none()
+    scope = scope_for(user)
+    qs = Elder.objects.all()
+    if scope.kind is ScopeKind.ALL:
+        return qs
+    if scope.is_area:
+        return qs.filter(scope.area_q())
+    if scope.kind is ScopeKind.ORGANISATION:
+        if scope.organisation_kind in BED_KINDS:
+            return qs.filter(admissions__organisation_id=scope.organisation_id, admissions__discharged_on__isnull=True)
+        if scope.organisation_kind in MEDICAL_KINDS:
+            return qs.filter(medical_institution_id=scope.organisation_id)
+        return qs.filter(service_station_id=scope.organisation_id)
+    if scope.kind is ScopeKind.HELPER:
+        return qs.filter(helper_assignments__helper_id=scope.user_id, helper_assignments__until__isnull=True)
+    if scope.kind is ScopeKind.FAMILY:
+        return qs.filter(family_links__user_id=scope.user_id)
+    return Elder.objects.none()
+
+
+@dataclass(frozen=True)
+class ElderFilters:
+    q: str = ""
+    street: UUID | None = None
+    community: UUID | None = None
+    age_band: str = ""
+    economic_status: str = ""
+    living_alone: bool | None = None
+    status: str = ""
+
+
+def birth_date_range(age_band: str, *, today: date) -> tuple[date | None, date | None]:
+    """(earliest, latest) birth dates (inclusive, exclusive) of people whose age is in the band today."""
+    lower, upper = AGE_BAND_RANGES[age_band]
+
+    def years_ago(years: int) -> date:
+        try:
+            return today.replace(year=today.year - years)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year - years, day=28)
+
+    # age >= lower  <=> born on or before today-lower years; age < upper <=> born after today-upper years
+    latest = years_ago(lower)
+    earliest = years_ago(upper) if upper is not None else None
+    return earliest, latest
+
+
+def search_q(text: str) -> Q:
+    """Search by name, national ID or phone, each as a prefix so an index answers it."""
+    text = text.strip()
+    if not text:
+        return Q()
+    if _ID_LIKE.match(text) and len(text) >= 6:
+        query = Q(national_id__startswith=text.upper())
+        if text.isdigit() and len(text) <= 11:
+            query |= Q(phone__startswith=text)
+        return query
+    if _DIGITS.match(text):
+        return Q(phone__startswith=text) | Q(national_id__startswith=text)
+    return Q(name__startswith=text)
+
+
+def elder_list(*, user: AnyUser, filters: ElderFilters | None = None) -> QuerySet[Elder]:
+    """Elders in reach matching the filters, newest first, with their areas loaded."""
+    filters = filters or ElderFilters()
+    qs = elders_in_reach(user=user)
+    if filters.q:
+        qs = qs.filter(search_q(filters.q))
+    if filters.street:
+        qs = qs.filter(street__public_id=filters.street)
+    if filters.community:
+        qs = qs.filter(community__public_id=filters.community)
+    if filters.age_band in AGE_BAND_RANGES:
+        earliest, latest = birth_date_range(filters.age_band, today=timezone.localdate())
+        qs = qs.filter(birth_date__lte=latest)
+        if earliest is not None:
+            qs = qs.filter(birth_date__gt=earliest)
+    if filters.economic_status:
+        qs = qs.filter(economic_status=filters.economic_status)
+    if filters.living_alone is True:
+        qs = qs.filter(living_arrangement=LivingArrangement.ALONE)
+    elif filters.living_alone is False:
+        qs = qs.exclude(living_arrangement=LivingArrangement.ALONE)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs.select_related("community", "street").order_by("-id")
+
+
+def elder_get(*, public_id: UUID) -> Elder | None:
+    """One elder by public id with everything the profile page shows, or None. No scope check."""
+    return (
+        Elder.objects.select_related(
+            "community", "street", "district", "home", "service_station", "medical_institution"
+        )
+        .prefetch_related("emergency_contacts", "admissions__organisation", "admissions__bed")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def age_on(birth_date: date, on: date) -> int:
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def homes_in_reach(*, user: AnyUser) -> QuerySet[Home]:
+    """Homes in the account's area (or homes of the elders it may see, for personal scopes)."""
+    if not has_perm(user, Perm.ELDERS_VIEW):
+        return Home.objects.none()
+    scope = scope_for(user)
+    if scope.kind is ScopeKind.ALL:
+        return Home.objects.all()
+    if scope.is_area:
+        return Home.objects.filter(scope.area_q())
+    return Home.objects.filter(pk__in=elders_in_reach(user=user).exclude(home=None).values("home_id"))
+
+
+def elder_overview(*, user: AnyUser) -> dict[str, object]:
+    """Counts for the landing page, all within reach: total, registered, living alone, by street."""
+    qs = elders_in_reach(user=user).filter(status=ElderStatus.ACTIVE)
+    totals = qs.aggregate(
+        total=Count("id"),
+        registered=Count("id", filter=Q(household_registration=HouseholdRegistration.REGISTERED)),
+        living_alone=Count("id", filter=Q(living_arrangement=LivingArrangement.ALONE)),
+    )
+    by_street = [
+        {"name": row["street__name"], "count": row["count"]}
+        for row in qs.values("street__name", "street__code").annotate(count=Count("id")).order_by("street__code")
+    ]
+    return {**totals, "by_street": by_street}
