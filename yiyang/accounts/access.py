@@ -38,9 +38,9 @@ class ScopeKind(StrEnum):
 
 AREA_KINDS = frozenset({ScopeKind.DISTRICT, ScopeKind.STREET, ScopeKind.COMMUNITY})
 _ROLE_AREA_LEVEL = {
-    **{role: (ScopeKind.DISTRICT, AreaLevel.DISTRICT) for role in DISTRICT_ROLES},
-    **{role: (ScopeKind.STREET, AreaLevel.STREET) for role in STREET_ROLES},
-    **{role: (ScopeKind.COMMUNITY, AreaLevel.COMMUNITY) for role in COMMUNITY_ROLES},
+    **dict.fromkeys(DISTRICT_ROLES, (ScopeKind.DISTRICT, AreaLevel.DISTRICT)),
+    **dict.fromkeys(STREET_ROLES, (ScopeKind.STREET, AreaLevel.STREET)),
+    **dict.fromkeys(COMMUNITY_ROLES, (ScopeKind.COMMUNITY, AreaLevel.COMMUNITY)),
 }
 
 
@@ -106,7 +106,9 @@ def _compute_scope(user: User) -> Scope:
             kind,
             area_id=area.pk,
             district_id=area.district_id or area.pk,
-            street_id=area.street_id if level == AreaLevel.COMMUNITY else (area.pk if level == AreaLevel.STREET else None),
+            street_id=area.street_id
+            if level == AreaLevel.COMMUNITY
+            else (area.pk if level == AreaLevel.STREET else None),
             user_id=user.pk,
         )
     if role in ORGANISATION_ROLES:

@@ -19,7 +19,12 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
     area = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("辖区")
+        "areas.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("辖区"),
     )
     organisation = models.ForeignKey(
         "organisations.Organisation",

@@ -21,7 +21,11 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     actor_label = models.CharField(_("操作人"), max_length=150)
     action = models.CharField(_("操作"), max_length=16, choices=AuditAction.choices)

@@ -150,15 +150,7 @@ def check_elder_input(
     if data.home is not None and data.community is not None and data.home.community_id != data.community.pk:
         bad("home", "家庭所在社区与老年人所属社区不一致", "mismatch")
     for index, contact in enumerate(data.emergency_contacts):
-        prefix = f"emergency_contacts[{index}]"
-        if not contact.name.strip():
-            bad(f"{prefix}.name", "联系人姓名不能为空", "required")
-        if not contact.relation.strip():
-            bad(f"{prefix}.relation", "与老人关系不能为空", "required")
-        if not contact.phone.strip():
-            bad(f"{prefix}.phone", "联系人电话不能为空", "required")
-        elif problem := phone_problem(contact.phone):
-            bad(f"{prefix}.phone", problem)
+        check_contact(contact, errors=errors, prefix=f"emergency_contacts[{index}].", row=row)
     return national_id
 
 
@@ -240,6 +232,17 @@ def elder_register(*, actor: User, data: ElderInput, pre_errors: ErrorCollector 
     return elder
 
 
+# Columns an update may change, by attribute name (foreign keys as their `_id` column).
+_TRACKED_COLUMNS = (
+    "name", "national_id", "birth_date", "sex", "phone", "household_registration", "economic_status",
+    "special_statuses", "living_arrangement", "home_id", "community_id", "street_id", "district_id",
+    "service_station_id", "medical_institution_id", "monitoring_consent", "notes",
+)  # fmt: skip
+
+
+_FIELD_BY_ATTNAME = {f.attname: f.name for f in Elder._meta.concrete_fields}
+
+
 def _input_from(elder: Elder) -> ElderInput:
     return ElderInput(
         name=elder.name,
@@ -282,22 +285,19 @@ def elder_update(*, actor: User, elder: Elder, changes: dict[str, Any]) -> Elder
     assert national_id is not None
     updated = elder_build(data, national_id=national_id)
     changed: list[str] = []
-    for name in (
-        "name", "national_id", "birth_date", "sex", "phone", "household_registration", "economic_status",
-        "special_statuses", "living_arrangement", "home_id", "community_id", "street_id", "district_id",
-        "service_station_id", "medical_institution_id", "monitoring_consent", "notes",
-    ):  # fmt: skip
-        new = getattr(updated, name)
-        if getattr(elder, name) != new:
-            setattr(elder, name, new)
-            changed.append(name.removesuffix("_id"))
-    if "monitoring_consent" in changed:
+    update_fields: list[str] = []
+    for attname in _TRACKED_COLUMNS:
+        new = getattr(updated, attname)
+        if getattr(elder, attname) != new:
+            setattr(elder, attname, new)
+            update_fields.append(attname)
+            changed.append(_FIELD_BY_ATTNAME[attname])
+    if "monitoring_consent" in update_fields:
         elder.monitoring_consent_at = updated.monitoring_consent_at
+        update_fields.append("monitoring_consent_at")
         changed.append("monitoring_consent_at")
     if not changed:
         return elder
-    update_fields = [f"{n}_id" if n in {"home", "community", "street", "district", "service_station",
-                                         "medical_institution"} else n for n in changed]
     try:
         with transaction.atomic():
             elder.save(update_fields=[*update_fields, "updated_at"])
@@ -361,15 +361,16 @@ def emergency_contact_remove(*, actor: User, elder: Elder, contact_public_id: st
     )
 
 
-def check_contact(contact: ContactInput, *, errors: ErrorCollector) -> None:
+def check_contact(contact: ContactInput, *, errors: ErrorCollector, prefix: str = "", row: int | None = None) -> None:
+    """Validate one emergency contact into `errors`, field names prefixed (`emergency_contacts[0].phone`)."""
     if not contact.name.strip():
-        errors.add("name", "联系人姓名不能为空", "required")
+        errors.add(f"{prefix}name", "联系人姓名不能为空", "required", row)
     if not contact.relation.strip():
-        errors.add("relation", "与老人关系不能为空", "required")
+        errors.add(f"{prefix}relation", "与老人关系不能为空", "required", row)
     if not contact.phone.strip():
-        errors.add("phone", "联系人电话不能为空", "required")
+        errors.add(f"{prefix}phone", "联系人电话不能为空", "required", row)
     elif problem := phone_problem(contact.phone):
-        errors.add("phone", problem)
+        errors.add(f"{prefix}phone", problem, "invalid", row)
 
 
 def elder_record_view(*, actor: User, elder: Elder, full_identifiers: bool = True) -> None:

@@ -1,11 +1,21 @@
-"""Reads of organisations, beds and admissions, always starting from what the account may see."""
+"""Reads of organisations, beds and admissions, always starting from what the account may see.
+
+Every list and every count begins at `organisations_in_reach`, so a figure never includes a bed or a
+stay the account could not open one by one.
+"""
+
+from dataclasses import asdict, dataclass
+from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
-from yiyang.organisations.choices import BedState
+from yiyang.areas.choices import AreaLevel
+from yiyang.organisations.choices import BED_KINDS, BedState
 from yiyang.organisations.models import Admission, Bed, Organisation
+
+IN_SERVICE_STATES = (BedState.FREE, BedState.RESERVED, BedState.OCCUPIED)
 
 
 def organisations_in_reach(*, user: AnyUser) -> QuerySet[Organisation]:
@@ -23,10 +33,14 @@ def organisations_in_reach(*, user: AnyUser) -> QuerySet[Organisation]:
 
 
 def beds_in_reach(*, user: AnyUser) -> QuerySet[Bed]:
+    """Beds of the organisations in reach."""
     return Bed.objects.filter(organisation__in=organisations_in_reach(user=user))
 
 
 def admissions_in_reach(*, user: AnyUser) -> QuerySet[Admission]:
+    """Stays in the organisations in reach. They name residents, so `elders.view` is needed as well."""
+    if not has_perm(user, Perm.ELDERS_VIEW):
+        return Admission.objects.none()
     return Admission.objects.filter(organisation__in=organisations_in_reach(user=user))
 
 
@@ -34,13 +48,214 @@ def _rate(occupied: int, total: int) -> float | None:
     return round(100.0 * occupied / total, 1) if total else None
 
 
+def bed_counts(path: str = "") -> dict[str, Count]:
+    """Aggregates counting beds by state; `path` leads from the queried model to its beds ("beds")."""
+    prefix = f"{path}__" if path else ""
+    key = f"{prefix}id"
+    return {
+        "beds_total": Count(key, filter=Q(**{f"{prefix}state__in": IN_SERVICE_STATES})),
+        "beds_occupied": Count(key, filter=Q(**{f"{prefix}state": BedState.OCCUPIED})),
+        "beds_reserved": Count(key, filter=Q(**{f"{prefix}state": BedState.RESERVED})),
+        "beds_free": Count(key, filter=Q(**{f"{prefix}state": BedState.FREE})),
+        "beds_unavailable": Count(key, filter=Q(**{f"{prefix}state": BedState.UNAVAILABLE})),
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class BedCounts:
+    """Beds by state. `total` counts beds in service (not `unavailable`); `rate` is occupied/total in %."""
+
+    total: int
+    occupied: int
+    reserved: int
+    free: int
+    unavailable: int
+
+    @property
+    def rate(self) -> float | None:
+        return _rate(self.occupied, self.total)
+
+    @classmethod
+    def of(cls, row: object) -> "BedCounts":
+        """Counts from an annotated row (a model instance or a `values()` dict)."""
+        get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+        return cls(
+            total=get("beds_total"),
+            occupied=get("beds_occupied"),
+            reserved=get("beds_reserved"),
+            free=get("beds_free"),
+            unavailable=get("beds_unavailable"),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class OccupancyRow(BedCounts):
+    """Occupancy of one organisation or one area; `street_name` is the street it lies in."""
+
+    id: UUID
+    name: str
+    street_name: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AreaOccupancy:
+    streets: list[OccupancyRow]
+    communities: list[OccupancyRow]
+
+
 def occupancy_summary(*, user: AnyUser) -> dict[str, object]:
     """Beds in reach by state, and the occupancy rate (occupied / beds not out of service)."""
-    counts = beds_in_reach(user=user).aggregate(
-        total=Count("id", filter=~Q(state=BedState.UNAVAILABLE)),
-        occupied=Count("id", filter=Q(state=BedState.OCCUPIED)),
-        reserved=Count("id", filter=Q(state=BedState.RESERVED)),
-        free=Count("id", filter=Q(state=BedState.FREE)),
-        unavailable=Count("id", filter=Q(state=BedState.UNAVAILABLE)),
+    counts = BedCounts.of(beds_in_reach(user=user).aggregate(**bed_counts()))
+    return {
+        "total": counts.total,
+        "occupied": counts.occupied,
+        "reserved": counts.reserved,
+        "free": counts.free,
+        "unavailable": counts.unavailable,
+        "rate": counts.rate,
+    }
+
+
+def occupancy_by_organisation(*, user: AnyUser) -> list[OccupancyRow]:
+    """One row per bed-keeping organisation in reach (even one without beds), by street then name."""
+    orgs = (
+        organisations_in_reach(user=user)
+        .filter(kind__in=BED_KINDS)
+        .select_related("street")
+        .annotate(**bed_counts("beds"))
+        .order_by("street__code", "name")
     )
-    return {**counts, "rate": _rate(counts["occupied"], counts["total"])}
+    return [
+        OccupancyRow(
+            id=org.public_id, name=org.name, street_name=org.street.name, kind=org.kind, **asdict(BedCounts.of(org))
+        )
+        for org in orgs
+    ]
+
+
+def occupancy_by_area(*, user: AnyUser) -> AreaOccupancy:
+    """Beds in reach summed per street and per community (street-level bodies count for their street
+    only). Areas without beds in reach do not appear."""
+    beds = beds_in_reach(user=user)
+    streets = (
+        beds.values("organisation__street__public_id", "organisation__street__name", "organisation__street__code")
+        .annotate(**bed_counts())
+        .order_by("organisation__street__code")
+    )
+    communities = (
+        beds.filter(organisation__area__level=AreaLevel.COMMUNITY)
+        .values(
+            "organisation__area__public_id",
+            "organisation__area__name",
+            "organisation__area__code",
+            "organisation__street__name",
+        )
+        .annotate(**bed_counts())
+        .order_by("organisation__area__code")
+    )
+    return AreaOccupancy(
+        streets=[
+            OccupancyRow(
+                id=row["organisation__street__public_id"],
+                name=row["organisation__street__name"],
+                street_name=row["organisation__street__name"],
+                **asdict(BedCounts.of(row)),
+            )
+            for row in streets
+        ],
+        communities=[
+            OccupancyRow(
+                id=row["organisation__area__public_id"],
+                name=row["organisation__area__name"],
+                street_name=row["organisation__street__name"],
+                **asdict(BedCounts.of(row)),
+            )
+            for row in communities
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class OrganisationFilters:
+    kind: str = ""
+    street: UUID | None = None
+    community: UUID | None = None
+    q: str = ""
+    integrated: bool | None = None
+
+
+def organisation_search_q(text: str) -> Q:
+    """Name anywhere in it; licence, filing or credit code by prefix."""
+    text = text.strip()
+    if not text:
+        return Q()
+    return (
+        Q(name__icontains=text)
+        | Q(licence_number__startswith=text)
+        | Q(filing_number__startswith=text)
+        | Q(credit_code__startswith=text.upper())
+    )
+
+
+def organisation_list(*, user: AnyUser, filters: OrganisationFilters | None = None) -> QuerySet[Organisation]:
+    """Organisations in reach matching the filters, by kind then name, each annotated with
+    `beds_total`, `beds_occupied`, `beds_reserved`, `beds_free` and `beds_unavailable`."""
+    filters = filters or OrganisationFilters()
+    qs = organisations_in_reach(user=user)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.street:
+        qs = qs.filter(street__public_id=filters.street)
+    if filters.community:
+        qs = qs.filter(area__public_id=filters.community)
+    if filters.q:
+        qs = qs.filter(organisation_search_q(filters.q))
+    if filters.integrated is not None:
+        qs = qs.filter(is_integrated_care=filters.integrated)
+    return qs.select_related("area", "street").annotate(**bed_counts("beds")).order_by("kind", "name", "id")
+
+
+def organisation_get(*, public_id: UUID) -> Organisation | None:
+    """One organisation with its areas and bed counts, or None. No scope check."""
+    return (
+        Organisation.objects.select_related("area", "street", "district")
+        .annotate(**bed_counts("beds"))
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def bed_list(*, organisation: Organisation) -> QuerySet[Bed]:
+    """The organisation's beds in label order (the caller has accessed the organisation)."""
+    return Bed.objects.filter(organisation=organisation).order_by("building", "room", "number", "id")
+
+
+@dataclass(frozen=True)
+class AdmissionFilters:
+    organisation: UUID | None = None
+    is_open: bool | None = None
+
+
+def admission_list(*, user: AnyUser, filters: AdmissionFilters | None = None) -> QuerySet[Admission]:
+    """Stays in reach, newest admission first, with elder, organisation and bed loaded."""
+    filters = filters or AdmissionFilters()
+    qs = admissions_in_reach(user=user)
+    if filters.organisation:
+        qs = qs.filter(organisation__public_id=filters.organisation)
+    if filters.is_open is True:
+        qs = qs.filter(discharged_on__isnull=True)
+    elif filters.is_open is False:
+        qs = qs.filter(discharged_on__isnull=False)
+    return qs.select_related("elder", "organisation", "bed").order_by("-admitted_on", "-id")
+
+
+def residents_of(*, user: AnyUser, organisation: Organisation) -> QuerySet[Admission]:
+    """Open stays at the organisation (its current residents) that the account may see, by bed."""
+    return (
+        admissions_in_reach(user=user)
+        .filter(organisation=organisation, discharged_on__isnull=True)
+        .select_related("elder", "bed")
+        .order_by("bed__building", "bed__room", "bed__number")
+    )
+

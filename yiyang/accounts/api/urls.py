@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from django.urls import path
+
+from yiyang.accounts.api import views
+
+urlpatterns = [
+    path("me/", views.MeApi.as_view(), name="api-me"),
+    path("auth/token/", views.TokenApi.as_view(), name="api-token"),
+    path("users/", views.StaffListCreateApi.as_view(), name="api-user-list"),
+]

@@ -6,37 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
+        ("areas", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor_label', models.CharField(max_length=150, verbose_name='操作人')),
-                ('action', models.CharField(choices=[('view', '查看'), ('create', '新增'), ('change', '修改'), ('delete', '删除'), ('export', '导出'), ('import', '导入')], max_length=16, verbose_name='操作')),
-                ('entity_type', models.CharField(max_length=32, verbose_name='对象类型')),
-                ('entity_id', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='对象编号')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='摘要')),
-                ('fields', models.JSONField(blank=True, default=list, verbose_name='涉及字段')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='来源IP')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='客户端')),
-                ('path', models.CharField(blank=True, max_length=300, verbose_name='路径')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('district', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("actor_label", models.CharField(max_length=150, verbose_name="操作人")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "查看"),
+                            ("create", "新增"),
+                            ("change", "修改"),
+                            ("delete", "删除"),
+                            ("export", "导出"),
+                            ("import", "导入"),
+                        ],
+                        max_length=16,
+                        verbose_name="操作",
+                    ),
+                ),
+                ("entity_type", models.CharField(max_length=32, verbose_name="对象类型")),
+                (
+                    "entity_id",
+                    models.CharField(blank=True, db_index=True, max_length=64, verbose_name="对象编号"),
+                ),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="摘要")),
+                ("fields", models.JSONField(blank=True, default=list, verbose_name="涉及字段")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="来源IP")),
+                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="客户端")),
+                ("path", models.CharField(blank=True, max_length=300, verbose_name="路径")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['district', '-at'], name='audit_district_recent')],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["district", "-at"], name="audit_district_recent")],
             },
         ),
     ]

@@ -1,1 +1,5 @@
-urlpatterns: list = []
+from django.urls import path
+
+from yiyang.audit.web import views
+
+urlpatterns = [path("audit/", views.audit_list_page, name="audit-list")]

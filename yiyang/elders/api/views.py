@@ -5,10 +5,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from yiyang.accounts.access import require_perm
+from yiyang.accounts.permissions import Perm
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
 from yiyang.core.errors import ErrorCollector
-from yiyang.accounts.permissions import Perm
 from yiyang.elders.access import access_elder_by_public_id, access_home_by_public_id
 from yiyang.elders.api.serializers import (
     ContactInputSerializer,
@@ -45,6 +46,7 @@ class ElderListCreateApi(ApiView):
     @extend_schema(parameters=[ElderFilterSerializer], responses=ElderListOutput(many=True))
     def get(self, request: Request) -> Response:
         """Elders in reach, newest first; national ID and phone masked."""
+        require_perm(request.user, Perm.ELDERS_VIEW)
         qs = elder_list(user=request.user, filters=parse_filters(request))
         return paginated(request, self, qs, ElderListOutput, context={"today": timezone.localdate()})
 
@@ -115,6 +117,7 @@ class ElderContactDeleteApi(ApiView):
 class HomeListApi(ApiView):
     @extend_schema(responses=HomeOutput(many=True))
     def get(self, request: Request) -> Response:
+        require_perm(request.user, Perm.ELDERS_VIEW)
         qs = (
             homes_in_reach(user=request.user)
             .select_related("community")

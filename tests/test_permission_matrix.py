@@ -1,0 +1,229 @@
+"""Every API endpoint and page, asked by four kinds of caller.
+
+For each URL: anonymous; someone in another jurisdiction; someone in the same jurisdiction without
+the right; someone with it. Records outside the reach answer 404 (never 403) and lists never show,
+or count, what lies outside. `test_every_url_is_in_the_matrix` fails when a URL is added without a
+row here.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from yiyang.core.testing import World, national_id
+
+# URL names that are not protected resources: authentication itself, schema and docs, language switch.
+PUBLIC_URLS = {"login", "logout", "api-token", "schema", "api-docs", "api-redoc", "set_language", "javascript-catalog"}
+
+
+@dataclass(frozen=True)
+class Case:
+    url_name: str
+    method: str
+    path: Callable[[World], str]
+    data: Callable[[World], dict[str, Any]] | None = None
+    page: bool = False
+    right: str = "street0"
+    without: str = "street0_noright"
+    other: str = "street1"
+    ok: int = 200
+    without_status: int = 403
+    other_status: int | None = 404
+    # For lists: a check that the other jurisdiction's answer holds none of street 0's rows.
+    other_check: Callable[[World, Any], None] | None = None
+    label: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.url_name}{'[' + self.label + ']' if self.label else ''}"
+
+
+def ids_of(response: Any) -> set[str]:
+    return {row["id"] for row in response.json()["results"]}
+
+
+def no_street0_elders(world: World, response: Any) -> None:
+    body = response.json()
+    street0 = {str(world.elders[k].public_id) for k in ("elder0", "resident0")}
+    assert not ids_of(response) & street0
+    assert body["count"] == 2  # street 1's own two elders, and nothing else counted
+
+
+def no_street0_areas(world: World, response: Any) -> None:
+    names = {row["name"] for row in response.json()["results"]}
+    assert names == {world.streets[1].name, *(c.name for c in world.communities[1])}
+    assert response.json()["count"] == 3
+
+
+def no_street0_in_tree(world: World, response: Any) -> None:
+    text = response.content.decode()
+    assert world.streets[0].name not in text
+    assert world.streets[1].name in text
+
+
+def elder0(w: World) -> str:
+    return str(w.elders["elder0"].public_id)
+
+
+def new_elder(w: World) -> dict[str, Any]:
+    return {"name": "新登记", "national_id": national_id(501), "community": str(w.communities[0][1].public_id)}
+
+
+CASES: list[Case] = [
+    # accounts
+    Case("api-me", "get", lambda w: "/api/v1/me/", without="street0_noright", without_status=200, other_status=200),
+    Case(
+        "api-user-list", "get", lambda w: "/api/v1/users/", right="bureau", without="health_officer",
+        other="bureau_b", other_status=None,
+        other_check=lambda w, r: (
+            None if {row["username"] for row in r.json()["results"]} == {"bureau_b"} else pytest.fail(r.json())
+        ),
+    ),
+    Case(
+        "api-user-list", "post", lambda w: "/api/v1/users/", label="create",
+        data=lambda w: {"username": "new_street", "password": "Strong-pass-9", "full_name": "新人", "role": "street_staff",
+                        "area": str(w.streets[0].public_id)},
+        right="bureau", without="health_officer", other="bureau_b", ok=201, other_status=400,
+    ),
+    # areas
+    Case("api-area-list", "get", lambda w: "/api/v1/areas/", other_status=None, other_check=no_street0_areas),
+    Case("api-area-tree", "get", lambda w: "/api/v1/areas/tree/", other_status=None,
+         other_check=lambda w, r: no_street0_in_tree(w, r)),
+    Case("api-area-detail", "get", lambda w: f"/api/v1/areas/{w.streets[0].public_id}/", without_status=404),
+    Case("area-tree", "get", lambda w: "/areas/", page=True, other_status=None, other_check=no_street0_in_tree),
+    # elders
+    Case("api-elder-list", "get", lambda w: "/api/v1/elders/", other_status=None, other_check=no_street0_elders),
+    Case("api-elder-list", "post", lambda w: "/api/v1/elders/", data=new_elder, label="create",
+         without="street0_readonly", ok=201, other_status=400),
+    Case("api-elder-detail", "get", lambda w: f"/api/v1/elders/{elder0(w)}/", without_status=404),
+    Case("api-elder-detail", "patch", lambda w: f"/api/v1/elders/{elder0(w)}/", data=lambda w: {"phone": "13900000000"},
+         without="street0_readonly"),
+    Case("api-elder-contacts", "get", lambda w: f"/api/v1/elders/{elder0(w)}/contacts/", without_status=404),
+    Case("api-elder-contacts", "post", lambda w: f"/api/v1/elders/{elder0(w)}/contacts/", label="create",
+         data=lambda w: {"name": "李四", "relation": "女儿", "phone": "13911112222"}, without="street0_readonly", ok=201),
+    Case("api-elder-contact-delete", "delete", lambda w: f"/api/v1/elders/{elder0(w)}/contacts/{contact0(w)}/",
+         without="street0_readonly", ok=204),
+    Case("api-home-list", "get", lambda w: "/api/v1/homes/", other_status=None,
+         other_check=lambda w, r: None if ids_of(r) == {str(w.homes[1].public_id)} else pytest.fail(r.json())),
+    Case("api-home-detail", "get", lambda w: f"/api/v1/homes/{w.homes[0].public_id}/", without_status=404),
+    # audit
+    Case(
+        "api-audit-list", "get", lambda w: "/api/v1/audit-events/", right="bureau", without="health_officer",
+        other="bureau_b", other_status=None,
+        other_check=lambda w, r: None if r.json()["count"] == 1 else pytest.fail(r.json()),
+    ),
+    Case("audit-list", "get", lambda w: "/audit/", page=True, right="bureau", without="health_officer",
+         other="bureau_b", other_status=None,
+         other_check=lambda w, r: None if "district-a-secret" not in r.content.decode() else pytest.fail("leak")),
+    # home page: counts only within reach
+    Case("home", "get", lambda w: "/", page=True, without_status=200, other_status=None,
+         other_check=lambda w, r: None if 'data-testid="elder-total">2<' in r.content.decode() else pytest.fail("count")),
+]
+
+
+def contact0(w: World) -> str:
+    return str(w.elders["elder0"].emergency_contacts.get().public_id)
+
+
+@pytest.fixture
+def matrix_world(world: World) -> World:
+    """The shared world plus a second district with its own officer, homes and one audit event each."""
+    from yiyang.accounts.choices import Role
+    from yiyang.accounts.models import User
+    from yiyang.accounts.permissions import default_permissions
+    from yiyang.areas.models import Area
+    from yiyang.audit.models import AuditEvent
+    from yiyang.core.testing import PASSWORD
+    from yiyang.elders.models import EmergencyContact, Home
+
+    district_b = Area.objects.create(code="350203", name="乙区", level="district")
+    world.users["bureau_b"] = User.objects.create_user(
+        username="bureau_b", password=PASSWORD, role=Role.BUREAU_OFFICER, area=district_b,
+        permissions=default_permissions(Role.BUREAU_OFFICER),
+    )
+    AuditEvent.objects.create(actor_label="x", action="view", entity_type="elder", summary="district-a-secret",
+                              district=world.district)
+    AuditEvent.objects.create(actor_label="y", action="view", entity_type="elder", summary="b", district=district_b)
+    world.homes = []  # type: ignore[attr-defined]
+    for s in range(2):
+        home = Home.objects.create(address=f"第{s}号", community=world.communities[s][0], street=world.streets[s],
+                                   district=world.district)
+        world.homes.append(home)  # type: ignore[attr-defined]
+        world.elders[f"elder{s}"].home = home
+        world.elders[f"elder{s}"].save(update_fields=["home"])
+        EmergencyContact.objects.create(elder=world.elders[f"elder{s}"], name="联系人", relation="子女",
+                                        phone="13800009999")
+    return world
+
+
+def call(case: Case, world: World, username: str | None) -> Any:
+    client: Any
+    if case.page:
+        client = Client()
+        if username:
+            client.force_login(world.users[username])
+    else:
+        client = APIClient()
+        if username:
+            client.force_authenticate(world.users[username])
+    data = case.data(world) if case.data else None
+    kwargs = {"format": "json"} if not case.page and data is not None else {}
+    return getattr(client, case.method)(case.path(world), data, **kwargs)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_anonymous_is_refused(matrix_world, case):
+    response = call(case, matrix_world, None)
+    if case.page:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/")
+    else:
+        assert response.status_code == 401
+        assert response.json()["status"] == 401
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_another_jurisdiction_sees_nothing(matrix_world, case):
+    response = call(case, matrix_world, case.other)
+    if case.other_status is not None:
+        assert response.status_code == case.other_status, response.content[:500]
+    else:
+        assert response.status_code == 200, response.content[:500]
+        assert case.other_check is not None
+        case.other_check(matrix_world, response)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_same_jurisdiction_without_the_right_is_refused(matrix_world, case):
+    response = call(case, matrix_world, case.without)
+    assert response.status_code == case.without_status, response.content[:500]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_with_the_right_succeeds(matrix_world, case):
+    response = call(case, matrix_world, case.right)
+    assert response.status_code == case.ok, response.content[:500]
+
+
+def _names(patterns: list[Any]) -> set[str]:
+    found: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin" or str(pattern.pattern).startswith("admin/"):
+                continue
+            found |= _names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            found.add(pattern.name)
+    return found
+
+
+def test_every_url_is_in_the_matrix():
+    covered = {case.url_name for case in CASES}
+    missing = _names(get_resolver().url_patterns) - covered - PUBLIC_URLS
+    assert not missing, f"URLs without permission-matrix rows: {sorted(missing)}"

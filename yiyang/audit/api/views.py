@@ -1,0 +1,56 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from yiyang.accounts.access import require_perm
+from yiyang.accounts.permissions import Perm
+from yiyang.audit.models import AuditAction, AuditEvent
+from yiyang.audit.selectors import AuditFilters, audit_event_list
+from yiyang.core.api_views import ApiView, paginated
+
+
+class AuditEventOutput(serializers.ModelSerializer[AuditEvent]):
+    actor = serializers.CharField(source="actor_label")
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "entity_type",
+            "entity_id",
+            "summary",
+            "fields",
+            "ip_address",
+            "user_agent",
+            "path",
+        ]
+
+
+class AuditFilterInput(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=AuditAction.choices, required=False)
+    entity_type = serializers.CharField(required=False)
+    entity_id = serializers.CharField(required=False)
+    actor = serializers.CharField(required=False, help_text="操作人用户名")
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
+
+
+def parse_audit_filters(data: Any) -> AuditFilters:
+    params = AuditFilterInput(data=data)
+    params.is_valid(raise_exception=True)
+    return AuditFilters(**params.validated_data)
+
+
+class AuditEventListApi(ApiView):
+    @extend_schema(parameters=[AuditFilterInput], responses=AuditEventOutput(many=True))
+    def get(self, request: Request) -> Response:
+        """Who viewed, created, changed, imported or exported which record, when and from where."""
+        require_perm(request.user, Perm.AUDIT_VIEW)
+        qs = audit_event_list(user=request.user, filters=parse_audit_filters(request.query_params))
+        return paginated(request, self, qs, AuditEventOutput)
