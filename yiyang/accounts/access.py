@@ -37,7 +37,7 @@ class ScopeKind(StrEnum):
 
 
 AREA_KINDS = frozenset({ScopeKind.DISTRICT, ScopeKind.STREET, ScopeKind.COMMUNITY})
-_ROLE_AREA_LEVEL = {
+_ROLE_AREA_LEVEL: dict[str, tuple[ScopeKind, AreaLevel]] = {
     **dict.fromkeys(DISTRICT_ROLES, (ScopeKind.DISTRICT, AreaLevel.DISTRICT)),
     **dict.fromkeys(STREET_ROLES, (ScopeKind.STREET, AreaLevel.STREET)),
     **dict.fromkeys(COMMUNITY_ROLES, (ScopeKind.COMMUNITY, AreaLevel.COMMUNITY)),

@@ -14,13 +14,13 @@ from yiyang.core.errors import ErrorCollector
 from yiyang.organisations.choices import BED_KINDS, MEDICAL_KINDS, OrganisationKind
 from yiyang.organisations.models import Organisation
 
-_ROLE_AREA_LEVEL = {
+_ROLE_AREA_LEVEL: dict[str, AreaLevel] = {
     **dict.fromkeys(DISTRICT_ROLES, AreaLevel.DISTRICT),
     **dict.fromkeys(STREET_ROLES, AreaLevel.STREET),
     **dict.fromkeys(COMMUNITY_ROLES, AreaLevel.COMMUNITY),
     Role.HELPER: AreaLevel.COMMUNITY,
 }
-_ROLE_ORG_KINDS = {
+_ROLE_ORG_KINDS: dict[str, frozenset[OrganisationKind]] = {
     Role.INSTITUTION_STAFF: BED_KINDS,
     Role.MEDICAL_STAFF: MEDICAL_KINDS,
     Role.STATION_STAFF: frozenset({OrganisationKind.STATION}),
@@ -92,7 +92,7 @@ def staff_create(
         permissions=default_permissions(role),
     )
     audit_record(
-        actor=actor if isinstance(actor, User) else None,
+        actor=actor,
         action=AuditAction.CREATE,
         entity_type="user",
         entity_id=str(account.public_id),

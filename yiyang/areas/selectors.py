@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
@@ -19,13 +19,11 @@ def areas_in_reach(*, user: AnyUser) -> QuerySet[Area]:
     if scope.kind is ScopeKind.ALL:
         return qs
     if scope.kind is ScopeKind.DISTRICT:
-        return qs.filter(pk=scope.area_id) | qs.filter(district_id=scope.area_id)
+        return qs.filter(Q(pk=scope.area_id) | Q(district_id=scope.area_id))
     if scope.kind is ScopeKind.STREET:
-        return qs.filter(pk=scope.area_id) | qs.filter(street_id=scope.area_id)
-    if scope.kind is ScopeKind.COMMUNITY:
-        return qs.filter(pk=scope.area_id)
-    if scope.kind is ScopeKind.ORGANISATION:
-        return qs.filter(pk=scope.area_id)
+        return qs.filter(Q(pk=scope.area_id) | Q(street_id=scope.area_id))
+    if scope.kind in (ScopeKind.COMMUNITY, ScopeKind.ORGANISATION):
+        return qs.filter(Q(pk=scope.area_id))
     return Area.objects.none()
 
 

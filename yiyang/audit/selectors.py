@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -50,5 +50,5 @@ def audit_event_list(*, user: AnyUser, filters: AuditFilters | None = None) -> Q
     if filters.since:
         qs = qs.filter(at__gte=_day_start(filters.since))
     if filters.until:
-        qs = qs.filter(at__lt=_day_start(filters.until) + timezone.timedelta(days=1))
+        qs = qs.filter(at__lt=_day_start(filters.until) + timedelta(days=1))
     return qs.order_by("-at", "-id")

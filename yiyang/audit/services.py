@@ -1,5 +1,6 @@
 from collections.abc import Iterable
 
+from yiyang.accounts.access import AnyUser
 from yiyang.accounts.models import User
 from yiyang.areas.models import Area
 from yiyang.audit.context import current_request_meta
@@ -8,7 +9,7 @@ from yiyang.audit.models import AuditAction, AuditEvent
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: AnyUser | None,
     action: AuditAction,
     entity_type: str,
     entity_id: str = "",
@@ -24,7 +25,7 @@ def audit_record(
     meta = current_request_meta()
     district_id = district.pk if isinstance(district, Area) else district
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=actor if isinstance(actor, User) else None,
         actor_label=(actor.get_username() if actor is not None and actor.is_authenticated else "system"),
         action=action,
         entity_type=entity_type,

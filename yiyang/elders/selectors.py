@@ -32,14 +32,14 @@ def elders_in_reach(*, user: AnyUser) -> QuerySet[Elder]:
         return qs.filter(scope.area_q())
     if scope.kind is ScopeKind.ORGANISATION:
         if scope.organisation_kind in BED_KINDS:
-            return qs.filter(admissions__organisation_id=scope.organisation_id, admissions__discharged_on__isnull=True)
+            return qs.filter(Q(admissions__organisation_id=scope.organisation_id, admissions__discharged_on__isnull=True))
         if scope.organisation_kind in MEDICAL_KINDS:
-            return qs.filter(medical_institution_id=scope.organisation_id)
-        return qs.filter(service_station_id=scope.organisation_id)
+            return qs.filter(Q(medical_institution_id=scope.organisation_id))
+        return qs.filter(Q(service_station_id=scope.organisation_id))
     if scope.kind is ScopeKind.HELPER:
-        return qs.filter(helper_assignments__helper_id=scope.user_id, helper_assignments__until__isnull=True)
+        return qs.filter(Q(helper_assignments__helper_id=scope.user_id, helper_assignments__until__isnull=True))
     if scope.kind is ScopeKind.FAMILY:
-        return qs.filter(family_links__user_id=scope.user_id)
+        return qs.filter(Q(family_links__user_id=scope.user_id))
     return Elder.objects.none()
 
 

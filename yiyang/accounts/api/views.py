@@ -16,6 +16,7 @@ from yiyang.areas.models import Area
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
 from yiyang.core.errors import ErrorCollector
+from yiyang.core.idempotency import idempotent
 from yiyang.core.masking import mask_phone
 from yiyang.organisations.models import Organisation
 
@@ -90,6 +91,7 @@ class StaffListCreateApi(ApiView):
         return paginated(request, self, qs, UserOutput)
 
     @extend_schema(request=StaffInput, responses={201: UserOutput})
+    @idempotent
     def post(self, request: Request) -> Response:
         require_perm(request.user, Perm.STAFF_MANAGE)
         payload = StaffInput(data=request.data)

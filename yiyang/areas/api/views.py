@@ -16,7 +16,7 @@ from yiyang.core.api_views import ApiView, paginated
 
 class AreaOutput(serializers.ModelSerializer[Area]):
     id = serializers.UUIDField(source="public_id")
-    parent = serializers.UUIDField(source="parent.public_id", allow_null=True, default=None)
+    parent = serializers.UUIDField(source="parent.public_id", allow_null=True, default=None)  # type: ignore[assignment]
 
     class Meta:
         model = Area
@@ -25,7 +25,7 @@ class AreaOutput(serializers.ModelSerializer[Area]):
 
 class AreaFilter(serializers.Serializer[Any]):
     level = serializers.ChoiceField(choices=AreaLevel.choices, required=False)
-    parent = serializers.UUIDField(required=False)
+    parent = serializers.UUIDField(required=False)  # type: ignore[assignment]
 
 
 class AreaListApi(ApiView):

@@ -1,7 +1,10 @@
 from typing import Any
 
+from django.http import FileResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -9,7 +12,9 @@ from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
-from yiyang.core.errors import ErrorCollector
+from yiyang.core.errors import ErrorCollector, ValidationFailed
+from yiyang.core.excel import XLSX_CONTENT_TYPE, workbook_response
+from yiyang.core.idempotency import idempotent
 from yiyang.elders.access import access_elder_by_public_id, access_home_by_public_id
 from yiyang.elders.api.serializers import (
     ContactInputSerializer,
@@ -20,13 +25,16 @@ from yiyang.elders.api.serializers import (
     ElderListOutput,
     HomeOutput,
 )
+from yiyang.elders.roster import roster_export_filename, roster_template_download
 from yiyang.elders.selectors import ElderFilters, elder_list, homes_in_reach
 from yiyang.elders.services import (
     ContactInput,
     ElderInput,
+    elder_export,
     elder_record_view,
     elder_refs_resolve,
     elder_register,
+    elder_roster_import,
     elder_update,
     emergency_contact_add,
     emergency_contact_remove,
@@ -51,6 +59,7 @@ class ElderListCreateApi(ApiView):
         return paginated(request, self, qs, ElderListOutput, context={"today": timezone.localdate()})
 
     @extend_schema(request=ElderInputSerializer, responses={201: ElderDetailOutput, 400: OpenApiResponse()})
+    @idempotent
     def post(self, request: Request) -> Response:
         """Register an elder; birth date and sex come from the national ID."""
         payload = ElderInputSerializer(data=request.data)
@@ -98,6 +107,7 @@ class ElderContactListCreateApi(ApiView):
         return Response(ContactOutput(elder.emergency_contacts.all(), many=True).data)
 
     @extend_schema(request=ContactInputSerializer, responses={201: ContactOutput})
+    @idempotent
     def post(self, request: Request, public_id: str) -> Response:
         elder = access_elder_by_public_id(user=request.user, public_id=public_id, perm=Perm.ELDERS_CHANGE)
         payload = ContactInputSerializer(data=request.data)
@@ -131,3 +141,48 @@ class HomeDetailApi(ApiView):
     @extend_schema(responses=HomeOutput)
     def get(self, request: Request, public_id: str) -> Response:
         return Response(HomeOutput(access_home_by_public_id(user=request.user, public_id=public_id)).data)
+
+
+class ElderImportApi(ApiView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+        responses={201: OpenApiResponse(description='{"created": n}'), 400: OpenApiResponse()},
+    )
+    def post(self, request: Request) -> Response:
+        """Import an Excel roster (.xlsx, field "file"): every row or none; each error names its Excel row."""
+        require_perm(request.user, Perm.ELDERS_IMPORT)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed.single("file", "请选择要导入的Excel文件", "required")
+        result = elder_roster_import(actor=request.user, file=upload)
+        return created({"created": result.created})
+
+
+class ElderImportTemplateApi(ApiView):
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    def get(self, request: Request) -> FileResponse:
+        """The import template: headers, one example row, and an instructions sheet."""
+        require_perm(request.user, Perm.ELDERS_IMPORT)
+        return roster_template_download()
+
+
+class ElderExportApi(ApiView):
+    @extend_schema(parameters=[ElderFilterSerializer], responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    def get(self, request: Request) -> FileResponse:
+        """The list with the same filters as an .xlsx (national ID and phone masked); audited."""
+        require_perm(request.user, Perm.ELDERS_EXPORT)
+        export = elder_export(actor=request.user, filters=parse_filters(request))
+        return workbook_response(
+            filename=roster_export_filename(timezone.localdate()),
+            sheet_title="老年人名单",
+            headers=export.headers,
+            rows=export.rows,
+        )
