@@ -6,6 +6,7 @@ or count, what lies outside. `test_every_url_is_in_the_matrix` fails when a URL 
 row here.
 """
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ class Case:
     method: str
     path: Callable[[World], str]
     data: Callable[[World], dict[str, Any]] | None = None
+    multipart: bool = False
     page: bool = False
     right: str = "street0"
     without: str = "street0_noright"
@@ -112,6 +114,24 @@ CASES: list[Case] = [
     Case("api-home-list", "get", lambda w: "/api/v1/homes/", other_status=None,
          other_check=lambda w, r: None if ids_of(r) == {str(w.homes[1].public_id)} else pytest.fail(r.json())),
     Case("api-home-detail", "get", lambda w: f"/api/v1/homes/{w.homes[0].public_id}/", without_status=404),
+    Case("api-elder-import-template", "get", lambda w: "/api/v1/elders/import/template/",
+         without="street0_readonly", other_status=200),
+    Case("api-elder-import", "post", lambda w: "/api/v1/elders/import/", data=lambda w: {"file": roster_file(w, 0)},
+         multipart=True, without="street0_readonly", ok=201, other_status=400),
+    Case("api-elder-export", "get", lambda w: "/api/v1/elders/export/", without="street0_readonly",
+         other_status=None, other_check=lambda w, r: only_street1_in_xlsx(w, r)),
+    Case("elder-list", "get", lambda w: "/elders/", page=True, other_status=None,
+         other_check=lambda w, r: only_street1_in_page(w, r)),
+    Case("elder-detail", "get", lambda w: f"/elders/{elder0(w)}/", page=True, without_status=404),
+    Case("elder-edit", "get", lambda w: f"/elders/{elder0(w)}/edit/", page=True, without="street0_readonly"),
+    Case("elder-edit", "post", lambda w: f"/elders/{elder0(w)}/edit/", page=True, label="save",
+         data=lambda w: edit_form(w), without="street0_readonly", ok=302),
+    Case("elder-create", "get", lambda w: "/elders/new/", page=True, without="street0_readonly", other_status=200),
+    Case("elder-import", "get", lambda w: "/elders/import/", page=True, without="street0_readonly", other_status=200),
+    Case("elder-import-template", "get", lambda w: "/elders/import/template/", page=True,
+         without="street0_readonly", other_status=200),
+    Case("elder-export", "get", lambda w: "/elders/export/", page=True, without="street0_readonly",
+         other_status=None, other_check=lambda w, r: only_street1_in_xlsx(w, r)),
     # audit
     Case(
         "api-audit-list", "get", lambda w: "/api/v1/audit-events/", right="bureau", without="health_officer",
@@ -125,6 +145,48 @@ CASES: list[Case] = [
     Case("home", "get", lambda w: "/", page=True, without_status=200, other_status=None,
          other_check=lambda w, r: None if 'data-testid="elder-total">2<' in r.content.decode() else pytest.fail("count")),
 ]
+
+
+def roster_file(w: World, street: int) -> Any:
+    """A one-line roster for a community of street 0 (out of reach for street 1)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from yiyang.elders.roster import HEADERS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    line = {"姓名": "导入者", "身份证号": national_id(601), "社区": w.communities[street][1].code}
+    sheet.append([line.get(h, "") for h in HEADERS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("roster.xlsx", buffer.getvalue())
+
+
+def only_street1_in_xlsx(w: World, response: Any) -> None:
+    from openpyxl import load_workbook
+
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+    names = {row[0] for row in rows[1:]}
+    assert names == {w.elders["elder1"].name, w.elders["resident1"].name}, names
+
+
+def only_street1_in_page(w: World, response: Any) -> None:
+    text = response.content.decode()
+    assert "共 2 人" in text
+    assert w.elders["elder0"].name not in text and w.elders["resident0"].name not in text
+    assert w.elders["elder1"].name in text
+
+
+def edit_form(w: World) -> dict[str, Any]:
+    elder = w.elders["elder0"]
+    return {
+        "name": elder.name, "national_id": elder.national_id, "phone": "13900000001",
+        "community": str(elder.community.public_id), "household_registration": elder.household_registration,
+        "economic_status": elder.economic_status, "living_arrangement": elder.living_arrangement,
+    }
 
 
 def contact0(w: World) -> str:
@@ -173,7 +235,7 @@ def call(case: Case, world: World, username: str | None) -> Any:
         if username:
             client.force_authenticate(world.users[username])
     data = case.data(world) if case.data else None
-    kwargs = {"format": "json"} if not case.page and data is not None else {}
+    kwargs = {"format": "json"} if not case.page and data is not None and not case.multipart else {}
     return getattr(client, case.method)(case.path(world), data, **kwargs)
 
 

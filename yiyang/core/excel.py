@@ -1,0 +1,166 @@
+"""Excel (.xlsx) in and out for every app: a download of a list, and the rows of an uploaded sheet.
+
+Downloads are written with openpyxl's write-only mode (rows go to a temporary file as they come, so
+a list of 100,000 rows never sits in memory as cells) and streamed back from that file. Uploads are
+read in read-only mode; a file that is not a workbook is a ValidationFailed on the field "file".
+"""
+
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import IO, Any
+from urllib.parse import quote
+
+from django.http import FileResponse
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from yiyang.core.errors import FieldError, ValidationFailed
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_ASCII_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_HEADER_FONT = Font(bold=True)
+# Characters per column at most when sizing columns from their header.
+_MAX_WIDTH = 40
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet of a download: a title, a header row and the rows below it."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]] = ()
+    # Format every column as text, so that numbers typed later (national IDs, phone numbers) stay
+    # text instead of becoming 3.50206E+17. For templates meant to be filled in.
+    as_text: bool = False
+    widths: Sequence[int] = field(default_factory=tuple)
+
+
+def _cell(ws: WriteOnlyWorksheet, value: Any) -> Any:
+    """A value fit for a cell: text that would start a formula stays text; control chars dropped."""
+    if value is None or isinstance(value, bool | int | float | datetime | date | time):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if text.startswith("="):
+        cell = WriteOnlyCell(ws, value=text)
+        cell.data_type = "s"  # openpyxl would otherwise store a formula that Excel evaluates
+        return cell
+    return text
+
+
+def _write_sheet(wb: Workbook, sheet: Sheet) -> None:
+    ws = wb.create_sheet(title=sheet.title[:31])
+    for index, header in enumerate(sheet.headers):
+        letter = get_column_letter(index + 1)
+        width = sheet.widths[index] if index < len(sheet.widths) else min(_MAX_WIDTH, max(10, 2 * len(header) + 4))
+        ws.column_dimensions[letter].width = width
+        if sheet.as_text:
+            ws.column_dimensions[letter].number_format = "@"
+    ws.freeze_panes = "A2"
+    header_cells = []
+    for header in sheet.headers:
+        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", str(header)))
+        cell.font = _HEADER_FONT
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for row in sheet.rows:
+        ws.append([_cell(ws, value) for value in row])
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the real (e.g. Chinese) name per RFC 5987/6266."""
+    stem, dot, extension = filename.rpartition(".")
+    fallback_stem = _ASCII_SAFE.sub("_", stem if dot else filename).strip("_-.") or "download"
+    fallback = f"{fallback_stem}.{extension}" if dot else fallback_stem
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def workbook_response(
+    *,
+    filename: str,
+    sheet_title: str,
+    headers: list[str],
+    rows: Iterable[Sequence[Any]],
+    more_sheets: Sequence[Sheet] = (),
+    as_text: bool = False,
+) -> FileResponse:
+    """An .xlsx download: one sheet with a bold, frozen header row and `rows` below it.
+
+    `rows` may be a generator (it is consumed once, while writing). Cells are written as values,
+    never formulas. `more_sheets` follow the first (e.g. a sheet of instructions). The response
+    is not cached by browsers or proxies, since lists usually carry personal data.
+    """
+    wb = Workbook(write_only=True)
+    _write_sheet(wb, Sheet(sheet_title, headers, rows, as_text=as_text))
+    for sheet in more_sheets:
+        _write_sheet(wb, sheet)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
+    wb.save(spool)
+    spool.seek(0)
+    response = FileResponse(spool, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _plain(value: Any) -> Any:
+    """Text stripped, empty cells as "", whole-number floats as int (Excel stores 13800001111 as 1.38e10)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def read_rows(file: IO[bytes], *, max_rows: int | None = None) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """Read the first sheet of an uploaded .xlsx: its header row, then `(row number, {header: value})`.
+
+    Row numbers are those Excel shows (the header is row 1). Rows with no value at all are left
+    out; columns with an empty header are ignored. Values: text is stripped, empty cells are "",
+    whole-number floats become int, dates stay datetime. Raises ValidationFailed on field "file" if
+    the file is not a readable .xlsx, repeats a header, or has more than `max_rows` data rows.
+    """
+    try:
+        wb = load_workbook(file, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
+        raise ValidationFailed.single("file", "文件不是有效的Excel（.xlsx）文件", "invalid_file") from None
+    try:
+        if not wb.worksheets:
+            return [], []
+        ws = wb.worksheets[0]
+        lines = ws.iter_rows(values_only=True)
+        first = next(lines, ())
+        headers = [str(_plain(v)) for v in first]
+        while headers and not headers[-1]:
+            headers.pop()
+        seen: set[str] = set()
+        for header in headers:
+            if header and header in seen:
+                raise ValidationFailed(
+                    "表头重复", errors=[FieldError("file", f"表头“{header}”出现了不止一次", "duplicate_header", 1)]
+                )
+            seen.add(header)
+        rows: list[tuple[int, dict[str, Any]]] = []
+        for number, line in enumerate(lines, start=2):
+            values = [_plain(v) for v in line]
+            if not any(v != "" for v in values):
+                continue
+            if max_rows is not None and len(rows) >= max_rows:
+                raise ValidationFailed.single("file", f"数据行超过{max_rows}行，请分批导入", "too_many_rows")
+            rows.append((number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers) if h}))
+        return headers, rows
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:  # a damaged part found while reading rows
+        raise ValidationFailed.single("file", "文件不是有效的Excel（.xlsx）文件", "invalid_file") from exc
+    finally:
+        wb.close()

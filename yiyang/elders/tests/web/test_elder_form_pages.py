@@ -1,0 +1,200 @@
+"""Register and edit pages: they call the services and show each error next to its input."""
+
+import pytest
+from django.test import Client
+
+from yiyang.audit.models import AuditEvent
+from yiyang.core.testing import national_id
+from yiyang.elders.models import Elder
+
+pytestmark = pytest.mark.django_db
+
+CREATE_URL = "/elders/new/"
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def form_data(world, **overrides) -> dict:
+    data = {
+        "name": "王秀英",
+        "national_id": national_id(101),
+        "phone": "13912345678",
+        "community": str(world.communities[0][1].public_id),
+        "household_registration": "registered",
+        "economic_status": "dibao",
+        "living_arrangement": "alone",
+        "special_statuses": ["orphaned", "disabled"],
+        "service_station": str(world.orgs["station0"].public_id),
+        "medical_institution": str(world.orgs["health0"].public_id),
+        "monitoring_consent": "on",
+        "notes": "",
+        "contact_name": "王强",
+        "contact_relation": "儿子",
+        "contact_phone": "13800001111",
+    }
+    data.update(overrides)
+    return data
+
+
+def edit_url(elder) -> str:
+    return f"/elders/{elder.public_id}/edit/"
+
+
+def test_register_creates_the_elder_and_redirects_to_the_profile(world):
+    # given
+    client = client_for(world.users["street0"])
+    # when
+    response = client.post(CREATE_URL, form_data(world))
+    # then
+    elder = Elder.objects.get(national_id=national_id(101))
+    assert response.status_code == 302
+    assert response["Location"] == f"/elders/{elder.public_id}/"
+    assert (elder.name, elder.sex, elder.community, elder.economic_status) == (
+        "王秀英",
+        "M",
+        world.communities[0][1],
+        "dibao",
+    )
+    assert elder.special_statuses == ["disabled", "orphaned"]
+    assert (elder.service_station, elder.medical_institution) == (world.orgs["station0"], world.orgs["health0"])
+    assert elder.monitoring_consent is True
+    assert [(c.name, c.phone) for c in elder.emergency_contacts.all()] == [("王强", "13800001111")]
+    assert AuditEvent.objects.filter(action="create", entity_id=str(elder.public_id)).count() == 1
+
+
+def test_register_form_offers_only_communities_in_reach(world):
+    html = client_for(world.users["street0"]).get(CREATE_URL).content.decode()
+
+    assert f'value="{world.communities[0][1].public_id}"' in html
+    assert f'value="{world.communities[1][0].public_id}"' not in html
+
+
+def test_register_errors_are_shown_next_to_their_inputs_and_nothing_is_written(world):
+    # given
+    client = client_for(world.users["street0"])
+    before_elders, before_events = Elder.objects.count(), AuditEvent.objects.count()
+    bad_id = national_id(101)[:17] + ("0" if national_id(101)[17] != "0" else "1")
+    # when
+    response = client.post(CREATE_URL, form_data(world, name="", national_id=bad_id, phone="123", contact_phone="x"))
+    # then
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<div class="invalid-feedback d-block" data-testid="error-name">姓名不能为空</div>' in html
+    assert 'data-testid="error-national_id">身份证号校验码错误' in html
+    assert 'data-testid="error-phone">电话号码格式不正确' in html
+    assert 'data-testid="error-contact_phone">电话号码格式不正确' in html
+    assert Elder.objects.count() == before_elders
+    assert AuditEvent.objects.count() == before_events
+
+
+def test_register_duplicate_id_is_shown_on_the_id_input(world):
+    response = client_for(world.users["street0"]).post(CREATE_URL, form_data(world, national_id=national_id(11)))
+
+    assert 'data-testid="error-national_id">该身份证号已登记</div>' in response.content.decode()
+    assert Elder.objects.filter(national_id=national_id(11)).count() == 1
+
+
+def test_register_community_of_another_street_is_refused_on_the_community_input(world):
+    response = client_for(world.users["street0"]).post(
+        CREATE_URL, form_data(world, community=str(world.communities[1][0].public_id))
+    )
+
+    assert response.status_code == 200
+    assert 'data-testid="error-community">' in response.content.decode()
+    assert not Elder.objects.filter(national_id=national_id(101)).exists()
+
+
+def test_edit_changes_only_what_changed_and_audits_the_field_names(world):
+    # given
+    elder0 = world.elders["elder0"]
+    client = client_for(world.users["street0"])
+    form = client.get(edit_url(elder0))
+    assert f'value="{elder0.national_id}"' in form.content.decode()
+    data = form_data(
+        world,
+        name=elder0.name,
+        national_id=elder0.national_id,
+        phone="13911112222",
+        community=str(elder0.community.public_id),
+        economic_status="ordinary",
+        living_arrangement="with_family",
+        special_statuses=[],
+        monitoring_consent="",
+    )
+    # when
+    response = client.post(edit_url(elder0), data)
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == f"/elders/{elder0.public_id}/"
+    elder0.refresh_from_db()
+    assert elder0.phone == "13911112222"
+    event = AuditEvent.objects.get(action="change")
+    assert event.fields == ["phone"]
+    assert "13911112222" not in event.summary
+
+
+def test_edit_error_is_shown_next_to_its_input(world):
+    elder0 = world.elders["elder0"]
+    client = client_for(world.users["street0"])
+
+    response = client.post(edit_url(elder0), form_data(world, national_id=national_id(13), name=elder0.name))
+
+    assert response.status_code == 200
+    assert 'data-testid="error-national_id">该身份证号已登记</div>' in response.content.decode()
+    elder0.refresh_from_db()
+    assert elder0.national_id == national_id(11)
+    assert not AuditEvent.objects.filter(action="change").exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("street0_readonly", 403), ("street0_noright", 403), ("street1", 200), ("street0", 200)],
+)
+def test_register_page_permissions(world, username, status):
+    client = client_for(world.users[username])
+    before = Elder.objects.count()
+
+    get = client.get(CREATE_URL)
+    post = client.post(CREATE_URL, form_data(world, community=str(world.communities[0][1].public_id)))
+
+    assert get.status_code == status
+    if status == 403:
+        assert post.status_code == 403
+        assert Elder.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("street1", 404), ("street0_noright", 404), ("street0_readonly", 403), ("street0", 200)],
+)
+def test_edit_page_permissions(world, username, status):
+    elder0 = world.elders["elder0"]
+    client = client_for(world.users[username])
+
+    get = client.get(edit_url(elder0))
+    post = client.post(
+        edit_url(elder0),
+        form_data(world, name="改名", national_id=elder0.national_id, community=str(elder0.community.public_id)),
+    )
+
+    assert get.status_code == status
+    if status != 200:
+        assert post.status_code == status
+        elder0.refresh_from_db()
+        assert elder0.name == "elder0老人"
+        assert not AuditEvent.objects.filter(action="change").exists()
+
+
+def test_anonymous_is_sent_to_login(world):
+    client = Client()
+    elder0 = world.elders["elder0"]
+
+    create = client.get(CREATE_URL)
+    edit = client.get(edit_url(elder0))
+
+    assert (create.status_code, create["Location"]) == (302, "/login/?next=/elders/new/")
+    assert (edit.status_code, edit["Location"]) == (302, f"/login/?next={edit_url(elder0)}")

@@ -1,0 +1,173 @@
+"""Forms of the elder pages. They only shape input: the rules live in the services, whose errors are
+put back next to the matching input with `add_service_errors`."""
+
+from typing import Any, cast
+from uuid import UUID
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from yiyang.accounts.access import AnyUser
+from yiyang.areas.models import Area
+from yiyang.areas.selectors import communities_in_reach, streets_in_reach
+from yiyang.core.errors import FieldError
+from yiyang.elders.choices import AgeBand, EconomicStatus, HouseholdRegistration, LivingArrangement, SpecialStatus
+from yiyang.elders.models import Elder
+from yiyang.elders.selectors import ElderFilters
+from yiyang.organisations.choices import MEDICAL_KINDS, OrganisationKind
+from yiyang.organisations.models import Organisation
+from yiyang.organisations.selectors import organisations_in_reach
+
+SERVICE_STATION_KINDS = (OrganisationKind.STATION, OrganisationKind.CARE_CENTRE, OrganisationKind.COMPLEX)
+ANY = ("", _("全部"))
+
+
+class ElderFilterForm(forms.Form):
+    """The list's search and filters; streets and communities offered are those in reach only."""
+
+    q = forms.CharField(label=_("搜索"), required=False, max_length=50)
+    street = forms.ChoiceField(label=_("街道"), required=False)
+    community = forms.ChoiceField(label=_("社区"), required=False)
+    age_band = forms.ChoiceField(label=_("年龄段"), required=False, choices=[ANY, *AgeBand.choices])
+    economic_status = forms.ChoiceField(label=_("经济状况"), required=False, choices=[ANY, *EconomicStatus.choices])
+    living_alone = forms.ChoiceField(
+        label=_("独居"), required=False, choices=[ANY, ("1", _("独居")), ("0", _("非独居"))]
+    )
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        streets = list(streets_in_reach(user=user).order_by("code"))
+        cast(forms.ChoiceField, self.fields["street"]).choices = [ANY, *((str(s.public_id), s.name) for s in streets)]
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for community in communities_in_reach(user=user).select_related("street").order_by("code"):
+            street_name = community.street.name if community.street else ""
+            grouped.setdefault(street_name, []).append((str(community.public_id), community.name))
+        cast(forms.ChoiceField, self.fields["community"]).choices = [ANY, *grouped.items()]
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = (
+                "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
+            )
+        self.fields["q"].widget.attrs["placeholder"] = _("姓名、身份证号或电话")
+
+    def problems(self) -> list[str]:
+        """One sentence per filter whose value was not acceptable (and is therefore ignored)."""
+        if not self.is_bound:
+            return []
+        self.is_valid()
+        return [
+            str(_("筛选条件“%(label)s”的值无效，已忽略。") % {"label": self.fields[name].label}) for name in self.errors
+        ]
+
+    def to_filters(self) -> ElderFilters:
+        """The acceptable filters only; invalid ones are left out rather than failing the page."""
+        if not self.is_bound:
+            return ElderFilters()
+        self.is_valid()
+        data = self.cleaned_data
+        living_alone = {"1": True, "0": False}.get(data.get("living_alone") or "")
+        return ElderFilters(
+            q=(data.get("q") or "").strip(),
+            street=UUID(data["street"]) if data.get("street") else None,
+            community=UUID(data["community"]) if data.get("community") else None,
+            age_band=data.get("age_band") or "",
+            economic_status=data.get("economic_status") or "",
+            living_alone=living_alone,
+        )
+
+
+class CommunityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        street = obj.street.name if obj.street else ""
+        return f"{street} / {obj.name}" if street else obj.name
+
+
+class ElderForm(forms.Form):
+    """Register (with one emergency contact) or edit an elder. Every field is optional here so that
+    the service, which knows the rules, reports each problem."""
+
+    name = forms.CharField(label=_("姓名"), required=False, max_length=100)
+    national_id = forms.CharField(label=_("身份证号"), required=False, max_length=32)
+    phone = forms.CharField(label=_("手机号"), required=False, max_length=20)
+    community = CommunityChoiceField(
+        label=_("社区"), queryset=Area.objects.none(), to_field_name="public_id", required=False
+    )
+    household_registration = forms.ChoiceField(label=_("户籍类型"), choices=HouseholdRegistration.choices)
+    economic_status = forms.ChoiceField(label=_("经济状况"), choices=EconomicStatus.choices)
+    living_arrangement = forms.ChoiceField(label=_("居住状况"), choices=LivingArrangement.choices)
+    special_statuses = forms.MultipleChoiceField(
+        label=_("特殊身份"), choices=SpecialStatus.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    service_station = forms.ModelChoiceField(
+        label=_("服务站点"), queryset=Organisation.objects.none(), to_field_name="public_id", required=False
+    )
+    medical_institution = forms.ModelChoiceField(
+        label=_("签约医疗机构"), queryset=Organisation.objects.none(), to_field_name="public_id", required=False
+    )
+    monitoring_consent = forms.BooleanField(label=_("同意智能监测"), required=False)
+    notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    contact_name = forms.CharField(label=_("紧急联系人"), required=False, max_length=100)
+    contact_relation = forms.CharField(label=_("与老人关系"), required=False, max_length=32)
+    contact_phone = forms.CharField(label=_("联系人电话"), required=False, max_length=20)
+
+    CONTACT_FIELDS = ("contact_name", "contact_relation", "contact_phone")
+    # Service field names that differ from this form's.
+    FIELD_OF_ERROR = {
+        "emergency_contacts[0].name": "contact_name",
+        "emergency_contacts[0].relation": "contact_relation",
+        "emergency_contacts[0].phone": "contact_phone",
+        "birth_date": "national_id",
+        "sex": "national_id",
+    }
+
+    def __init__(self, *args: Any, user: AnyUser, elder: Elder | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.elder = elder
+        orgs = organisations_in_reach(user=user)
+        communities: QuerySet[Area] = communities_in_reach(user=user)
+        stations = orgs.filter(kind__in=SERVICE_STATION_KINDS)
+        medical = orgs.filter(kind__in=MEDICAL_KINDS)
+        if elder is not None:
+            # Keep the current values selectable even if this account could not pick them itself.
+            communities = communities | Area.objects.filter(pk=elder.community_id)
+            if elder.service_station_id:
+                stations = stations | Organisation.objects.filter(pk=elder.service_station_id)
+            if elder.medical_institution_id:
+                medical = medical | Organisation.objects.filter(pk=elder.medical_institution_id)
+            for name in self.CONTACT_FIELDS:
+                del self.fields[name]
+        cast(forms.ModelChoiceField, self.fields["community"]).queryset = communities.select_related("street").order_by(
+            "code"
+        )
+        cast(forms.ModelChoiceField, self.fields["service_station"]).queryset = stations.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["medical_institution"]).queryset = medical.order_by("name")
+        for name, field in self.fields.items():
+            css = "form-check-input" if isinstance(field, forms.BooleanField) else "form-select"
+            if isinstance(field, forms.CharField):
+                css = "form-control"
+            if name != "special_statuses":
+                field.widget.attrs.setdefault("class", css)
+        for name in ("name", "national_id", "community"):
+            self.fields[name].widget.attrs["required"] = True
+
+    def add_service_errors(self, errors: list[FieldError]) -> None:
+        """Put each error of a ValidationFailed next to its input (or above the form)."""
+        for error in errors:
+            name = self.FIELD_OF_ERROR.get(error.field, error.field)
+            self.add_error(name if name in self.fields else None, error.reason)
+
+    def elder_values(self) -> dict[str, Any]:
+        """Cleaned values named as the services' ElderInput fields (contacts excluded)."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.CONTACT_FIELDS}
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("花名册文件（.xlsx）"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "class": "form-control",
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ),
+    )

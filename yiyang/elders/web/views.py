@@ -1,0 +1,223 @@
+"""Server-rendered elder pages: list (HTMX-filtered), 360° profile, register and edit forms, roster
+import and export. They call the same selectors and services as the API."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from yiyang.accounts.access import has_perm
+from yiyang.accounts.permissions import Perm
+from yiyang.core.errors import Forbidden, NotFound, ValidationFailed
+from yiyang.core.excel import workbook_response
+from yiyang.core.masking import mask_national_id, mask_phone
+from yiyang.elders.access import access_elder_by_public_id
+from yiyang.elders.choices import SpecialStatus
+from yiyang.elders.roster import HEADER_OF_FIELD, roster_export_filename, roster_template_download
+from yiyang.elders.selectors import age_on, elder_list
+from yiyang.elders.services import (
+    ContactInput,
+    ElderInput,
+    elder_export,
+    elder_record_view,
+    elder_register,
+    elder_roster_import,
+    elder_update,
+)
+from yiyang.elders.web.forms import ElderFilterForm, ElderForm, RosterUploadForm
+
+PAGE_SIZE = 20
+View = Callable[..., HttpResponse | FileResponse]
+
+
+def staff_page(view: View) -> View:
+    """Sign-in required; a record out of reach is a 404 and a missing right a 403, as in the API."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse | FileResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    return login_required(wrapper)
+
+
+def _require(request: HttpRequest, perm: Perm) -> None:
+    if not has_perm(request.user, perm):
+        raise PermissionDenied
+
+
+def _is_partial(request: HttpRequest) -> bool:
+    """An HTMX swap of the table (a history restore wants the whole page)."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+@staff_page
+def elder_list_page(request: HttpRequest) -> HttpResponse:
+    """Elders in reach with search and filters; national ID and phone masked. Returns only the table
+    for HTMX requests. A filter value that is not acceptable is ignored with a note."""
+    _require(request, Perm.ELDERS_VIEW)
+    form = ElderFilterForm(request.GET or None, user=request.user)
+    page = Paginator(elder_list(user=request.user, filters=form.to_filters()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate()
+    rows = [
+        {
+            "elder": elder,
+            "age": age_on(elder.birth_date, today),
+            "national_id_masked": mask_national_id(elder.national_id),
+            "phone_masked": mask_phone(elder.phone),
+        }
+        for elder in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "rows": rows,
+        "problems": form.problems(),
+        "query_without_page": query.urlencode(),
+    }
+    template = "elders/includes/elder_table.html" if _is_partial(request) else "elders/elder_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@staff_page
+def elder_export_download(request: HttpRequest) -> FileResponse:
+    """The list with the page's filters as .xlsx (national ID and phone masked); audited."""
+    _require(request, Perm.ELDERS_EXPORT)
+    form = ElderFilterForm(request.GET or None, user=request.user)
+    export = elder_export(actor=request.user, filters=form.to_filters())
+    return workbook_response(
+        filename=roster_export_filename(timezone.localdate()),
+        sheet_title=_("老年人名单"),
+        headers=export.headers,
+        rows=export.rows,
+    )
+
+
+@staff_page
+def elder_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The 360° profile, with the full national ID and phone; opening it is audited."""
+    elder = access_elder_by_public_id(user=request.user, public_id=public_id)
+    elder_record_view(actor=request.user, elder=elder)
+    admission = next((a for a in elder.admissions.all() if a.discharged_on is None), None)
+    members = list(elder.home.members.all()) if elder.home else []
+    return render(
+        request,
+        "elders/elder_detail.html",
+        {
+            "elder": elder,
+            "age": age_on(elder.birth_date, timezone.localdate()),
+            "admission": admission,
+            "members": members,
+            "contacts": list(elder.emergency_contacts.all()),
+            "special_labels": [SpecialStatus(v).label for v in elder.special_statuses if v in SpecialStatus.values],
+        },
+    )
+
+
+@staff_page
+def elder_create_page(request: HttpRequest) -> HttpResponse:
+    """Register an elder with one emergency contact; each error is shown next to its input."""
+    _require(request, Perm.ELDERS_CREATE)
+    form = ElderForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        values = form.elder_values()
+        contact = ContactInput(
+            name=form.cleaned_data["contact_name"],
+            relation=form.cleaned_data["contact_relation"],
+            phone=form.cleaned_data["contact_phone"],
+        )
+        has_contact = any((contact.name, contact.relation, contact.phone))
+        try:
+            elder = elder_register(
+                actor=request.user,
+                data=ElderInput(**values, emergency_contacts=[contact] if has_contact else []),
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("已登记老年人“%(name)s”。") % {"name": elder.name})
+            return redirect("elder-detail", public_id=elder.public_id)
+    return render(request, "elders/elder_form.html", {"form": form, "elder": None})
+
+
+@staff_page
+def elder_edit_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Change an elder's record; only the fields that changed are sent to the service."""
+    elder = access_elder_by_public_id(user=request.user, public_id=public_id, perm=Perm.ELDERS_CHANGE)
+    initial = {
+        "name": elder.name,
+        "national_id": elder.national_id,
+        "phone": elder.phone,
+        "community": elder.community,
+        "household_registration": elder.household_registration,
+        "economic_status": elder.economic_status,
+        "living_arrangement": elder.living_arrangement,
+        "special_statuses": list(elder.special_statuses),
+        "service_station": elder.service_station,
+        "medical_institution": elder.medical_institution,
+        "monitoring_consent": elder.monitoring_consent,
+        "notes": elder.notes,
+    }
+    form = ElderForm(request.POST or None, initial=initial, user=request.user, elder=elder)
+    if request.method == "POST" and form.is_valid():
+        values = form.elder_values()
+        changes = {name: values[name] for name in form.changed_data if name in values}
+        try:
+            elder_update(actor=request.user, elder=elder, changes=changes)
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("已保存。") if changes else _("没有修改。"))
+            return redirect("elder-detail", public_id=elder.public_id)
+    return render(request, "elders/elder_form.html", {"form": form, "elder": elder})
+
+
+def _column_of(field_name: str) -> str:
+    """The column header an import error belongs to, as the user sees it in the file."""
+    if field_name == "header":
+        return _("表头")
+    if field_name == "file":
+        return _("文件")
+    return HEADER_OF_FIELD.get(field_name, field_name)
+
+
+@staff_page
+def elder_import_page(request: HttpRequest) -> HttpResponse:
+    """Upload an Excel roster: all rows are imported, or none and every problem is listed by row."""
+    _require(request, Perm.ELDERS_IMPORT)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    problems: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = elder_roster_import(actor=request.user, file=form.cleaned_data["file"])
+        except ValidationFailed as exc:
+            problems = [{"row": e.row, "column": _column_of(e.field), "reason": e.reason} for e in exc.errors]
+        else:
+            messages.success(request, _("已导入 %(n)d 名老年人。") % {"n": result.created})
+            return redirect("elder-list")
+    return render(request, "elders/elder_import.html", {"form": form, "problems": problems})
+
+
+@staff_page
+def elder_import_template_download(request: HttpRequest) -> FileResponse:
+    _require(request, Perm.ELDERS_IMPORT)
+    return roster_template_download()
