@@ -118,6 +118,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationStatusEnum": "yiyang.organisations.choices.OrganisationStatus",
+        "ElderStatusEnum": "yiyang.elders.choices.ElderStatus",
+    },
 }
 
 LOGGING = {

@@ -21,7 +21,9 @@ class Organisation(BaseModel):
 
     kind = models.CharField(_("类型"), max_length=32, choices=OrganisationKind.choices, db_index=True)
     name = models.CharField(_("名称"), max_length=200)
-    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="organisations", verbose_name=_("所在区域"))
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="organisations", verbose_name=_("所在区域")
+    )
     street = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("街道"))
     district = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("区"))
     address = models.CharField(_("地址"), max_length=300, blank=True)
@@ -35,7 +37,9 @@ class Organisation(BaseModel):
     hospital_grade = models.CharField(_("医院等级"), max_length=8, choices=HospitalGrade.choices, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=OrganisationStatus.choices, default=OrganisationStatus.OPEN)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=OrganisationStatus.choices, default=OrganisationStatus.OPEN
+    )
 
     class Meta:
         ordering = ["kind", "name"]
@@ -50,7 +54,9 @@ class Organisation(BaseModel):
 class Bed(BaseModel):
     """One bed of an institution; its state changes only through the bed and admission services."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="beds", verbose_name=_("机构"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="beds", verbose_name=_("机构")
+    )
     building = models.CharField(_("楼栋"), max_length=32, blank=True)
     room = models.CharField(_("房间"), max_length=32)
     number = models.CharField(_("床号"), max_length=16)
@@ -79,7 +85,9 @@ class Admission(BaseModel):
     The database guarantees one open stay per elder and one open stay per bed.
     """
 
-    elder = models.ForeignKey("elders.Elder", on_delete=models.PROTECT, related_name="admissions", verbose_name=_("老年人"))
+    elder = models.ForeignKey(
+        "elders.Elder", on_delete=models.PROTECT, related_name="admissions", verbose_name=_("老年人")
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="admissions", verbose_name=_("机构")
     )

@@ -27,7 +27,7 @@ def organisations_in_reach(*, user: AnyUser) -> QuerySet[Organisation]:
         return Organisation.objects.all()
     if scope.is_area:
         return Organisation.objects.filter(scope.area_q(community="area"))
-    if scope.kind is ScopeKind.ORGANISATION:
+    if scope.kind is ScopeKind.ORGANISATION and scope.organisation_id is not None:
         return Organisation.objects.filter(pk=scope.organisation_id)
     return Organisation.objects.none()
 
@@ -80,11 +80,11 @@ class BedCounts:
         """Counts from an annotated row (a model instance or a `values()` dict)."""
         get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
         return cls(
-            total=get("beds_total"),
-            occupied=get("beds_occupied"),
-            reserved=get("beds_reserved"),
-            free=get("beds_free"),
-            unavailable=get("beds_unavailable"),
+            total=int(get("beds_total") or 0),
+            occupied=int(get("beds_occupied") or 0),
+            reserved=int(get("beds_reserved") or 0),
+            free=int(get("beds_free") or 0),
+            unavailable=int(get("beds_unavailable") or 0),
         )
 
 
@@ -258,4 +258,3 @@ def residents_of(*, user: AnyUser, organisation: Organisation) -> QuerySet[Admis
         .select_related("elder", "bed")
         .order_by("bed__building", "bed__room", "bed__number")
     )
-

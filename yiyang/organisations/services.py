@@ -1,0 +1,633 @@
+"""Writes to organisations, beds and admissions. Each service checks the named permission and that
+its target is in the actor's reach, validates every field at once (so a form can show all its
+errors), writes in one transaction and audits the names of what changed, never personal values."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yiyang.accounts.access import AnyUser, require_perm, scope_for
+from yiyang.accounts.permissions import Perm
+from yiyang.areas.choices import AreaLevel
+from yiyang.areas.models import Area
+from yiyang.areas.selectors import areas_in_reach
+from yiyang.audit.models import AuditAction
+from yiyang.audit.services import audit_record
+from yiyang.core.errors import ErrorCollector, NotFound, ValidationFailed
+from yiyang.core.national_id import InvalidNationalId, parse_national_id
+from yiyang.elders.choices import ElderStatus
+from yiyang.elders.models import Elder
+from yiyang.elders.services import phone_problem
+from yiyang.organisations.choices import (
+    BED_KINDS,
+    BedState,
+    DischargeReason,
+    HospitalGrade,
+    OrganisationKind,
+    OrganisationStatus,
+    Ownership,
+)
+from yiyang.organisations.credit_code import credit_code_problem
+from yiyang.organisations.errors import AdmissionNotFound, BedNotFound, OrganisationNotFound
+from yiyang.organisations.models import Admission, Bed, Organisation
+from yiyang.organisations.selectors import (
+    BedCounts,
+    OrganisationFilters,
+    organisation_list,
+    organisations_in_reach,
+)
+
+# Kinds that must show a licence (许可证/执业许可证) or, where the rules allow it, a filing number.
+LICENCE_REQUIRED_KINDS = frozenset({OrganisationKind.HOSPITAL, OrganisationKind.HEALTH_CENTRE})
+LICENCE_OR_FILING_KINDS = frozenset({OrganisationKind.INSTITUTION, OrganisationKind.CLINIC})
+SETTABLE_BED_STATES = (BedState.FREE, BedState.RESERVED, BedState.UNAVAILABLE)
+ADMITTABLE_BED_STATES = (BedState.FREE, BedState.RESERVED)
+# Latitude and longitude of mainland China and its islands; a swapped pair falls outside.
+LATITUDE_RANGE = (Decimal(3), Decimal(54))
+LONGITUDE_RANGE = (Decimal(73), Decimal(136))
+
+
+@dataclass
+class OrganisationInput:
+    """Everything needed to register an organisation; the area already resolved."""
+
+    kind: str
+    name: str
+    area: Area | None
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    licence_number: str = ""
+    filing_number: str = ""
+    credit_code: str = ""
+    ownership: str = ""
+    is_integrated_care: bool = False
+    hospital_grade: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    status: str = OrganisationStatus.OPEN
+
+
+EDITABLE_FIELDS = frozenset(f.name for f in fields(OrganisationInput))
+_TEXT_FIELDS = (
+    "name", "address", "licence_number", "filing_number", "credit_code", "contact_name", "contact_phone",
+)  # fmt: skip
+
+
+def _max_length(model: type[Any], name: str) -> int:
+    return int(model._meta.get_field(name).max_length)
+
+
+def _normalise(data: OrganisationInput) -> OrganisationInput:
+    for name in _TEXT_FIELDS:
+        setattr(data, name, (getattr(data, name) or "").strip())
+    data.credit_code = data.credit_code.upper()
+    return data
+
+
+def _area_in_reach(actor: AnyUser, area: Area | None, errors: ErrorCollector) -> bool:
+    """False (and an error on `area`) when the area is given but outside the actor's reach."""
+    if area is not None and not areas_in_reach(user=actor).filter(pk=area.pk).exists():
+        errors.add("area", "区域不存在或不在您的辖区内", "not_found")
+        return False
+    return True
+
+
+def _require_in_reach(actor: AnyUser, organisation: Organisation, error: type[NotFound]) -> None:
+    if not organisations_in_reach(user=actor).filter(pk=organisation.pk).exists():
+        raise error
+
+
+def check_organisation_input(
+    data: OrganisationInput,
+    *,
+    errors: ErrorCollector,
+    existing: Organisation | None = None,
+    check_area: bool = True,
+) -> None:
+    """Validate `data` (already normalised) into `errors`.
+
+    Checks every choice; the area level for the kind (a care centre sits at a street, every other
+    kind at a community); a hospital grade for hospitals only; the licence or filing number each
+    kind needs; the credit code's check character; the phone format; coordinates in China given as
+    a pair; lengths; and a name unique among organisations of its kind in the district. For an
+    `existing` organisation also: it keeps a bed-keeping kind while it has beds, and it is not
+    closed while residents stay.
+    """
+    kind_valid = data.kind in OrganisationKind.values
+    if not kind_valid:
+        errors.add("kind", f"“{data.kind}”不是可选的机构类型", "invalid_choice")
+    if not data.name:
+        errors.add("name", "名称不能为空", "required")
+    for name in _TEXT_FIELDS:
+        limit = _max_length(Organisation, name)
+        if len(getattr(data, name)) > limit:
+            errors.add(name, f"不能超过{limit}个字符", "max_length")
+    if data.area is None:
+        if check_area:
+            errors.add("area", "所在区域不能为空", "required")
+    elif kind_valid and check_area:
+        wanted = AreaLevel.STREET if data.kind == OrganisationKind.CARE_CENTRE else AreaLevel.COMMUNITY
+        if data.area.level != wanted:
+            reason = "照料中心应设在街道一级" if wanted == AreaLevel.STREET else "该类机构应设在社区一级"
+            errors.add("area", reason, "invalid_level")
+    if data.kind == OrganisationKind.HOSPITAL:
+        if not data.hospital_grade:
+            errors.add("hospital_grade", "医院应填写等级（未定级请选“未定级”）", "required")
+        elif data.hospital_grade not in HospitalGrade.values:
+            errors.add("hospital_grade", f"“{data.hospital_grade}”不是可选的医院等级", "invalid_choice")
+    elif data.hospital_grade:
+        errors.add("hospital_grade", "只有医院可以填写医院等级", "not_applicable")
+    if data.kind in LICENCE_REQUIRED_KINDS and not data.licence_number:
+        errors.add("licence_number", "医疗机构应填写执业许可证登记号", "required")
+    if data.kind in LICENCE_OR_FILING_KINDS and not (data.licence_number or data.filing_number):
+        errors.add("filing_number", "应填写许可证号或备案号（至少一项）", "required")
+    if data.ownership and data.ownership not in Ownership.values:
+        errors.add("ownership", f"“{data.ownership}”不是可选的机构性质", "invalid_choice")
+    if data.status not in OrganisationStatus.values:
+        errors.add("status", f"“{data.status}”不是可选的状态", "invalid_choice")
+    if problem := credit_code_problem(data.credit_code):
+        errors.add("credit_code", problem)
+    if problem := phone_problem(data.contact_phone):
+        errors.add("contact_phone", problem)
+    _check_coordinates(data, errors)
+    if kind_valid and data.name and data.area is not None:
+        duplicate = Organisation.objects.filter(
+            kind=data.kind, name=data.name, district_id=data.area.district_id or data.area.pk
+        )
+        if existing is not None:
+            duplicate = duplicate.exclude(pk=existing.pk)
+        if duplicate.exists():
+            errors.add("name", "本区已有同类型同名机构", "duplicate")
+    if existing is not None:
+        if kind_valid and data.kind not in BED_KINDS and existing.beds.exists():
+            errors.add("kind", "该机构已有床位，不能改为不设床位的类型", "has_beds")
+        if data.status == OrganisationStatus.CLOSED and existing.admissions.filter(discharged_on__isnull=True).exists():
+            errors.add("status", "仍有老人入住，办理离院后才能关闭机构", "has_open_admissions")
+
+
+def _check_coordinates(data: OrganisationInput, errors: ErrorCollector) -> None:
+    if (data.latitude is None) != (data.longitude is None):
+        missing = "latitude" if data.latitude is None else "longitude"
+        errors.add(missing, "经纬度应同时填写", "required")
+    if data.latitude is not None and not LATITUDE_RANGE[0] <= data.latitude <= LATITUDE_RANGE[1]:
+        errors.add("latitude", "纬度不在中国境内（3–54），是否与经度填反了？", "out_of_range")
+    if data.longitude is not None and not LONGITUDE_RANGE[0] <= data.longitude <= LONGITUDE_RANGE[1]:
+        errors.add("longitude", "经度不在中国境内（73–136），是否与纬度填反了？", "out_of_range")
+
+
+def organisation_build(data: OrganisationInput) -> Organisation:
+    """An unsaved Organisation from validated input, with street and district derived from the area."""
+    area = data.area
+    assert area is not None
+    street_id = area.pk if area.level == AreaLevel.STREET else area.street_id
+    assert street_id is not None and area.district_id is not None, "checked: a street or a community"
+    return Organisation(
+        kind=data.kind,
+        name=data.name,
+        area=area,
+        street_id=street_id,
+        district_id=area.district_id,
+        address=data.address,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        licence_number=data.licence_number,
+        filing_number=data.filing_number,
+        credit_code=data.credit_code,
+        ownership=data.ownership,
+        is_integrated_care=data.is_integrated_care,
+        hospital_grade=data.hospital_grade,
+        contact_name=data.contact_name,
+        contact_phone=data.contact_phone,
+        status=data.status,
+    )
+
+
+@transaction.atomic
+def organisation_create(
+    *, actor: AnyUser, data: OrganisationInput, pre_errors: ErrorCollector | None = None
+) -> Organisation:
+    """Register an organisation.
+
+    Guarantees: the actor holds `organisations.change` and the area is in their reach; street and
+    district are the area's; every rule of `check_organisation_input` holds; every problem is
+    reported at once as ValidationFailed (with any `pre_errors` the caller found resolving
+    references) and nothing is written; the creation is audited.
+    """
+    require_perm(actor, Perm.ORGS_CHANGE)
+    errors = pre_errors or ErrorCollector()
+    data = _normalise(data)
+    area_ok = _area_in_reach(actor, data.area, errors)
+    already_bad_area = any(e.field == "area" for e in errors.errors)
+    check_organisation_input(data, errors=errors, check_area=area_ok and not already_bad_area)
+    errors.raise_if_any("机构信息有误")
+    organisation = organisation_build(data)
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:
+        raise ValidationFailed.single("name", "本区已有同类型同名机构", "duplicate") from None
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity_type="organisation",
+        entity_id=str(organisation.public_id),
+        summary="登记机构",
+        fields=[f for f in EDITABLE_FIELDS if getattr(data, f) not in ("", None, False)],
+        district=organisation.district_id,
+    )
+    return organisation
+
+
+def _input_from(organisation: Organisation) -> OrganisationInput:
+    return OrganisationInput(**{name: getattr(organisation, name) for name in EDITABLE_FIELDS})
+
+
+_COMPARED = (
+    "kind", "name", "area_id", "street_id", "district_id", "address", "latitude", "longitude",
+    "licence_number", "filing_number", "credit_code", "ownership", "is_integrated_care", "hospital_grade",
+    "contact_name", "contact_phone", "status",
+)  # fmt: skip
+
+
+@transaction.atomic
+def organisation_update(*, actor: AnyUser, organisation: Organisation, changes: dict[str, Any]) -> Organisation:
+    """Change some fields of an organisation in the actor's reach.
+
+    Guarantees: the actor holds `organisations.change`; keys are fields of OrganisationInput
+    (others are errors); a new area must be in reach and re-derives street and district; the whole
+    resulting record obeys `check_organisation_input`; all problems are reported at once and
+    nothing is written; a no-op writes nothing; the names of changed fields are audited.
+    """
+    require_perm(actor, Perm.ORGS_CHANGE)
+    _require_in_reach(actor, organisation, OrganisationNotFound)
+    errors = ErrorCollector()
+    for key in changes:
+        if key not in EDITABLE_FIELDS:
+            errors.add(key, "该字段不存在或不可修改", "unknown_field")
+    errors.raise_if_any("机构信息有误")
+    data = _input_from(organisation)
+    for key, value in changes.items():
+        setattr(data, key, value)
+    data = _normalise(data)
+    area_ok = "area" not in changes or _area_in_reach(actor, data.area, errors)
+    check_organisation_input(data, errors=errors, existing=organisation, check_area=area_ok)
+    errors.raise_if_any("机构信息有误")
+    updated = organisation_build(data)
+    changed: list[str] = []
+    for name in _COMPARED:
+        new = getattr(updated, name)
+        if getattr(organisation, name) != new:
+            setattr(organisation, name, new)
+            changed.append(name)
+    if not changed:
+        return organisation
+    try:
+        with transaction.atomic():
+            organisation.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError:
+        raise ValidationFailed.single("name", "本区已有同类型同名机构", "duplicate") from None
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        entity_type="organisation",
+        entity_id=str(organisation.public_id),
+        summary="修改机构信息",
+        fields=[name.removesuffix("_id") for name in changed],
+        district=organisation.district_id,
+    )
+    return organisation
+
+
+def _check_length(errors: ErrorCollector, model: type[Any], name: str, value: str) -> None:
+    limit = _max_length(model, name)
+    if len(value) > limit:
+        errors.add(name, f"不能超过{limit}个字符", "max_length")
+
+
+@transaction.atomic
+def bed_create(
+    *, actor: AnyUser, organisation: Organisation, room: str, number: str, building: str = "", note: str = ""
+) -> Bed:
+    """Add a free bed to an organisation in reach that keeps beds.
+
+    Guarantees: the actor holds `beds.manage`; the organisation is of a kind in BED_KINDS; room and
+    number are given; the label (building, room, number) is new in the organisation (a duplicate is
+    a field error on `number`, backed by the unique constraint); nothing is written on error; the
+    creation is audited.
+    """
+    require_perm(actor, Perm.BEDS_MANAGE)
+    _require_in_reach(actor, organisation, OrganisationNotFound)
+    building, room, number, note = building.strip(), room.strip(), number.strip(), note.strip()
+    errors = ErrorCollector()
+    if organisation.kind not in BED_KINDS:
+        errors.add("organisation", "该类型机构不设床位", "no_beds")
+    if not room:
+        errors.add("room", "房间号不能为空", "required")
+    if not number:
+        errors.add("number", "床号不能为空", "required")
+    for name, value in (("building", building), ("room", room), ("number", number), ("note", note)):
+        _check_length(errors, Bed, name, value)
+    duplicate_reason = "该机构已有同一楼栋、房间和床号的床位"
+    if room and number and organisation.beds.filter(building=building, room=room, number=number).exists():
+        errors.add("number", duplicate_reason, "duplicate")
+    errors.raise_if_any("床位信息有误")
+    bed = Bed(organisation=organisation, building=building, room=room, number=number, note=note)
+    try:
+        with transaction.atomic():
+            bed.save()
+    except IntegrityError:
+        raise ValidationFailed.single("number", duplicate_reason, "duplicate") from None
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity_type="bed",
+        entity_id=str(bed.public_id),
+        summary=f"新增床位 {bed.label}",
+        fields=["building", "room", "number", *(["note"] if note else [])],
+        district=organisation.district_id,
+    )
+    return bed
+
+
+@transaction.atomic
+def bed_set_state(*, actor: AnyUser, bed: Bed, state: str, note: str | None = None) -> Bed:
+    """Mark a bed free, reserved or out of service (and optionally replace its note).
+
+    Guarantees: the actor holds `beds.manage` and the bed's organisation is in reach; `occupied`
+    is never set here (only admission does that) and an occupied bed keeps its state until the
+    resident is discharged; nothing is written on error or when nothing changes; a change is
+    audited. Returns the bed as stored.
+    """
+    require_perm(actor, Perm.BEDS_MANAGE)
+    _require_in_reach(actor, bed.organisation, BedNotFound)
+    current = Bed.objects.select_for_update().select_related("organisation").get(pk=bed.pk)
+    errors = ErrorCollector()
+    if state == BedState.OCCUPIED:
+        errors.add("state", "床位只能通过办理入住变为占用", "occupied_via_admission")
+    elif state not in SETTABLE_BED_STATES:
+        errors.add("state", f"“{state}”不是可选的床位状态；可选：空闲、预留、停用", "invalid_choice")
+    if current.state == BedState.OCCUPIED and state != BedState.OCCUPIED:
+        errors.add("state", "床位有老人入住，办理离院后才能更改状态", "bed_occupied")
+    if note is not None:
+        note = note.strip()
+        _check_length(errors, Bed, "note", note)
+    errors.raise_if_any("床位状态不能更改")
+    changed = []
+    if current.state != state:
+        current.state = state
+        changed.append("state")
+    if note is not None and current.note != note:
+        current.note = note
+        changed.append("note")
+    if not changed:
+        return current
+    current.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        entity_type="bed",
+        entity_id=str(current.public_id),
+        summary=f"床位 {current.label} 状态改为{BedState(current.state).label}",
+        fields=changed,
+        district=current.organisation.district_id,
+    )
+    return current
+
+
+def _elder_for_admission(
+    *, national_id: str, public_id: UUID | None, district_id: int, errors: ErrorCollector
+) -> Elder | None:
+    """The elder named by national ID or public id in the district, or None with an error added.
+
+    Institution staff see only their residents, so the elder is not looked up through the elder
+    access functions; the district bounds the search instead.
+    """
+    national_id = national_id.strip()
+    if public_id is not None and national_id:
+        errors.add("elder_national_id", "老人只需按编号或身份证号指定一项", "ambiguous")
+        return None
+    if public_id is None and not national_id:
+        errors.add("elder_national_id", "请填写入住老人的身份证号", "required")
+        return None
+    elders = Elder.objects.filter(district_id=district_id)
+    if public_id is not None:
+        field_name = "elder"
+        elder = elders.filter(public_id=public_id).first()
+    else:
+        field_name = "elder_national_id"
+        try:
+            number = parse_national_id(national_id, today=timezone.localdate()).number
+        except InvalidNationalId as exc:
+            errors.add(field_name, str(exc), "national_id_invalid")
+            return None
+        elder = elders.filter(national_id=number).first()
+    if elder is None:
+        errors.add(field_name, "本区未登记该老人", "not_found")
+        return None
+    if elder.status != ElderStatus.ACTIVE:
+        errors.add(field_name, f"该老人档案状态为“{ElderStatus(elder.status).label}”，不能办理入住", "elder_inactive")
+        return None
+    if Admission.objects.filter(elder=elder, discharged_on__isnull=True).exists():
+        errors.add(field_name, "该老人已在机构入住，须先办理离院", "already_admitted")
+        return None
+    return elder
+
+
+@transaction.atomic
+def admission_admit(
+    *,
+    actor: AnyUser,
+    bed: Bed,
+    elder_national_id: str = "",
+    elder_public_id: UUID | None = None,
+    admitted_on: date | None = None,
+    note: str = "",
+) -> Admission:
+    """Admit an elder of the bed's district (named by national ID or public id) into a bed.
+
+    Guarantees: the actor holds `beds.manage` and the bed's organisation is in reach and open; the
+    bed is free or reserved; the elder is registered and active in the same district and has no
+    open stay; the date is not in the future. On success the stay is open and the bed occupied;
+    the partial unique constraints (one open stay per elder, per bed) settle races as field errors.
+    Every problem is reported at once and nothing is written; the admission is audited. The elder's
+    record itself is not changed.
+    """
+    require_perm(actor, Perm.BEDS_MANAGE)
+    _require_in_reach(actor, bed.organisation, BedNotFound)
+    current = Bed.objects.select_for_update().select_related("organisation").get(pk=bed.pk)
+    organisation = current.organisation
+    errors = ErrorCollector()
+    if organisation.status != OrganisationStatus.OPEN:
+        errors.add("bed", "机构未在运营，不能办理入住", "organisation_not_open")
+    if current.state not in ADMITTABLE_BED_STATES:
+        errors.add("bed", f"床位当前为“{BedState(current.state).label}”，不能入住", "bed_not_available")
+    elder = _elder_for_admission(
+        national_id=elder_national_id, public_id=elder_public_id, district_id=organisation.district_id, errors=errors
+    )
+    today = timezone.localdate()
+    admitted_on = admitted_on or today
+    if admitted_on > today:
+        errors.add("admitted_on", "入住日期不能晚于今天", "in_future")
+    note = note.strip()
+    _check_length(errors, Admission, "note", note)
+    errors.raise_if_any("不能办理入住")
+    assert elder is not None
+    admission = Admission(elder=elder, organisation=organisation, bed=current, admitted_on=admitted_on, note=note)
+    try:
+        with transaction.atomic():
+            admission.save()
+    except IntegrityError:
+        # A concurrent admission of the same elder or into the same bed won the race.
+        if Admission.objects.filter(elder=elder, discharged_on__isnull=True).exists():
+            field_name = "elder" if elder_public_id is not None else "elder_national_id"
+            raise ValidationFailed.single(field_name, "该老人已在机构入住，须先办理离院", "already_admitted") from None
+        raise ValidationFailed.single("bed", "床位已被占用", "bed_not_available") from None
+    current.state = BedState.OCCUPIED
+    current.save(update_fields=["state", "updated_at"])
+    bed.state = current.state
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity_type="admission",
+        entity_id=str(admission.public_id),
+        summary=f"办理入住：床位 {current.label}",
+        fields=["elder", "bed", "admitted_on", *(["note"] if note else [])],
+        district=organisation.district_id,
+    )
+    return admission
+
+
+@transaction.atomic
+def admission_discharge(
+    *,
+    actor: AnyUser,
+    admission: Admission,
+    reason: str,
+    discharged_on: date | None = None,
+    note: str | None = None,
+) -> Admission:
+    """Close an open stay and free its bed.
+
+    Guarantees: the actor holds `beds.manage` and the stay's organisation is in reach; the stay is
+    still open; the reason is one of DischargeReason; the date is neither before admission nor in
+    the future. On success `discharged_on` and `discharge_reason` are set and the bed is free.
+    Every problem is reported at once and nothing is written; the discharge is audited.
+    """
+    require_perm(actor, Perm.BEDS_MANAGE)
+    _require_in_reach(actor, admission.organisation, AdmissionNotFound)
+    current = Admission.objects.select_for_update().select_related("organisation", "bed").get(pk=admission.pk)
+    errors = ErrorCollector()
+    if current.discharged_on is not None:
+        errors.add("admission", "该入住记录已办理离院", "already_discharged")
+    if not reason:
+        errors.add("reason", "请选择离院原因", "required")
+    elif reason not in DischargeReason.values:
+        errors.add("reason", f"“{reason}”不是可选的离院原因", "invalid_choice")
+    today = timezone.localdate()
+    discharged_on = discharged_on or today
+    if discharged_on > today:
+        errors.add("discharged_on", "离院日期不能晚于今天", "in_future")
+    elif discharged_on < current.admitted_on:
+        errors.add("discharged_on", f"离院日期不能早于入住日期{current.admitted_on.isoformat()}", "before_admission")
+    if note is not None:
+        note = note.strip()
+        _check_length(errors, Admission, "note", note)
+    errors.raise_if_any("不能办理离院")
+    current.discharged_on = discharged_on
+    current.discharge_reason = reason
+    changed = ["discharged_on", "discharge_reason"]
+    if note is not None and note != current.note:
+        current.note = note
+        changed.append("note")
+    current.save(update_fields=[*changed, "updated_at"])
+    bed = Bed.objects.select_for_update().get(pk=current.bed_id)
+    if bed.state == BedState.OCCUPIED:
+        bed.state = BedState.FREE
+        bed.save(update_fields=["state", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        entity_type="admission",
+        entity_id=str(current.public_id),
+        summary=f"办理离院：床位 {bed.label}",
+        fields=changed,
+        district=current.organisation.district_id,
+    )
+    return current
+
+
+def organisation_refs_resolve(raw: dict[str, Any], *, errors: ErrorCollector) -> dict[str, Any]:
+    """Turn the public id of `area` into a row; an id that names no street or community is an error
+    on `area` (reach is checked by the service). Keys absent from `raw` stay absent."""
+    resolved: dict[str, Any] = {}
+    if "area" in raw:
+        area = Area.objects.filter(public_id=raw["area"], level__in=(AreaLevel.STREET, AreaLevel.COMMUNITY)).first()
+        if area is None:
+            errors.add("area", "区域不存在或不在您的辖区内", "not_found")
+        resolved["area"] = area
+    return resolved
+
+
+EXPORT_MAX_ROWS = 20000
+EXPORT_HEADERS = [
+    "名称", "类型", "街道", "所在区域", "地址", "许可/登记证号", "备案号", "统一社会信用代码", "性质",
+    "医养结合", "医院等级", "状态", "联系人", "联系电话", "床位（在用）", "占用", "预留", "空闲", "停用", "入住率(%)",
+]  # fmt: skip
+
+
+@dataclass
+class OrganisationExport:
+    """An export ready to write: `rows` is consumed once; `total` is before the cap."""
+
+    headers: list[str]
+    rows: Iterator[list[Any]]
+    total: int
+    exported: int
+
+
+def _export_rows(organisations: Iterator[Organisation]) -> Iterator[list[Any]]:
+    for org in organisations:
+        counts = BedCounts.of(org)
+        yield [
+            org.name, str(OrganisationKind(org.kind).label), org.street.name, org.area.name, org.address,
+            org.licence_number, org.filing_number, org.credit_code,
+            str(Ownership(org.ownership).label) if org.ownership else "",
+            "是" if org.is_integrated_care else "否",
+            str(HospitalGrade(org.hospital_grade).label) if org.hospital_grade else "",
+            str(OrganisationStatus(org.status).label), org.contact_name, org.contact_phone,
+            counts.total, counts.occupied, counts.reserved, counts.free, counts.unavailable, counts.rate,
+        ]  # fmt: skip
+
+
+def organisation_export(*, actor: AnyUser, filters: OrganisationFilters) -> OrganisationExport:
+    """The organisation list in reach with `filters`, as export rows with bed counts.
+
+    Raises Forbidden without the list-export permission (`elders.export`, “导出列表”). At most
+    EXPORT_MAX_ROWS rows. Audits the export (row count and filters, never values).
+    """
+    require_perm(actor, Perm.ELDERS_EXPORT)
+    qs = organisation_list(user=actor, filters=filters)
+    total = qs.count()
+    exported = min(total, EXPORT_MAX_ROWS)
+    described = "；".join(f"{k}={v}" for k, v in vars(filters).items() if v not in ("", None)) or "无"
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        entity_type="organisation",
+        summary=f"导出机构列表{exported}行（符合条件共{total}行）；筛选：{described}",
+        fields=["name", "kind", "licence_number", "filing_number", "contact_name", "contact_phone", "beds"],
+        district=scope_for(actor).district_id,
+    )
+    return OrganisationExport(
+        headers=EXPORT_HEADERS,
+        rows=_export_rows(qs[:EXPORT_MAX_ROWS].iterator(chunk_size=2000)),
+        total=total,
+        exported=exported,
+    )

@@ -1,0 +1,54 @@
+"""Helpers shared by this app's tests."""
+
+from typing import Any
+
+from django.test import Client
+from rest_framework.test import APIClient
+
+from yiyang.audit.models import AuditEvent
+from yiyang.core.errors import ApplicationError
+from yiyang.organisations.models import Admission, Bed, Organisation
+
+# Token authentication comes first in REST_FRAMEWORK, so DRF answers an anonymous caller 401 with a
+# WWW-Authenticate header (with session authentication first it would be 403).
+ANONYMOUS_API_STATUS = 401
+
+
+def grant(user: Any, *perms: str) -> Any:
+    """Give one account extra named permissions, as an officer would."""
+    user.permissions = sorted({*user.permissions, *perms})
+    user.save(update_fields=["permissions"])
+    return user
+
+
+def api_client(user: Any | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def page_client(user: Any | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def snapshot() -> dict[str, int]:
+    """Row counts of everything these services write, to assert that a refused call wrote nothing."""
+    return {
+        "organisations": Organisation.objects.count(),
+        "beds": Bed.objects.count(),
+        "admissions": Admission.objects.count(),
+        "open_admissions": Admission.objects.filter(discharged_on__isnull=True).count(),
+        "occupied_beds": Bed.objects.filter(state="occupied").count(),
+        "audit_events": AuditEvent.objects.count(),
+    }
+
+
+def field_codes(error: ApplicationError | dict[str, Any]) -> set[tuple[str, str]]:
+    """(field, code) pairs of a raised error or of an API error body."""
+    if isinstance(error, dict):
+        return {(e["field"], e["code"]) for e in error["errors"]}
+    return {(e.field, e.code) for e in error.errors}

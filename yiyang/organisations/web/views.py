@@ -1,0 +1,335 @@
+"""Server-rendered pages for organisations, beds and occupancy. They call the same access
+functions, selectors and services as the API; a missing or out-of-reach record is a 404 and a
+missing permission a 403."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yiyang.accounts.access import has_perm
+from yiyang.accounts.permissions import Perm
+from yiyang.areas.selectors import streets_in_reach
+from yiyang.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from yiyang.core.excel import workbook_response
+from yiyang.core.masking import mask_national_id
+from yiyang.organisations.access import (
+    access_admission_by_public_id,
+    access_bed_by_public_id,
+    access_organisation_by_public_id,
+)
+from yiyang.organisations.choices import BED_KINDS, BedState, DischargeReason, OrganisationKind
+from yiyang.organisations.models import Organisation
+from yiyang.organisations.selectors import (
+    OrganisationFilters,
+    bed_list,
+    occupancy_by_area,
+    occupancy_by_organisation,
+    occupancy_summary,
+    organisation_list,
+    residents_of,
+)
+from yiyang.organisations.services import (
+    SETTABLE_BED_STATES,
+    admission_admit,
+    admission_discharge,
+    bed_create,
+    bed_set_state,
+    organisation_export,
+)
+from yiyang.organisations.web.forms import AdmitForm, BedForm, BedStateForm, DischargeForm
+
+PAGE_SIZE = 20
+BED_STATE_CLASSES = {
+    BedState.FREE: "bg-success",
+    BedState.RESERVED: "bg-warning text-dark",
+    BedState.OCCUPIED: "bg-danger",
+    BedState.UNAVAILABLE: "bg-secondary",
+}
+
+
+View = Callable[..., HttpResponse | FileResponse]
+
+
+def staff_page(view: View) -> View:
+    """Sign-in required; a record out of reach is a 404 and a missing right a 403, as in the API."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse | FileResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    return login_required(wrapper)
+
+
+def _is_partial(request: HttpRequest) -> bool:
+    """An HTMX swap of the table (a history restore wants the whole page)."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+def _uuid_or_none(value: str) -> UUID | None:
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_filters(request: HttpRequest) -> OrganisationFilters:
+    """Filters from the query string; unknown values are ignored rather than answered with an error."""
+    kind = request.GET.get("kind", "")
+    return OrganisationFilters(
+        kind=kind if kind in OrganisationKind.values else "",
+        street=_uuid_or_none(request.GET.get("street", "")),
+        q=request.GET.get("q", "").strip(),
+    )
+
+
+@staff_page
+def organisation_list_page(request: HttpRequest) -> HttpResponse:
+    """Organisations in reach with licence and filing numbers, the 医养结合 flag and bed counts."""
+    filters = parse_filters(request)
+    page = Paginator(organisation_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page_obj": page,
+        "filters": filters,
+        "kinds": OrganisationKind.choices,
+        "streets": streets_in_reach(user=request.user),
+        "query_without_page": query.urlencode(),
+    }
+    partial = _is_partial(request)
+    template = "organisations/includes/organisation_table.html" if partial else "organisations/organisation_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@staff_page
+def organisation_export_download(request: HttpRequest) -> FileResponse:
+    """The filtered list as .xlsx; needs the list-export permission; audited."""
+    export = organisation_export(actor=request.user, filters=parse_filters(request))
+    return workbook_response(
+        filename=f"机构列表-{timezone.localdate():%Y%m%d}.xlsx",
+        sheet_title=_("机构列表"),
+        headers=export.headers,
+        rows=export.rows,
+    )
+
+
+@dataclass
+class FormErrors:
+    """Errors of one posted form, to show next to its inputs: `form` names the form, `target` the
+    bed or stay it was about, `by_field` the reasons per field."""
+
+    form: str
+    target: str = ""
+    by_field: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, form: str, errors: list[FieldError], target: str = "") -> "FormErrors":
+        by_field: dict[str, list[str]] = {}
+        for error in errors:
+            by_field.setdefault(error.field, []).append(error.reason)
+        return cls(form=form, target=target, by_field=by_field)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [reason for reasons in self.by_field.values() for reason in reasons]
+
+
+def _form_field_errors(form: forms.Form) -> list[FieldError]:
+    return [FieldError(name, str(reason)) for name, reasons in form.errors.items() for reason in reasons]
+
+
+def _detail(
+    request: HttpRequest,
+    organisation: Organisation,
+    *,
+    form_errors: FormErrors | None = None,
+    posted: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    beds = list(bed_list(organisation=organisation))
+    residents = list(residents_of(user=request.user, organisation=organisation))
+    resident_by_bed = {admission.bed_id: admission.elder.name for admission in residents}
+
+    def errors_about(form: str, target: Any) -> list[str]:
+        if form_errors is None or form_errors.form != form or form_errors.target != str(target):
+            return []
+        return form_errors.reasons
+
+    return render(
+        request,
+        "organisations/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "keeps_beds": organisation.kind in BED_KINDS,
+            "beds": [
+                {
+                    "bed": bed,
+                    "css": BED_STATE_CLASSES[BedState(bed.state)],
+                    "resident": resident_by_bed.get(bed.pk, ""),
+                    "errors": errors_about("state", bed.public_id),
+                }
+                for bed in beds
+            ],
+            "admittable_beds": [bed for bed in beds if bed.state in (BedState.FREE, BedState.RESERVED)],
+            "residents": [
+                {
+                    "admission": admission,
+                    "national_id_masked": mask_national_id(admission.elder.national_id),
+                    "errors": errors_about("discharge", admission.public_id),
+                }
+                for admission in residents
+            ],
+            "can_manage": has_perm(request.user, Perm.BEDS_MANAGE) and organisation.kind in BED_KINDS,
+            "settable_states": [(s.value, s.label) for s in SETTABLE_BED_STATES],
+            "bed_states": BedState.choices,
+            "discharge_reasons": DischargeReason.choices,
+            "today": timezone.localdate(),
+            "form_errors": form_errors,
+            "posted": posted or {},
+        },
+        status=status,
+    )
+
+
+@staff_page
+def organisation_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Contact details, the bed grid coloured by state and the current residents (IDs masked)."""
+    organisation = access_organisation_by_public_id(user=request.user, public_id=public_id)
+    return _detail(request, organisation)
+
+
+@staff_page
+@require_POST
+def bed_create_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    organisation = access_organisation_by_public_id(user=request.user, public_id=public_id, perm=Perm.BEDS_MANAGE)
+    form = BedForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, organisation, form_errors=FormErrors.of("bed", _form_field_errors(form)), status=400)
+    try:
+        bed = bed_create(actor=request.user, organisation=organisation, **form.cleaned_data)
+    except ValidationFailed as exc:
+        errors = FormErrors.of("bed", exc.errors)
+        return _detail(request, organisation, form_errors=errors, posted=request.POST.dict(), status=400)
+    messages.success(request, _("已新增床位 %(label)s") % {"label": bed.label})
+    return redirect("organisation-detail", public_id=organisation.public_id)
+
+
+@staff_page
+@require_POST
+def bed_state_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    bed = access_bed_by_public_id(user=request.user, public_id=public_id, perm=Perm.BEDS_MANAGE)
+    organisation = access_organisation_by_public_id(user=request.user, public_id=bed.organisation.public_id)
+    form = BedStateForm(request.POST)
+    form.is_valid()  # text fields only: always valid
+    note = form.cleaned_data["note"] if "note" in request.POST else None
+    try:
+        bed = bed_set_state(actor=request.user, bed=bed, state=form.cleaned_data["state"], note=note)
+    except ValidationFailed as exc:
+        errors = FormErrors.of("state", exc.errors, target=str(bed.public_id))
+        return _detail(request, organisation, form_errors=errors, status=400)
+    messages.success(
+        request, _("床位 %(label)s 已设为%(state)s") % {"label": bed.label, "state": BedState(bed.state).label}
+    )
+    return redirect("organisation-detail", public_id=organisation.public_id)
+
+
+@staff_page
+@require_POST
+def admit_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    organisation = access_organisation_by_public_id(user=request.user, public_id=public_id, perm=Perm.BEDS_MANAGE)
+    form = AdmitForm(request.POST)
+    posted = request.POST.dict()
+    if not form.is_valid():
+        errors = FormErrors.of("admit", _form_field_errors(form))
+        return _detail(request, organisation, form_errors=errors, posted=posted, status=400)
+    data = form.cleaned_data
+    bed = None
+    if data["bed"] is not None:
+        try:
+            bed = access_bed_by_public_id(user=request.user, public_id=data["bed"], perm=Perm.BEDS_MANAGE)
+        except NotFound:
+            bed = None
+    if bed is None or bed.organisation_id != organisation.pk:
+        errors = FormErrors.of("admit", [FieldError("bed", _("请选择本机构的空闲或预留床位"), "required")])
+        return _detail(request, organisation, form_errors=errors, posted=posted, status=400)
+    try:
+        admission = admission_admit(
+            actor=request.user,
+            bed=bed,
+            elder_national_id=data["elder_national_id"],
+            admitted_on=data["admitted_on"],
+            note=data["note"],
+        )
+    except ValidationFailed as exc:
+        return _detail(request, organisation, form_errors=FormErrors.of("admit", exc.errors), posted=posted, status=400)
+    messages.success(request, _("%(name)s 已入住床位 %(label)s") % {"name": admission.elder.name, "label": bed.label})
+    return redirect("organisation-detail", public_id=organisation.public_id)
+
+
+@staff_page
+@require_POST
+def discharge_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    admission = access_admission_by_public_id(user=request.user, public_id=public_id, perm=Perm.BEDS_MANAGE)
+    organisation = access_organisation_by_public_id(user=request.user, public_id=admission.organisation.public_id)
+    form = DischargeForm(request.POST)
+    target = str(admission.public_id)
+    if not form.is_valid():
+        errors = FormErrors.of("discharge", _form_field_errors(form), target=target)
+        return _detail(request, organisation, form_errors=errors, status=400)
+    try:
+        admission_discharge(
+            actor=request.user,
+            admission=admission,
+            reason=form.cleaned_data["reason"],
+            discharged_on=form.cleaned_data["discharged_on"],
+        )
+    except ValidationFailed as exc:
+        return _detail(
+            request, organisation, form_errors=FormErrors.of("discharge", exc.errors, target=target), status=400
+        )
+    messages.success(request, _("%(name)s 已办理离院") % {"name": admission.elder.name})
+    return redirect("organisation-detail", public_id=organisation.public_id)
+
+
+@staff_page
+def occupancy_page(request: HttpRequest) -> HttpResponse:
+    """Occupancy in reach by institution and by street and community, with a bar chart."""
+    by_organisation = occupancy_by_organisation(user=request.user)
+    by_area = occupancy_by_area(user=request.user)
+    chart = [
+        {"name": row.name, "occupied": row.occupied, "reserved": row.reserved, "free": row.free}
+        for row in by_organisation
+    ]
+    return render(
+        request,
+        "organisations/occupancy.html",
+        {
+            "summary": occupancy_summary(user=request.user),
+            "by_organisation": by_organisation,
+            "by_street": by_area.streets,
+            "by_community": by_area.communities,
+            "chart": chart,
+            "chart_labels": {"occupied": _("占用"), "reserved": _("预留"), "free": _("空闲")},
+        },
+    )
