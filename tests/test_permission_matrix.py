@@ -81,69 +81,198 @@ CASES: list[Case] = [
     # accounts
     Case("api-me", "get", lambda w: "/api/v1/me/", without="street0_noright", without_status=200, other_status=200),
     Case(
-        "api-user-list", "get", lambda w: "/api/v1/users/", right="bureau", without="health_officer",
-        other="bureau_b", other_status=None,
+        "api-user-list",
+        "get",
+        lambda w: "/api/v1/users/",
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+        other_status=None,
         other_check=lambda w, r: (
             None if {row["username"] for row in r.json()["results"]} == {"bureau_b"} else pytest.fail(r.json())
         ),
     ),
     Case(
-        "api-user-list", "post", lambda w: "/api/v1/users/", label="create",
-        data=lambda w: {"username": "new_street", "password": "Strong-pass-9", "full_name": "新人", "role": "street_staff",
-                        "area": str(w.streets[0].public_id)},
-        right="bureau", without="health_officer", other="bureau_b", ok=201, other_status=400,
+        "api-user-list",
+        "post",
+        lambda w: "/api/v1/users/",
+        label="create",
+        data=lambda w: {
+            "username": "new_street",
+            "password": "Strong-pass-9",
+            "full_name": "新人",
+            "role": "street_staff",
+            "area": str(w.streets[0].public_id),
+        },
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+        ok=201,
+        other_status=400,
     ),
     # areas
     Case("api-area-list", "get", lambda w: "/api/v1/areas/", other_status=None, other_check=no_street0_areas),
-    Case("api-area-tree", "get", lambda w: "/api/v1/areas/tree/", other_status=None,
-         other_check=lambda w, r: no_street0_in_tree(w, r)),
+    Case(
+        "api-area-tree",
+        "get",
+        lambda w: "/api/v1/areas/tree/",
+        other_status=None,
+        other_check=lambda w, r: no_street0_in_tree(w, r),
+    ),
     Case("api-area-detail", "get", lambda w: f"/api/v1/areas/{w.streets[0].public_id}/", without_status=404),
     Case("area-tree", "get", lambda w: "/areas/", page=True, other_status=None, other_check=no_street0_in_tree),
     # elders
     Case("api-elder-list", "get", lambda w: "/api/v1/elders/", other_status=None, other_check=no_street0_elders),
-    Case("api-elder-list", "post", lambda w: "/api/v1/elders/", data=new_elder, label="create",
-         without="street0_readonly", ok=201, other_status=400),
+    Case(
+        "api-elder-list",
+        "post",
+        lambda w: "/api/v1/elders/",
+        data=new_elder,
+        label="create",
+        without="street0_readonly",
+        ok=201,
+        other_status=400,
+    ),
     Case("api-elder-detail", "get", lambda w: f"/api/v1/elders/{elder0(w)}/", without_status=404),
-    Case("api-elder-detail", "patch", lambda w: f"/api/v1/elders/{elder0(w)}/", data=lambda w: {"phone": "13900000000"},
-         without="street0_readonly"),
+    Case(
+        "api-elder-detail",
+        "patch",
+        lambda w: f"/api/v1/elders/{elder0(w)}/",
+        data=lambda w: {"phone": "13900000000"},
+        without="street0_readonly",
+    ),
     Case("api-elder-contacts", "get", lambda w: f"/api/v1/elders/{elder0(w)}/contacts/", without_status=404),
-    Case("api-elder-contacts", "post", lambda w: f"/api/v1/elders/{elder0(w)}/contacts/", label="create",
-         data=lambda w: {"name": "李四", "relation": "女儿", "phone": "13911112222"}, without="street0_readonly", ok=201),
-    Case("api-elder-contact-delete", "delete", lambda w: f"/api/v1/elders/{elder0(w)}/contacts/{contact0(w)}/",
-         without="street0_readonly", ok=204),
-    Case("api-home-list", "get", lambda w: "/api/v1/homes/", other_status=None,
-         other_check=lambda w, r: None if ids_of(r) == {str(w.homes[1].public_id)} else pytest.fail(r.json())),
+    Case(
+        "api-elder-contacts",
+        "post",
+        lambda w: f"/api/v1/elders/{elder0(w)}/contacts/",
+        label="create",
+        data=lambda w: {"name": "李四", "relation": "女儿", "phone": "13911112222"},
+        without="street0_readonly",
+        ok=201,
+    ),
+    Case(
+        "api-elder-contact-delete",
+        "delete",
+        lambda w: f"/api/v1/elders/{elder0(w)}/contacts/{contact0(w)}/",
+        without="street0_readonly",
+        ok=204,
+    ),
+    Case(
+        "api-home-list",
+        "get",
+        lambda w: "/api/v1/homes/",
+        other_status=None,
+        other_check=lambda w, r: None if ids_of(r) == {str(w.homes[1].public_id)} else pytest.fail(r.json()),
+    ),
     Case("api-home-detail", "get", lambda w: f"/api/v1/homes/{w.homes[0].public_id}/", without_status=404),
-    Case("api-elder-import-template", "get", lambda w: "/api/v1/elders/import/template/",
-         without="street0_readonly", other_status=200),
-    Case("api-elder-import", "post", lambda w: "/api/v1/elders/import/", data=lambda w: {"file": roster_file(w, 0)},
-         multipart=True, without="street0_readonly", ok=201, other_status=400),
-    Case("api-elder-export", "get", lambda w: "/api/v1/elders/export/", without="street0_readonly",
-         other_status=None, other_check=lambda w, r: only_street1_in_xlsx(w, r)),
-    Case("elder-list", "get", lambda w: "/elders/", page=True, other_status=None,
-         other_check=lambda w, r: only_street1_in_page(w, r)),
+    Case(
+        "api-elder-import-template",
+        "get",
+        lambda w: "/api/v1/elders/import/template/",
+        without="street0_readonly",
+        other_status=200,
+    ),
+    Case(
+        "api-elder-import",
+        "post",
+        lambda w: "/api/v1/elders/import/",
+        data=lambda w: {"file": roster_file(w, 0)},
+        multipart=True,
+        without="street0_readonly",
+        ok=201,
+        other_status=400,
+    ),
+    Case(
+        "api-elder-export",
+        "get",
+        lambda w: "/api/v1/elders/export/",
+        without="street0_readonly",
+        other_status=None,
+        other_check=lambda w, r: only_street1_in_xlsx(w, r),
+    ),
+    Case(
+        "elder-list",
+        "get",
+        lambda w: "/elders/",
+        page=True,
+        other_status=None,
+        other_check=lambda w, r: only_street1_in_page(w, r),
+    ),
     Case("elder-detail", "get", lambda w: f"/elders/{elder0(w)}/", page=True, without_status=404),
     Case("elder-edit", "get", lambda w: f"/elders/{elder0(w)}/edit/", page=True, without="street0_readonly"),
-    Case("elder-edit", "post", lambda w: f"/elders/{elder0(w)}/edit/", page=True, label="save",
-         data=lambda w: edit_form(w), without="street0_readonly", ok=302),
+    Case(
+        "elder-edit",
+        "post",
+        lambda w: f"/elders/{elder0(w)}/edit/",
+        page=True,
+        label="save",
+        data=lambda w: edit_form(w),
+        without="street0_readonly",
+        ok=302,
+    ),
     Case("elder-create", "get", lambda w: "/elders/new/", page=True, without="street0_readonly", other_status=200),
     Case("elder-import", "get", lambda w: "/elders/import/", page=True, without="street0_readonly", other_status=200),
-    Case("elder-import-template", "get", lambda w: "/elders/import/template/", page=True,
-         without="street0_readonly", other_status=200),
-    Case("elder-export", "get", lambda w: "/elders/export/", page=True, without="street0_readonly",
-         other_status=None, other_check=lambda w, r: only_street1_in_xlsx(w, r)),
+    Case(
+        "elder-import-template",
+        "get",
+        lambda w: "/elders/import/template/",
+        page=True,
+        without="street0_readonly",
+        other_status=200,
+    ),
+    Case(
+        "elder-export",
+        "get",
+        lambda w: "/elders/export/",
+        page=True,
+        without="street0_readonly",
+        other_status=None,
+        other_check=lambda w, r: only_street1_in_xlsx(w, r),
+    ),
     # audit
     Case(
-        "api-audit-list", "get", lambda w: "/api/v1/audit-events/", right="bureau", without="health_officer",
-        other="bureau_b", other_status=None,
+        "api-audit-list",
+        "get",
+        lambda w: "/api/v1/audit-events/",
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+        other_status=None,
         other_check=lambda w, r: None if r.json()["count"] == 1 else pytest.fail(r.json()),
     ),
-    Case("audit-list", "get", lambda w: "/audit/", page=True, right="bureau", without="health_officer",
-         other="bureau_b", other_status=None,
-         other_check=lambda w, r: None if "district-a-secret" not in r.content.decode() else pytest.fail("leak")),
+    Case(
+        "audit-list",
+        "get",
+        lambda w: "/audit/",
+        page=True,
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+        other_status=None,
+        other_check=lambda w, r: None if "district-a-secret" not in r.content.decode() else pytest.fail("leak"),
+    ),
+    Case(
+        "audit-export",
+        "get",
+        lambda w: "/audit/export/",
+        page=True,
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+        other_status=None,
+        other_check=lambda w, r: only_district_b_audit(r),
+    ),
     # home page: counts only within reach
-    Case("home", "get", lambda w: "/", page=True, without_status=200, other_status=None,
-         other_check=lambda w, r: None if 'data-testid="elder-total">2<' in r.content.decode() else pytest.fail("count")),
+    Case(
+        "home",
+        "get",
+        lambda w: "/",
+        page=True,
+        without_status=200,
+        other_status=None,
+        other_check=lambda w, r: None if 'data-testid="elder-total">2<' in r.content.decode() else pytest.fail("count"),
+    ),
 ]
 
 
@@ -180,12 +309,25 @@ def only_street1_in_page(w: World, response: Any) -> None:
     assert w.elders["elder1"].name in text
 
 
+def only_district_b_audit(response: Any) -> None:
+    from openpyxl import load_workbook
+
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].iter_rows(values_only=True)
+    )
+    assert [row[5] for row in rows[1:]] == ["b"]
+
+
 def edit_form(w: World) -> dict[str, Any]:
     elder = w.elders["elder0"]
     return {
-        "name": elder.name, "national_id": elder.national_id, "phone": "13900000001",
-        "community": str(elder.community.public_id), "household_registration": elder.household_registration,
-        "economic_status": elder.economic_status, "living_arrangement": elder.living_arrangement,
+        "name": elder.name,
+        "national_id": elder.national_id,
+        "phone": "13900000001",
+        "community": str(elder.community.public_id),
+        "household_registration": elder.household_registration,
+        "economic_status": elder.economic_status,
+        "living_arrangement": elder.living_arrangement,
     }
 
 
@@ -206,21 +348,27 @@ def matrix_world(world: World) -> World:
 
     district_b = Area.objects.create(code="350203", name="乙区", level="district")
     world.users["bureau_b"] = User.objects.create_user(
-        username="bureau_b", password=PASSWORD, role=Role.BUREAU_OFFICER, area=district_b,
+        username="bureau_b",
+        password=PASSWORD,
+        role=Role.BUREAU_OFFICER,
+        area=district_b,
         permissions=default_permissions(Role.BUREAU_OFFICER),
     )
-    AuditEvent.objects.create(actor_label="x", action="view", entity_type="elder", summary="district-a-secret",
-                              district=world.district)
+    AuditEvent.objects.create(
+        actor_label="x", action="view", entity_type="elder", summary="district-a-secret", district=world.district
+    )
     AuditEvent.objects.create(actor_label="y", action="view", entity_type="elder", summary="b", district=district_b)
     world.homes = []  # type: ignore[attr-defined]
     for s in range(2):
-        home = Home.objects.create(address=f"第{s}号", community=world.communities[s][0], street=world.streets[s],
-                                   district=world.district)
+        home = Home.objects.create(
+            address=f"第{s}号", community=world.communities[s][0], street=world.streets[s], district=world.district
+        )
         world.homes.append(home)  # type: ignore[attr-defined]
         world.elders[f"elder{s}"].home = home
         world.elders[f"elder{s}"].save(update_fields=["home"])
-        EmergencyContact.objects.create(elder=world.elders[f"elder{s}"], name="联系人", relation="子女",
-                                        phone="13800009999")
+        EmergencyContact.objects.create(
+            elder=world.elders[f"elder{s}"], name="联系人", relation="子女", phone="13800009999"
+        )
     return world
 
 

@@ -1,10 +1,13 @@
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
 
-from yiyang.accounts.access import AnyUser
+from yiyang.accounts.access import AnyUser, require_perm, scope_for
 from yiyang.accounts.models import User
+from yiyang.accounts.permissions import Perm
 from yiyang.areas.models import Area
 from yiyang.audit.context import current_request_meta
 from yiyang.audit.models import AuditAction, AuditEvent
+from yiyang.audit.selectors import AuditFilters, audit_event_list
 
 
 def audit_record(
@@ -37,3 +40,24 @@ def audit_record(
         user_agent=meta.user_agent,
         path=meta.path,
     )
+
+
+def audit_event_export(*, actor: AnyUser, filters: AuditFilters, limit: int) -> Iterator[AuditEvent]:
+    """The audit events in reach matching `filters`, newest first, at most `limit`.
+
+    Raises Forbidden without `audit.view`. The export itself is recorded (row count and filters).
+    """
+    require_perm(actor, Perm.AUDIT_VIEW)
+    # The log as it stood when asked for: the export's own event is not part of it.
+    newest = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    qs = audit_event_list(user=actor, filters=filters).filter(id__lte=newest)
+    total = qs.count()
+    described = "，".join(f"{k}={v}" for k, v in asdict(filters).items() if v) or "无"
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        entity_type="audit_event",
+        summary=f"导出审计日志{min(total, limit)}行（符合条件共{total}行）；筛选：{described}",
+        district=scope_for(actor).district_id,
+    )
+    return qs[:limit].iterator(chunk_size=2000)
