@@ -257,21 +257,29 @@ _COMPARED = (
 
 
 @transaction.atomic
-def organisation_update(*, actor: AnyUser, organisation: Organisation, changes: dict[str, Any]) -> Organisation:
+def organisation_update(
+    *,
+    actor: AnyUser,
+    organisation: Organisation,
+    changes: dict[str, Any],
+    pre_errors: ErrorCollector | None = None,
+) -> Organisation:
     """Change some fields of an organisation in the actor's reach.
 
     Guarantees: the actor holds `organisations.change`; keys are fields of OrganisationInput
     (others are errors); a new area must be in reach and re-derives street and district; the whole
-    resulting record obeys `check_organisation_input`; all problems are reported at once and
-    nothing is written; a no-op writes nothing; the names of changed fields are audited.
+    resulting record obeys `check_organisation_input`; all problems (with any `pre_errors` the
+    caller found reading its input) are reported at once and nothing is written; a no-op writes
+    nothing; the names of changed fields are audited.
     """
     require_perm(actor, Perm.ORGS_CHANGE)
     _require_in_reach(actor, organisation, OrganisationNotFound)
-    errors = ErrorCollector()
+    unknown = ErrorCollector()
     for key in changes:
         if key not in EDITABLE_FIELDS:
-            errors.add(key, "该字段不存在或不可修改", "unknown_field")
-    errors.raise_if_any("机构信息有误")
+            unknown.add(key, "该字段不存在或不可修改", "unknown_field")
+    unknown.raise_if_any("机构信息有误")
+    errors = pre_errors or ErrorCollector()
     data = _input_from(organisation)
     for key, value in changes.items():
         setattr(data, key, value)

@@ -15,8 +15,15 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from yiyang.core.testing import World
-from yiyang.organisations.models import Admission, Bed
-from yiyang.organisations.tests.support import ANONYMOUS_API_STATUS, api_client, grant, page_client, snapshot
+from yiyang.organisations.models import Admission, Bed, Organisation
+from yiyang.organisations.tests.support import (
+    ANONYMOUS_API_STATUS,
+    api_client,
+    grant,
+    organisation_form_data,
+    page_client,
+    snapshot,
+)
 
 EVERY_RIGHT = ("organisations.view", "organisations.change", "beds.manage", "elders.view", "elders.export")
 STREET0_ORGS = ("institution0", "station0", "centre0", "health0")
@@ -37,6 +44,8 @@ class Case:
     without_check: Callable[[World, Any], None] | None = None
     other_status: int = 404
     other_check: Callable[[World, Any], None] | None = None
+    # Where a page sends the caller with the right (default: institution0's detail page).
+    location: Callable[[World], str] | None = None
     label: str = ""
 
     @property
@@ -121,6 +130,16 @@ def sheet_is_street1(w: World, response: Any) -> None:
     assert sheet_names(response) == ["centre1机构", "health1机构", "institution1机构", "station1机构"]
 
 
+def offers_street1_areas_only(w: World, response: Any) -> None:
+    text = response.content.decode()
+    assert all(str(a.public_id) in text for a in (w.streets[1], *w.communities[1]))
+    assert not any(str(a.public_id) in text for a in (w.streets[0], *w.communities[0]))
+
+
+def new_organisation_page(w: World) -> str:
+    return reverse("organisation-detail", args=[Organisation.objects.get(name="矩阵新站").public_id])
+
+
 new_station = lambda w: {"kind": "station", "name": "矩阵新站", "area": str(w.communities[0][1].public_id)}  # noqa: E731
 admit_body = lambda w: {"bed": str(free_bed(w).public_id), "elder_national_id": w.elders["elder0"].national_id}  # noqa: E731
 
@@ -155,8 +174,18 @@ CASES: list[Case] = [
          other_check=lambda w, r: both(page_rows(4), page_has("station1机构", absent=("station0机构",)))(w, r)),
     Case("organisation-export", "get", lambda w: "/organisations/export/", page=True, other_status=200,
          other_check=sheet_is_street1),
+    Case("organisation-create", "get", lambda w: "/organisations/new/", page=True, grant=("organisations.change",),
+         other_status=200, other_check=offers_street1_areas_only),
+    Case("organisation-create", "post", lambda w: "/organisations/new/", page=True, data=new_station,
+         grant=("organisations.change",), ok=302, location=new_organisation_page, other_status=400,
+         other_check=page_has('data-testid="error-area">区域不存在或不在您的辖区内<')),
     Case("organisation-detail", "get", lambda w: f"/organisations/{org(w, 'station0')}/", page=True,
          without="street0_noright", without_status=404),
+    Case("organisation-edit", "get", lambda w: f"/organisations/{org(w, 'institution0')}/edit/", page=True,
+         grant=("organisations.change",)),
+    Case("organisation-edit", "post", lambda w: f"/organisations/{org(w, 'institution0')}/edit/", page=True,
+         data=lambda w: organisation_form_data(w.orgs["institution0"], contact_name="矩阵"),
+         grant=("organisations.change",), ok=302),
     Case("organisation-bed-create", "post", lambda w: f"/organisations/{org(w, 'institution0')}/beds/", page=True,
          data=lambda w: {"room": "909", "number": "1"}, right="institution0", ok=302),
     Case("organisation-admit", "post", lambda w: f"/organisations/{org(w, 'institution0')}/admit/", page=True,
@@ -232,7 +261,8 @@ def test_with_the_right_it_succeeds(matrix_world, case):
     response = call(case, matrix_world, case.right)
     assert response.status_code == case.ok, response.content[:500]
     if case.page and case.ok == 302:
-        assert response["Location"] == reverse("organisation-detail", args=[org(matrix_world, "institution0")])
+        expected = case.location or (lambda w: reverse("organisation-detail", args=[org(w, "institution0")]))
+        assert response["Location"] == expected(matrix_world)
 
 
 def test_every_url_of_the_app_is_in_the_matrix():

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from yiyang.accounts.access import has_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.selectors import streets_in_reach
-from yiyang.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from yiyang.core.errors import ErrorCollector, FieldError, Forbidden, NotFound, ValidationFailed
 from yiyang.core.excel import workbook_response
 from yiyang.core.masking import mask_national_id
 from yiyang.organisations.access import (
@@ -44,13 +44,17 @@ from yiyang.organisations.selectors import (
 )
 from yiyang.organisations.services import (
     SETTABLE_BED_STATES,
+    OrganisationInput,
     admission_admit,
     admission_discharge,
     bed_create,
     bed_set_state,
+    organisation_create,
     organisation_export,
+    organisation_refs_resolve,
+    organisation_update,
 )
-from yiyang.organisations.web.forms import AdmitForm, BedForm, BedStateForm, DischargeForm
+from yiyang.organisations.web.forms import AdmitForm, BedForm, BedStateForm, DischargeForm, OrganisationForm
 
 PAGE_SIZE = 20
 BED_STATE_CLASSES = {
@@ -120,6 +124,75 @@ def organisation_list_page(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _resolve_area(values: dict[str, Any], errors: ErrorCollector) -> None:
+    """Replace the posted area id in `values` by its row (None when none was chosen); an id that
+    names no street or community is an error on `area`, and its key is dropped."""
+    if "area" not in values:
+        return
+    posted = values.pop("area")
+    if not posted:
+        values["area"] = None
+        return
+    area = organisation_refs_resolve({"area": _uuid_or_none(posted)}, errors=errors)["area"]
+    if area is not None:
+        values["area"] = area
+
+
+def _organisation_form(request: HttpRequest, form: OrganisationForm, organisation: Organisation | None) -> HttpResponse:
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request, "organisations/organisation_form.html", {"form": form, "organisation": organisation}, status=status
+    )
+
+
+@staff_page
+def organisation_create_page(request: HttpRequest) -> HttpResponse:
+    """Register an organisation; each problem the service finds is shown next to its input."""
+    if not has_perm(request.user, Perm.ORGS_CHANGE):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST if request.method == "POST" else None, user=request.user)
+    if form.is_bound:
+        errors = ErrorCollector(form.problems())
+        values = form.values()
+        _resolve_area(values, errors)
+        values.setdefault("area", None)
+        try:
+            organisation = organisation_create(actor=request.user, data=OrganisationInput(**values), pre_errors=errors)
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("已登记机构“%(name)s”。") % {"name": organisation.name})
+            return redirect("organisation-detail", public_id=organisation.public_id)
+    return _organisation_form(request, form, None)
+
+
+@staff_page
+def organisation_edit_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Change an organisation; only the fields that changed are sent to the service."""
+    organisation = access_organisation_by_public_id(user=request.user, public_id=public_id, perm=Perm.ORGS_CHANGE)
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None,
+        initial=OrganisationForm.initial_of(organisation),
+        user=request.user,
+        organisation=organisation,
+    )
+    if form.is_bound:
+        errors = ErrorCollector(form.problems())
+        values = form.values()
+        changes = {name: values[name] for name in form.changed_data if name in values}
+        _resolve_area(changes, errors)
+
+        try:
+            organisation_update(actor=request.user, organisation=organisation, changes=changes, pre_errors=errors)
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+            organisation.refresh_from_db()
+        else:
+            messages.success(request, _("已保存。") if changes else _("没有修改。"))
+            return redirect("organisation-detail", public_id=organisation.public_id)
+    return _organisation_form(request, form, organisation)
 
 
 @staff_page
