@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from yiyang.audit.models import AuditEvent
 from yiyang.core.masking import mask_national_id, mask_phone
-from yiyang.elders import services
+from yiyang.elders.services import roster_io
 from yiyang.elders.roster import EXPORT_HEADERS
 from yiyang.elders.selectors import age_on
 
@@ -91,7 +91,7 @@ def test_street_filter_is_audited_by_area_code(world):
 
 def test_export_over_the_cap_is_cut_and_says_so_in_a_last_row(world, monkeypatch):
     # given
-    monkeypatch.setattr(services, "EXPORT_MAX_ROWS", 1)
+    monkeypatch.setattr(roster_io, "EXPORT_MAX_ROWS", 1)
     client = client_for(world.users["bureau"])
     # when
     response = client.get(EXPORT_URL)
