@@ -8,10 +8,10 @@ from yiyang.audit.models import AuditEvent
 from yiyang.core.errors import Forbidden, ValidationFailed
 from yiyang.core.testing import national_id
 from yiyang.elders.models import Elder
-from yiyang.organisations import services
 from yiyang.organisations.errors import AdmissionNotFound, BedNotFound
 from yiyang.organisations.models import Admission, Bed
 from yiyang.organisations.services import admission_admit, admission_discharge
+from yiyang.organisations.services import beds as services
 from yiyang.organisations.tests.support import field_codes, snapshot
 
 pytestmark = pytest.mark.django_db

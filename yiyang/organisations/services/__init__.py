@@ -1,0 +1,51 @@
+"""Writes of the organisations app: `registry` (organisations) and `beds` (beds, admissions)."""
+
+from yiyang.organisations.services.beds import (
+    ADMITTABLE_BED_STATES,
+    SETTABLE_BED_STATES,
+    admission_admit,
+    admission_discharge,
+    bed_create,
+    bed_set_state,
+)
+from yiyang.organisations.services.registry import (
+    EDITABLE_FIELDS,
+    EXPORT_HEADERS,
+    EXPORT_MAX_ROWS,
+    LATITUDE_RANGE,
+    LICENCE_OR_FILING_KINDS,
+    LICENCE_REQUIRED_KINDS,
+    LONGITUDE_RANGE,
+    OrganisationExport,
+    OrganisationInput,
+    check_organisation_input,
+    organisation_build,
+    organisation_create,
+    organisation_export,
+    organisation_refs_resolve,
+    organisation_update,
+)
+
+__all__ = [
+    "ADMITTABLE_BED_STATES",
+    "EDITABLE_FIELDS",
+    "EXPORT_HEADERS",
+    "EXPORT_MAX_ROWS",
+    "LATITUDE_RANGE",
+    "LICENCE_OR_FILING_KINDS",
+    "LICENCE_REQUIRED_KINDS",
+    "LONGITUDE_RANGE",
+    "SETTABLE_BED_STATES",
+    "OrganisationExport",
+    "OrganisationInput",
+    "admission_admit",
+    "admission_discharge",
+    "bed_create",
+    "bed_set_state",
+    "check_organisation_input",
+    "organisation_build",
+    "organisation_create",
+    "organisation_export",
+    "organisation_refs_resolve",
+    "organisation_update",
+]
