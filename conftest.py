@@ -110,7 +110,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
     reason = reason.removeprefix("Skipped: ")
     report.outcome = "failed"
-    report.longrepr = (
-        f"{REQUIRE_SERVERS_ENV}=1: a {'/'.join(markers)} test may not be skipped, but it was: {reason}"
-    )
+    report.longrepr = f"{REQUIRE_SERVERS_ENV}=1: a {'/'.join(markers)} test may not be skipped, but it was: {reason}"
     return report

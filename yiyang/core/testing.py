@@ -116,7 +116,9 @@ def build_world() -> World:
         bed = Bed.objects.filter(organisation=world.orgs[f"institution{s}"]).first()
         assert bed is not None
         Admission.objects.create(
-            elder=world.elders[f"resident{s}"], organisation=world.orgs[f"institution{s}"], bed=bed,
+            elder=world.elders[f"resident{s}"],
+            organisation=world.orgs[f"institution{s}"],
+            bed=bed,
             admitted_on=date(2025, 1, 1),
         )
         bed.state = BedState.OCCUPIED

@@ -118,7 +118,9 @@ class Elder(BaseModel):
 
 
 class EmergencyContact(BaseModel):
-    elder = models.ForeignKey(Elder, on_delete=models.CASCADE, related_name="emergency_contacts", verbose_name=_("老年人"))
+    elder = models.ForeignKey(
+        Elder, on_delete=models.CASCADE, related_name="emergency_contacts", verbose_name=_("老年人")
+    )
     name = models.CharField(_("姓名"), max_length=100)
     relation = models.CharField(_("关系"), max_length=32)
     phone = models.CharField(_("电话"), max_length=20)

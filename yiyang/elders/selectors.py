@@ -32,7 +32,9 @@ def elders_in_reach(*, user: AnyUser) -> QuerySet[Elder]:
         return qs.filter(scope.area_q())
     if scope.kind is ScopeKind.ORGANISATION:
         if scope.organisation_kind in BED_KINDS:
-            return qs.filter(Q(admissions__organisation_id=scope.organisation_id, admissions__discharged_on__isnull=True))
+            return qs.filter(
+                Q(admissions__organisation_id=scope.organisation_id, admissions__discharged_on__isnull=True)
+            )
         if scope.organisation_kind in MEDICAL_KINDS:
             return qs.filter(Q(medical_institution_id=scope.organisation_id))
         return qs.filter(Q(service_station_id=scope.organisation_id))

@@ -15,8 +15,15 @@ def post(world, as_user, **data):
 
 
 def test_bureau_creates_a_station_account_with_role_defaults(world):
-    response = post(world, "bureau", username="zhan1", password="Strong-pass-9", full_name="站长",
-                    role="station_staff", area=str(world.communities[1][0].public_id))
+    response = post(
+        world,
+        "bureau",
+        username="zhan1",
+        password="Strong-pass-9",
+        full_name="站长",
+        role="station_staff",
+        area=str(world.communities[1][0].public_id),
+    )
     assert response.status_code == 201, response.json()
     account = User.objects.get(username="zhan1")
     assert account.permissions == default_permissions("station_staff")
@@ -26,8 +33,15 @@ def test_bureau_creates_a_station_account_with_role_defaults(world):
 
 def test_every_problem_is_reported_and_nothing_written(world):
     before = User.objects.count()
-    response = post(world, "bureau", username="street0", password="123", full_name="x", role="street_staff",
-                    area=str(world.communities[0][0].public_id))
+    response = post(
+        world,
+        "bureau",
+        username="street0",
+        password="123",
+        full_name="x",
+        role="street_staff",
+        area=str(world.communities[0][0].public_id),
+    )
     assert response.status_code == 400
     fields = sorted(e["field"] for e in response.json()["errors"])
     assert fields == ["area", "password", "username"]
@@ -35,8 +49,15 @@ def test_every_problem_is_reported_and_nothing_written(world):
 
 
 def test_institution_role_needs_an_institution(world):
-    response = post(world, "bureau", username="yy", password="Strong-pass-9", full_name="x", role="institution_staff",
-                    organisation=str(world.orgs["station0"].public_id))
+    response = post(
+        world,
+        "bureau",
+        username="yy",
+        password="Strong-pass-9",
+        full_name="x",
+        role="institution_staff",
+        organisation=str(world.orgs["station0"].public_id),
+    )
     assert response.status_code == 400
     assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("organisation", "invalid_kind")]
 

@@ -6,112 +6,164 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
-        ('elders', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("areas", "0001_initial"),
+        ("elders", "0001_initial"),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='elder',
-            name='medical_institution',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='medical_elders', to='organisations.organisation', verbose_name='签约医疗机构'),
+            model_name="elder",
+            name="medical_institution",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="medical_elders",
+                to="organisations.organisation",
+                verbose_name="签约医疗机构",
+            ),
         ),
         migrations.AddField(
-            model_name='elder',
-            name='service_station',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='served_elders', to='organisations.organisation', verbose_name='服务站点'),
+            model_name="elder",
+            name="service_station",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="served_elders",
+                to="organisations.organisation",
+                verbose_name="服务站点",
+            ),
         ),
         migrations.AddField(
-            model_name='elder',
-            name='street',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='街道'),
+            model_name="elder",
+            name="street",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="areas.area", verbose_name="街道"
+            ),
         ),
         migrations.AddField(
-            model_name='emergencycontact',
-            name='elder',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emergency_contacts', to='elders.elder', verbose_name='老年人'),
+            model_name="emergencycontact",
+            name="elder",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="emergency_contacts",
+                to="elders.elder",
+                verbose_name="老年人",
+            ),
         ),
         migrations.AddField(
-            model_name='familylink',
-            name='elder',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='family_links', to='elders.elder'),
+            model_name="familylink",
+            name="elder",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="family_links", to="elders.elder"
+            ),
         ),
         migrations.AddField(
-            model_name='familylink',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='family_links', to=settings.AUTH_USER_MODEL),
+            model_name="familylink",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="family_links", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='helperassignment',
-            name='elder',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='helper_assignments', to='elders.elder'),
+            model_name="helperassignment",
+            name="elder",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="helper_assignments", to="elders.elder"
+            ),
         ),
         migrations.AddField(
-            model_name='helperassignment',
-            name='helper',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='helper_assignments', to=settings.AUTH_USER_MODEL),
+            model_name="helperassignment",
+            name="helper",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="helper_assignments",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='home',
-            name='community',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='homes', to='areas.area', verbose_name='社区'),
+            model_name="home",
+            name="community",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="homes", to="areas.area", verbose_name="社区"
+            ),
         ),
         migrations.AddField(
-            model_name='home',
-            name='district',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='区'),
+            model_name="home",
+            name="district",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="areas.area", verbose_name="区"
+            ),
         ),
         migrations.AddField(
-            model_name='home',
-            name='street',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='街道'),
+            model_name="home",
+            name="street",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="areas.area", verbose_name="街道"
+            ),
         ),
         migrations.AddField(
-            model_name='elder',
-            name='home',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='elders', to='elders.home', verbose_name='家庭'),
+            model_name="elder",
+            name="home",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="elders",
+                to="elders.home",
+                verbose_name="家庭",
+            ),
         ),
         migrations.AddField(
-            model_name='homemember',
-            name='home',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='elders.home', verbose_name='家庭'),
+            model_name="homemember",
+            name="home",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="members",
+                to="elders.home",
+                verbose_name="家庭",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='familylink',
-            constraint=models.UniqueConstraint(fields=('elder', 'user'), name='family_link_unique'),
+            model_name="familylink",
+            constraint=models.UniqueConstraint(fields=("elder", "user"), name="family_link_unique"),
         ),
         migrations.AddConstraint(
-            model_name='helperassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('until__isnull', True)), fields=('elder', 'helper'), name='helper_assignment_one_open'),
+            model_name="helperassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("until__isnull", True)),
+                fields=("elder", "helper"),
+                name="helper_assignment_one_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['name'], name='elder_name_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="elder",
+            index=models.Index(fields=["name"], name="elder_name_prefix", opclasses=["varchar_pattern_ops"]),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['phone'], name='elder_phone_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="elder",
+            index=models.Index(fields=["phone"], name="elder_phone_prefix", opclasses=["varchar_pattern_ops"]),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['national_id'], name='elder_id_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="elder",
+            index=models.Index(fields=["national_id"], name="elder_id_prefix", opclasses=["varchar_pattern_ops"]),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['street', '-id'], name='elder_street_recent'),
+            model_name="elder",
+            index=models.Index(fields=["street", "-id"], name="elder_street_recent"),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['community', '-id'], name='elder_community_recent'),
+            model_name="elder",
+            index=models.Index(fields=["community", "-id"], name="elder_community_recent"),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['district', '-id'], name='elder_district_recent'),
+            model_name="elder",
+            index=models.Index(fields=["district", "-id"], name="elder_district_recent"),
         ),
     ]

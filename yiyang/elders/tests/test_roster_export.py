@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 
 from yiyang.audit.models import AuditEvent
 from yiyang.core.masking import mask_national_id, mask_phone
-from yiyang.elders.services import roster_io
 from yiyang.elders.roster import EXPORT_HEADERS
 from yiyang.elders.selectors import age_on
+from yiyang.elders.services import roster_io
 
 pytestmark = pytest.mark.django_db
 

@@ -48,8 +48,11 @@ def test_street_staff_registers_elder_with_derived_birth_and_sex(world):
 @pytest.mark.parametrize(
     ("overrides", "field", "code"),
     [
-        ({"national_id": national_id(101)[:17] + ("0" if national_id(101)[17] != "0" else "1")}, "national_id",
-         "national_id_invalid"),
+        (
+            {"national_id": national_id(101)[:17] + ("0" if national_id(101)[17] != "0" else "1")},
+            "national_id",
+            "national_id_invalid",
+        ),
         ({"national_id": national_id(11)}, "national_id", "duplicate"),
         ({"birth_date": "1951-03-15"}, "birth_date", "contradicts_national_id"),
         ({"sex": "F"}, "sex", "contradicts_national_id"),

@@ -43,8 +43,11 @@ def test_changing_the_national_id_rederives_birth_date_and_sex(world):
 
 def test_an_id_of_another_elder_is_a_duplicate(world):
     with pytest.raises(ValidationFailed) as exc:
-        elder_update(actor=world.users["bureau"], elder=world.elders["elder0"],
-                     changes={"national_id": world.elders["elder1"].national_id})
+        elder_update(
+            actor=world.users["bureau"],
+            elder=world.elders["elder0"],
+            changes={"national_id": world.elders["elder1"].national_id},
+        )
     assert [(e.field, e.code) for e in exc.value.errors] == [("national_id", "duplicate")]
 
 
@@ -56,13 +59,17 @@ def test_unknown_field_is_named(world):
 
 def test_no_op_change_writes_no_audit_event(world):
     before = AuditEvent.objects.count()
-    elder_update(actor=world.users["street0"], elder=world.elders["elder0"], changes={"phone": world.elders["elder0"].phone})
+    elder_update(
+        actor=world.users["street0"], elder=world.elders["elder0"], changes={"phone": world.elders["elder0"].phone}
+    )
     assert AuditEvent.objects.count() == before
 
 
 def test_readonly_account_may_not_change(world):
     with pytest.raises(Forbidden):
-        elder_update(actor=world.users["street0_readonly"], elder=world.elders["elder0"], changes={"phone": "13900000000"})
+        elder_update(
+            actor=world.users["street0_readonly"], elder=world.elders["elder0"], changes={"phone": "13900000000"}
+        )
 
 
 def test_monitoring_consent_records_when_it_was_given(world):
@@ -125,8 +132,15 @@ def test_filters_combine(world):
     elder.living_arrangement = "alone"
     elder.economic_status = "dibao"
     elder.save()
-    rows = client.get("/api/v1/elders/", {"living_alone": "true", "economic_status": "dibao",
-                                          "street": str(world.streets[1].public_id), "age_band": "70-79"}).json()
+    rows = client.get(
+        "/api/v1/elders/",
+        {
+            "living_alone": "true",
+            "economic_status": "dibao",
+            "street": str(world.streets[1].public_id),
+            "age_band": "70-79",
+        },
+    ).json()
     assert [r["id"] for r in rows["results"]] == [str(elder.public_id)]
 
 
