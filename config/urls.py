@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("yiyang.organisations.api.urls")),
     path("", include("yiyang.elders.api.urls")),
     path("", include("yiyang.audit.api.urls")),
+    path("", include("yiyang.assessments.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("yiyang.organisations.web.urls")),
     path("", include("yiyang.elders.web.urls")),
     path("", include("yiyang.audit.web.urls")),
+    path("", include("yiyang.assessments.web.urls")),
 ]
 
 if settings.DEBUG:

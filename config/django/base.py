@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "yiyang.organisations",
     "yiyang.elders",
     "yiyang.audit",
+    "yiyang.assessments",
     "yiyang.demo",
 ]
 
