@@ -1,6 +1,8 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yiyang.accounts.access import AnyUser, ScopeKind, require_perm, scope_for
 from yiyang.accounts.choices import COMMUNITY_ROLES, DISTRICT_ROLES, ORGANISATION_ROLES, STREET_ROLES, Role
@@ -58,29 +60,31 @@ def staff_create(
     require_perm(actor, Perm.STAFF_MANAGE)
     errors = ErrorCollector()
     if not username.strip():
-        errors.add("username", "用户名不能为空", "required")
+        errors.add("username", _("用户名不能为空"), "required")
     elif User.objects.filter(username=username.strip()).exists():
-        errors.add("username", "用户名已被使用", "duplicate")
+        errors.add("username", _("用户名已被使用"), "duplicate")
     if role not in Role.values:
-        errors.add("role", f"“{role}”不是可选角色", "invalid_choice")
+        errors.add("role", _("“%(role)s”不是可选角色") % {"role": role}, "invalid_choice")
     else:
         level = _ROLE_AREA_LEVEL.get(role)
         if level is not None and (area is None or area.level != level):
-            errors.add("area", f"该角色须指定{AreaLevel(level).label}一级的辖区", "invalid_level")
+            errors.add(
+                "area", _("该角色须指定%(level)s一级的辖区") % {"level": AreaLevel(level).label}, "invalid_level"
+            )
         kinds = _ROLE_ORG_KINDS.get(role)
         if role in ORGANISATION_ROLES and organisation is None:
-            errors.add("organisation", "该角色须指定所属机构", "required")
+            errors.add("organisation", _("该角色须指定所属机构"), "required")
         if organisation is not None and kinds is not None and organisation.kind not in kinds:
-            errors.add("organisation", "所属机构类型与角色不符", "invalid_kind")
+            errors.add("organisation", _("所属机构类型与角色不符"), "invalid_kind")
     scope = scope_for(actor)
     target_district = _district_of(area, organisation)
     if scope.kind is not ScopeKind.ALL and target_district is not None and target_district != scope.district_id:
-        errors.add("area" if organisation is None else "organisation", "辖区不存在或不在您的辖区内", "not_found")
+        errors.add("area" if organisation is None else "organisation", _("辖区不存在或不在您的辖区内"), "not_found")
     try:
         validate_password(password)
     except DjangoValidationError as exc:
-        errors.add("password", "；".join(exc.messages), "weak_password")
-    errors.raise_if_any("账号信息有误")
+        errors.add("password", pgettext("separator between sentences", "；").join(exc.messages), "weak_password")
+    errors.raise_if_any(_("账号信息有误"))
     account = User.objects.create_user(
         username=username.strip(),
         password=password,
@@ -96,7 +100,7 @@ def staff_create(
         action=AuditAction.CREATE,
         entity_type="user",
         entity_id=str(account.public_id),
-        summary=f"创建账号（{Role(role).label}）",
+        summary=lambda: f"创建账号（{Role(role).label}）",
         fields=["username", "role", "area", "organisation", "permissions"],
         district=target_district,
     )

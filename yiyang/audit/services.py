@@ -1,5 +1,7 @@
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
+
+from django.utils import translation
 
 from yiyang.accounts.access import AnyUser, require_perm, scope_for
 from yiyang.accounts.models import User
@@ -9,6 +11,9 @@ from yiyang.audit.context import current_request_meta
 from yiyang.audit.models import AuditAction, AuditEvent
 from yiyang.audit.selectors import AuditFilters, audit_event_list
 
+# Summaries are stored, so they are written in the platform's language whatever the user's is.
+AUDIT_LANGUAGE = "zh-hans"
+
 
 def audit_record(
     *,
@@ -16,7 +21,7 @@ def audit_record(
     action: AuditAction,
     entity_type: str,
     entity_id: str = "",
-    summary: str = "",
+    summary: str | Callable[[], str] = "",
     fields: Iterable[str] = (),
     district: Area | int | None = None,
 ) -> AuditEvent:
@@ -24,7 +29,13 @@ def audit_record(
 
     Callers pass identifiers and field names only, never personal values. Runs inside the
     caller's transaction, so a write that rolls back leaves no event claiming it happened.
+
+    The summary is always Chinese (AUDIT_LANGUAGE). One that uses translatable text, such as a
+    choice's `.label`, is passed as a callable (`lambda: f"…{BedState(s).label}"`) and built here
+    with that language active.
     """
+    with translation.override(AUDIT_LANGUAGE):
+        text = str(summary() if callable(summary) else summary)
     meta = current_request_meta()
     district_id = district.pk if isinstance(district, Area) else district
     return AuditEvent.objects.create(
@@ -33,7 +44,7 @@ def audit_record(
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,
-        summary=summary[:300],
+        summary=text[:300],
         fields=sorted(set(fields)),
         district_id=district_id,
         ip_address=meta.ip_address,

@@ -46,7 +46,7 @@ def _body(status_code: int, title: str, detail: str, errors: list[FieldError]) -
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(_body(exc.status, exc.title, exc.message, exc.errors), status=exc.status)
+        return Response(_body(exc.status, str(exc.title), exc.message, exc.errors), status=exc.status)
     if isinstance(exc, Http404):
         return Response(_body(404, "Not found", "Not found", []), status=404)
     if isinstance(exc, DjangoPermissionDenied):

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.utils.functional import Promise
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -21,10 +23,11 @@ class ApplicationError(Exception):
     """Base of all domain errors; `status` is the HTTP status an interface should answer with."""
 
     status = 400
-    title = "Invalid request"
+    # A subclass may give a lazily translated title; it is put into words when the error is raised.
+    title: str | Promise = "Invalid request"
 
     def __init__(self, message: str = "", *, errors: list[FieldError] | None = None) -> None:
-        self.message = message or self.title
+        self.message = message or str(self.title)
         self.errors: list[FieldError] = list(errors or [])
         super().__init__(self.message)
 
@@ -33,7 +36,7 @@ class ValidationFailed(ApplicationError):
     """Input broke one or more rules; `errors` names every field and why. Nothing was written."""
 
     status = 400
-    title = "Validation failed"
+    title: str | Promise = "Validation failed"
 
     @classmethod
     def single(cls, field_name: str, reason: str, code: str = "invalid") -> "ValidationFailed":
@@ -44,14 +47,14 @@ class NotFound(ApplicationError):
     """Missing, or outside the caller's jurisdiction: the same answer so ids cannot be probed."""
 
     status = 404
-    title = "Not found"
+    title: str | Promise = "Not found"
 
 
 class Forbidden(ApplicationError):
     """The record is within reach but the caller lacks the named permission for this action."""
 
     status = 403
-    title = "Permission denied"
+    title: str | Promise = "Permission denied"
 
 
 @dataclass

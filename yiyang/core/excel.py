@@ -15,6 +15,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -134,7 +135,7 @@ def read_rows(file: IO[bytes], *, max_rows: int | None = None) -> tuple[list[str
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-        raise ValidationFailed.single("file", "文件不是有效的Excel（.xlsx）文件", "invalid_file") from None
+        raise ValidationFailed.single("file", _("文件不是有效的Excel（.xlsx）文件"), "invalid_file") from None
     try:
         if not wb.worksheets:
             return [], []
@@ -147,9 +148,8 @@ def read_rows(file: IO[bytes], *, max_rows: int | None = None) -> tuple[list[str
         seen: set[str] = set()
         for header in headers:
             if header and header in seen:
-                raise ValidationFailed(
-                    "表头重复", errors=[FieldError("file", f"表头“{header}”出现了不止一次", "duplicate_header", 1)]
-                )
+                reason = _("表头“%(header)s”出现了不止一次") % {"header": header}
+                raise ValidationFailed(_("表头重复"), errors=[FieldError("file", reason, "duplicate_header", 1)])
             seen.add(header)
         rows: list[tuple[int, dict[str, Any]]] = []
         for number, line in enumerate(lines, start=2):
@@ -157,10 +157,12 @@ def read_rows(file: IO[bytes], *, max_rows: int | None = None) -> tuple[list[str
             if not any(v != "" for v in values):
                 continue
             if max_rows is not None and len(rows) >= max_rows:
-                raise ValidationFailed.single("file", f"数据行超过{max_rows}行，请分批导入", "too_many_rows")
+                raise ValidationFailed.single(
+                    "file", _("数据行超过%(limit)s行，请分批导入") % {"limit": max_rows}, "too_many_rows"
+                )
             rows.append((number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers) if h}))
         return headers, rows
     except (zipfile.BadZipFile, KeyError, OSError) as exc:  # a damaged part found while reading rows
-        raise ValidationFailed.single("file", "文件不是有效的Excel（.xlsx）文件", "invalid_file") from exc
+        raise ValidationFailed.single("file", _("文件不是有效的Excel（.xlsx）文件"), "invalid_file") from exc
     finally:
         wb.close()

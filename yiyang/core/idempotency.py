@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
@@ -37,13 +38,13 @@ def idempotent(method: View) -> View:
         if not key:
             return method(self, request, *args, **kwargs)
         if len(key) > 100:
-            raise ValidationFailed.single(HEADER, "Idempotency-Key 不能超过100个字符", "max_length")
+            raise ValidationFailed.single(HEADER, _("Idempotency-Key 不能超过100个字符"), "max_length")
         fingerprint = _fingerprint(request)
         user_id: int = request.user.pk or 0
 
         def replay(record: IdempotencyRecord) -> Response:
             if record.fingerprint != fingerprint:
-                raise ValidationFailed.single(HEADER, "该 Idempotency-Key 已用于另一个请求", "key_reused")
+                raise ValidationFailed.single(HEADER, _("该 Idempotency-Key 已用于另一个请求"), "key_reused")
             response = Response(json.loads(record.body), status=record.status_code)
             response["Idempotent-Replayed"] = "true"
             return response

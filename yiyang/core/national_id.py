@@ -7,6 +7,8 @@ An 18-character number is: 6-digit address code, 8-digit birth date (YYYYMMDD), 
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 # Province-level codes of GB/T 2260 (first two digits of the address code).
@@ -45,20 +47,22 @@ def parse_national_id(raw: str, *, today: date | None = None) -> NationalIdFacts
     """Validate an 18-character ID and derive birth date and sex; raise InvalidNationalId otherwise."""
     number = normalize(raw)
     if len(number) != 18:
-        raise InvalidNationalId(f"身份证号应为18位，实为{len(number)}位")
+        raise InvalidNationalId(_("身份证号应为18位，实为%(length)s位") % {"length": len(number)})
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise InvalidNationalId("身份证号前17位应为数字，末位为数字或X")
+        raise InvalidNationalId(_("身份证号前17位应为数字，末位为数字或X"))
     if number[:2] not in PROVINCE_CODES:
-        raise InvalidNationalId(f"身份证号地址码{number[:6]}不是有效的行政区划代码")
+        raise InvalidNationalId(_("身份证号地址码%(code)s不是有效的行政区划代码") % {"code": number[:6]})
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise InvalidNationalId(f"身份证号中的出生日期{number[6:14]}不是有效日期") from None
+        raise InvalidNationalId(_("身份证号中的出生日期%(date)s不是有效日期") % {"date": number[6:14]}) from None
     if birth < EARLIEST_BIRTH or birth > (today or date.today()):  # noqa: DTZ011
-        raise InvalidNationalId(f"身份证号中的出生日期{birth.isoformat()}不在合理范围内")
+        raise InvalidNationalId(_("身份证号中的出生日期%(date)s不在合理范围内") % {"date": birth.isoformat()})
     expected = check_char(number[:17])
     if number[17] != expected:
-        raise InvalidNationalId(f"身份证号校验码错误：末位应为{expected}，实为{number[17]}")
+        raise InvalidNationalId(
+            _("身份证号校验码错误：末位应为%(expected)s，实为%(actual)s") % {"expected": expected, "actual": number[17]}
+        )
     sex = "M" if int(number[16]) % 2 == 1 else "F"
     return NationalIdFacts(number=number, birth_date=birth, sex=sex, area_code=number[:6])
 

@@ -1,9 +1,11 @@
+from django.utils.translation import gettext_lazy as _
+
 from yiyang.core.errors import NotFound
 
 
 class ElderNotFound(NotFound):
-    title = "老年人档案不存在"
+    title = _("老年人档案不存在")
 
 
 class HomeNotFound(NotFound):
-    title = "家庭不存在"
+    title = _("家庭不存在")

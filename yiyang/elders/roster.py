@@ -12,6 +12,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from yiyang.core.errors import ErrorCollector, FieldError
 from yiyang.core.excel import Sheet, workbook_response
@@ -114,7 +116,8 @@ HEADERS = [c.header for c in COLUMNS]
 REQUIRED_HEADERS = [c.header for c in COLUMNS if c.required]
 # Column header of each field, for showing an error next to the column the user typed into.
 HEADER_OF_FIELD = {c.field: c.header for c in COLUMNS}
-NUMERIC_ID_REASON = "身份证号应以文本格式填写（Excel把它存成了数字，末几位已丢失）"
+# Marked only: the importer translates it when it reports it.
+NUMERIC_ID_REASON = gettext_noop("身份证号应以文本格式填写（Excel把它存成了数字，末几位已丢失）")
 
 
 @dataclass
@@ -149,12 +152,14 @@ def roster_headers_check(headers: list[str]) -> list[FieldError]:
     problems: list[FieldError] = []
     for header in headers:
         if header and header not in HEADERS:
-            problems.append(
-                FieldError("header", f"未知的列“{header}”；可用的列：{'、'.join(HEADERS)}", "unknown_column", 1)
-            )
+            reason = _("未知的列“%(header)s”；可用的列：%(headers)s") % {
+                "header": header,
+                "headers": "、".join(HEADERS),
+            }
+            problems.append(FieldError("header", reason, "unknown_column", 1))
     for header in REQUIRED_HEADERS:
         if header not in headers:
-            problems.append(FieldError("header", f"缺少必填列“{header}”", "missing_column", 1))
+            problems.append(FieldError("header", _("缺少必填列“%(header)s”") % {"header": header}, "missing_column", 1))
     return problems
 
 
@@ -212,12 +217,17 @@ def roster_row_read(number: int, values: dict[str, Any], *, errors: ErrorCollect
         try:
             row.birth_date = _date(values["出生日期"])
         except ValueError:
-            errors.add("birth_date", "出生日期格式应为YYYY-MM-DD，如1950-03-15", "invalid_date", number)
+            errors.add("birth_date", _("出生日期格式应为YYYY-MM-DD，如1950-03-15"), "invalid_date", number)
     if text := cell("性别"):
         if text in SEX_READ:
             row.sex = SEX_READ[text]
         else:
-            errors.add("sex", f"性别应为“男”或“女”，实为“{text}”", "invalid_choice", number)
+            reason = _("性别应为“%(male)s”或“%(female)s”，实为“%(value)s”") % {
+                "male": SEX_LABELS[Sex.MALE],
+                "female": SEX_LABELS[Sex.FEMALE],
+                "value": text,
+            }
+            errors.add("sex", reason, "invalid_choice", number)
     row.contact_name = cell("紧急联系人")
     row.contact_relation = cell("联系人关系")
     row.contact_phone = cell("联系人电话")
@@ -225,7 +235,8 @@ def roster_row_read(number: int, values: dict[str, Any], *, errors: ErrorCollect
         if text in (YES, NO):
             row.monitoring_consent = text == YES
         else:
-            errors.add("monitoring_consent", f"同意监测应为“是”或“否”，实为“{text}”", "invalid_choice", number)
+            reason = _("同意监测应为“%(yes)s”或“%(no)s”，实为“%(value)s”") % {"yes": YES, "no": NO, "value": text}
+            errors.add("monitoring_consent", reason, "invalid_choice", number)
     row.notes = cell("备注")
     return row
 

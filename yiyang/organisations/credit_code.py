@@ -4,6 +4,8 @@ Eighteen characters from a 31-character alphabet (digits and capitals without I,
 last is a MOD 31 check character over the first seventeen.
 """
 
+from django.utils.translation import gettext as _
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -18,10 +20,13 @@ def credit_code_problem(value: str) -> str | None:
     if not value:
         return None
     if len(value) != 18 or any(c not in ALPHABET for c in value):
-        return "统一社会信用代码应为18位数字或大写字母（不含I、O、S、V、Z）"
+        return _("统一社会信用代码应为18位数字或大写字母（不含I、O、S、V、Z）")
     expected = credit_code_check_char(value[:17])
     if value[17] != expected:
-        return f"统一社会信用代码校验码错误：末位应为{expected}，实为{value[17]}"
+        return _("统一社会信用代码校验码错误：末位应为%(expected)s，实为%(actual)s") % {
+            "expected": expected,
+            "actual": value[17],
+        }
     return None
 
 

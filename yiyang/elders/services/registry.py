@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yiyang.accounts.access import AnyUser, require_perm
 from yiyang.accounts.permissions import Perm
@@ -68,7 +70,7 @@ EDITABLE_FIELDS = frozenset(f.name for f in fields(ElderInput)) - {"emergency_co
 
 def phone_problem(value: str) -> str | None:
     if value and not (MOBILE.match(value) or LANDLINE.match(value)):
-        return "电话号码格式不正确（手机号11位，以1开头；座机如0592-1234567）"
+        return _("电话号码格式不正确（手机号11位，以1开头；座机如0592-1234567）")
     return None
 
 
@@ -92,12 +94,12 @@ def check_elder_input(
         errors.add(name, reason, code, row)
 
     if not data.name.strip():
-        bad("name", "姓名不能为空", "required")
+        bad("name", _("姓名不能为空"), "required")
     elif len(data.name.strip()) > 100:
-        bad("name", "姓名不能超过100个字符", "max_length")
+        bad("name", _("姓名不能超过100个字符"), "max_length")
     national_id: str | None = None
     if not data.national_id.strip():
-        bad("national_id", "身份证号不能为空", "required")
+        bad("national_id", _("身份证号不能为空"), "required")
     else:
         try:
             facts = parse_national_id(data.national_id, today=today or timezone.localdate())
@@ -108,34 +110,41 @@ def check_elder_input(
             if data.birth_date is not None and data.birth_date != facts.birth_date:
                 bad(
                     "birth_date",
-                    f"出生日期{data.birth_date.isoformat()}与身份证号中的{facts.birth_date.isoformat()}不一致",
+                    _("出生日期%(given)s与身份证号中的%(derived)s不一致")
+                    % {"given": data.birth_date.isoformat(), "derived": facts.birth_date.isoformat()},
                     "contradicts_national_id",
                 )
             if data.sex and data.sex != facts.sex:
-                bad("sex", f"性别与身份证号不一致（身份证号显示为{Sex(facts.sex).label}）", "contradicts_national_id")
+                reason = _("性别与身份证号不一致（身份证号显示为%(sex)s）") % {"sex": Sex(facts.sex).label}
+                bad("sex", reason, "contradicts_national_id")
             if check_duplicate:
                 duplicate = Elder.objects.filter(national_id=national_id)
                 if exclude_pk is not None:
                     duplicate = duplicate.exclude(pk=exclude_pk)
                 if duplicate.exists():
-                    bad("national_id", "该身份证号已登记", "duplicate")
+                    bad("national_id", _("该身份证号已登记"), "duplicate")
     if data.community is None:
         if not any(e.field == "community" and e.row == row for e in errors.errors):
-            bad("community", "社区不能为空", "required")
+            bad("community", _("社区不能为空"), "required")
     elif data.community.level != AreaLevel.COMMUNITY:
-        bad("community", "应选择社区一级的区域", "invalid_level")
+        bad("community", _("应选择社区一级的区域"), "invalid_level")
     for name, value, choices in (
         ("household_registration", data.household_registration, HouseholdRegistration),
         ("economic_status", data.economic_status, EconomicStatus),
         ("living_arrangement", data.living_arrangement, LivingArrangement),
     ):
         if value not in choices.values:
-            bad(name, f"“{value}”不是可选值；可选：{'、'.join(str(c.label) for c in choices)}", "invalid_choice")
+            listed = pgettext("separator between list items", "、").join(str(c.label) for c in choices)
+            bad(
+                name,
+                _("“%(value)s”不是可选值；可选：%(choices)s") % {"value": value, "choices": listed},
+                "invalid_choice",
+            )
     if data.sex and data.sex not in Sex.values:
-        bad("sex", "性别应为M或F", "invalid_choice")
+        bad("sex", _("性别应为M或F"), "invalid_choice")
     for status in data.special_statuses:
         if status not in SpecialStatus.values:
-            bad("special_statuses", f"“{status}”不是可选的特殊身份", "invalid_choice")
+            bad("special_statuses", _("“%(value)s”不是可选的特殊身份") % {"value": status}, "invalid_choice")
     if problem := phone_problem(data.phone):
         bad("phone", problem)
     if data.service_station is not None and data.service_station.kind not in (
@@ -143,11 +152,11 @@ def check_elder_input(
         OrganisationKind.CARE_CENTRE,
         OrganisationKind.COMPLEX,
     ):
-        bad("service_station", "服务站点应为养老服务站、照料中心或“一老一小”综合体", "invalid_kind")
+        bad("service_station", _("服务站点应为养老服务站、照料中心或“一老一小”综合体"), "invalid_kind")
     if data.medical_institution is not None and data.medical_institution.kind not in MEDICAL_KINDS:
-        bad("medical_institution", "签约医疗机构应为医院、社区卫生服务中心或诊所", "invalid_kind")
+        bad("medical_institution", _("签约医疗机构应为医院、社区卫生服务中心或诊所"), "invalid_kind")
     if data.home is not None and data.community is not None and data.home.community_id != data.community.pk:
-        bad("home", "家庭所在社区与老年人所属社区不一致", "mismatch")
+        bad("home", _("家庭所在社区与老年人所属社区不一致"), "mismatch")
     for index, contact in enumerate(data.emergency_contacts):
         check_contact(contact, errors=errors, prefix=f"emergency_contacts[{index}].", row=row)
     return national_id
@@ -155,7 +164,7 @@ def check_elder_input(
 
 def _require_community_in_reach(actor: AnyUser, community: Area | None, errors: ErrorCollector) -> None:
     if community is not None and not communities_in_reach(user=actor).filter(pk=community.pk).exists():
-        errors.add("community", "社区不存在或不在您的辖区内", "not_found")
+        errors.add("community", _("社区不存在或不在您的辖区内"), "not_found")
 
 
 def elder_build(data: ElderInput, *, national_id: str) -> Elder:
@@ -199,7 +208,7 @@ def elder_register(*, actor: AnyUser, data: ElderInput, pre_errors: ErrorCollect
     errors = pre_errors or ErrorCollector()
     _require_community_in_reach(actor, data.community, errors)
     national_id = check_elder_input(data, errors=errors)
-    errors.raise_if_any("老年人信息有误")
+    errors.raise_if_any(_("老年人信息有误"))
     assert national_id is not None
     elder = elder_build(data, national_id=national_id)
     try:
@@ -207,7 +216,7 @@ def elder_register(*, actor: AnyUser, data: ElderInput, pre_errors: ErrorCollect
             elder.save()
     except IntegrityError:
         # A concurrent registration of the same ID won the race; the unique constraint decides.
-        raise ValidationFailed.single("national_id", "该身份证号已登记", "duplicate") from None
+        raise ValidationFailed.single("national_id", _("该身份证号已登记"), "duplicate") from None
     EmergencyContact.objects.bulk_create(
         EmergencyContact(
             elder=elder,
@@ -272,15 +281,15 @@ def elder_update(*, actor: AnyUser, elder: Elder, changes: dict[str, Any]) -> El
     errors = ErrorCollector()
     for key in changes:
         if key not in EDITABLE_FIELDS:
-            errors.add(key, "该字段不存在或不可修改", "unknown_field")
-    errors.raise_if_any("老年人信息有误")
+            errors.add(key, _("该字段不存在或不可修改"), "unknown_field")
+    errors.raise_if_any(_("老年人信息有误"))
     data = _input_from(elder)
     for key, value in changes.items():
         setattr(data, key, value)
     if "community" in changes:
         _require_community_in_reach(actor, data.community, errors)
     national_id = check_elder_input(data, errors=errors, exclude_pk=elder.pk)
-    errors.raise_if_any("老年人信息有误")
+    errors.raise_if_any(_("老年人信息有误"))
     assert national_id is not None
     updated = elder_build(data, national_id=national_id)
     changed: list[str] = []
@@ -301,7 +310,7 @@ def elder_update(*, actor: AnyUser, elder: Elder, changes: dict[str, Any]) -> El
         with transaction.atomic():
             elder.save(update_fields=[*update_fields, "updated_at"])
     except IntegrityError:
-        raise ValidationFailed.single("national_id", "该身份证号已登记", "duplicate") from None
+        raise ValidationFailed.single("national_id", _("该身份证号已登记"), "duplicate") from None
     audit_record(
         actor=actor,
         action=AuditAction.CHANGE,
@@ -320,7 +329,7 @@ def emergency_contact_add(*, actor: AnyUser, elder: Elder, contact: ContactInput
     require_perm(actor, Perm.ELDERS_CHANGE)
     errors = ErrorCollector()
     check_contact(contact, errors=errors)
-    errors.raise_if_any("紧急联系人信息有误")
+    errors.raise_if_any(_("紧急联系人信息有误"))
     last = elder.emergency_contacts.order_by("-priority").values_list("priority", flat=True).first() or 0
     created = EmergencyContact.objects.create(
         elder=elder,
@@ -346,9 +355,9 @@ def emergency_contact_add(*, actor: AnyUser, elder: Elder, contact: ContactInput
 def emergency_contact_remove(*, actor: AnyUser, elder: Elder, contact_public_id: str) -> None:
     """Remove one of the elder's emergency contacts; an id not belonging to the elder is not found."""
     require_perm(actor, Perm.ELDERS_CHANGE)
-    deleted, _ = elder.emergency_contacts.filter(public_id=contact_public_id).delete()
+    deleted, _counts = elder.emergency_contacts.filter(public_id=contact_public_id).delete()
     if not deleted:
-        raise ValidationFailed.single("contact", "紧急联系人不存在", "not_found")
+        raise ValidationFailed.single("contact", _("紧急联系人不存在"), "not_found")
     audit_record(
         actor=actor,
         action=AuditAction.CHANGE,
@@ -363,11 +372,11 @@ def emergency_contact_remove(*, actor: AnyUser, elder: Elder, contact_public_id:
 def check_contact(contact: ContactInput, *, errors: ErrorCollector, prefix: str = "", row: int | None = None) -> None:
     """Validate one emergency contact into `errors`, field names prefixed (`emergency_contacts[0].phone`)."""
     if not contact.name.strip():
-        errors.add(f"{prefix}name", "联系人姓名不能为空", "required", row)
+        errors.add(f"{prefix}name", _("联系人姓名不能为空"), "required", row)
     if not contact.relation.strip():
-        errors.add(f"{prefix}relation", "与老人关系不能为空", "required", row)
+        errors.add(f"{prefix}relation", _("与老人关系不能为空"), "required", row)
     if not contact.phone.strip():
-        errors.add(f"{prefix}phone", "联系人电话不能为空", "required", row)
+        errors.add(f"{prefix}phone", _("联系人电话不能为空"), "required", row)
     elif problem := phone_problem(contact.phone):
         errors.add(f"{prefix}phone", problem, "invalid", row)
 
@@ -396,7 +405,7 @@ def elder_refs_resolve(raw: dict[str, Any], *, errors: ErrorCollector) -> dict[s
     if "community" in raw:
         community = Area.objects.filter(public_id=raw["community"], level=AreaLevel.COMMUNITY).first()
         if community is None:
-            errors.add("community", "社区不存在或不在您的辖区内", "not_found")
+            errors.add("community", _("社区不存在或不在您的辖区内"), "not_found")
         resolved["community"] = community
     district_id = community.district_id if community is not None else None
     for key in ("service_station", "medical_institution"):
@@ -409,7 +418,7 @@ def elder_refs_resolve(raw: dict[str, Any], *, errors: ErrorCollector) -> dict[s
                 orgs = orgs.filter(district_id=district_id)
             resolved[key] = orgs.first()
             if resolved[key] is None:
-                errors.add(key, "机构不存在或不在本区", "not_found")
+                errors.add(key, _("机构不存在或不在本区"), "not_found")
     if "home" in raw:
         if raw["home"] is None:
             resolved["home"] = None
@@ -419,5 +428,5 @@ def elder_refs_resolve(raw: dict[str, Any], *, errors: ErrorCollector) -> dict[s
                 homes = homes.filter(district_id=district_id)
             resolved["home"] = homes.first()
             if resolved["home"] is None:
-                errors.add("home", "家庭不存在", "not_found")
+                errors.add("home", _("家庭不存在"), "not_found")
     return resolved

@@ -7,6 +7,8 @@ from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from yiyang.accounts.access import AnyUser, require_perm, scope_for
 from yiyang.accounts.permissions import Perm
@@ -55,9 +57,11 @@ def _community_resolver(actor: AnyUser) -> Callable[[str, int, ErrorCollector], 
         if len(found) == 1:
             return found[0]
         if found:
-            errors.add("community", f"辖区内有多个名为“{key}”的社区，请填写12位区划代码", "ambiguous", row)
+            errors.add(
+                "community", _("辖区内有多个名为“%(name)s”的社区，请填写12位区划代码") % {"name": key}, "ambiguous", row
+            )
         else:
-            errors.add("community", f"社区“{key}”不存在或不在您的辖区内", "not_found", row)
+            errors.add("community", _("社区“%(name)s”不存在或不在您的辖区内") % {"name": key}, "not_found", row)
         return None
 
     return resolve
@@ -99,9 +103,9 @@ def elder_roster_import(*, actor: AnyUser, file: IO[bytes]) -> ImportResult:
     require_perm(actor, Perm.ELDERS_IMPORT)
     headers, lines = read_rows(file, max_rows=IMPORT_MAX_ROWS)
     if header_problems := roster_headers_check(headers):
-        raise ValidationFailed("花名册表头有误，未导入任何数据", errors=header_problems)
+        raise ValidationFailed(_("花名册表头有误，未导入任何数据"), errors=header_problems)
     if not lines:
-        raise ValidationFailed.single("file", "文件中没有数据行", "empty")
+        raise ValidationFailed.single("file", _("文件中没有数据行"), "empty")
     errors = ErrorCollector()
     resolve_community = _community_resolver(actor)
     today = timezone.localdate()
@@ -115,11 +119,16 @@ def elder_roster_import(*, actor: AnyUser, file: IO[bytes]) -> ImportResult:
         if national_id is None and row.national_id_was_number:
             # The digits Excel kept are not the ID; say why instead of "wrong check digit".
             errors.errors[mark:] = [e for e in errors.errors[mark:] if e.field != "national_id"]
-            errors.add("national_id", NUMERIC_ID_REASON, "not_text", number)
+            errors.add("national_id", _(NUMERIC_ID_REASON), "not_text", number)
         if national_id is None:
             continue
         if national_id in first_row_of:
-            errors.add("national_id", f"与第{first_row_of[national_id]}行的身份证号重复", "duplicate_in_file", number)
+            errors.add(
+                "national_id",
+                _("与第%(row)s行的身份证号重复") % {"row": first_row_of[national_id]},
+                "duplicate_in_file",
+                number,
+            )
             continue
         first_row_of[national_id] = number
         accepted.append((data, national_id))
@@ -128,9 +137,13 @@ def elder_roster_import(*, actor: AnyUser, file: IO[bytes]) -> ImportResult:
         for registered in Elder.objects.filter(national_id__in=ids[start : start + IMPORT_BATCH_SIZE]).values_list(
             "national_id", flat=True
         ):
-            errors.add("national_id", "该身份证号已登记", "duplicate", first_row_of[registered])
+            errors.add("national_id", _("该身份证号已登记"), "duplicate", first_row_of[registered])
     errors.errors.sort(key=lambda e: e.row or 0)
-    errors.raise_if_any(f"花名册有{len(errors.errors)}处错误，未导入任何数据")
+    count = len(errors.errors)
+    errors.raise_if_any(
+        ngettext("花名册有%(count)s处错误，未导入任何数据", "花名册有%(count)s处错误，未导入任何数据", count)
+        % {"count": count}
+    )
 
     elders = [elder_build(data, national_id=national_id) for data, national_id in accepted]
     try:
@@ -151,14 +164,14 @@ def elder_roster_import(*, actor: AnyUser, file: IO[bytes]) -> ImportResult:
                         priority=index + 1,
                         is_key_holder=c.is_key_holder,
                     )
-                    for elder, (data, _) in zip(elders, accepted, strict=True)
+                    for elder, (data, _national_id) in zip(elders, accepted, strict=True)
                     for index, c in enumerate(data.emergency_contacts)
                 ),
                 batch_size=IMPORT_BATCH_SIZE,
             )
     except IntegrityError:
         # Someone registered one of these IDs between the check and the insert.
-        raise ValidationFailed.single("national_id", "导入期间有身份证号已被登记，请重新导入", "duplicate") from None
+        raise ValidationFailed.single("national_id", _("导入期间有身份证号已被登记，请重新导入"), "duplicate") from None
     districts = {e.district_id for e in elders}
     audit_record(
         actor=actor,

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yiyang.accounts.access import AnyUser, require_perm
 from yiyang.accounts.permissions import Perm
@@ -32,7 +33,7 @@ ADMITTABLE_BED_STATES = (BedState.FREE, BedState.RESERVED)
 def _check_length(errors: ErrorCollector, model: type[Any], name: str, value: str) -> None:
     limit = _max_length(model, name)
     if len(value) > limit:
-        errors.add(name, f"不能超过{limit}个字符", "max_length")
+        errors.add(name, _("不能超过%(limit)s个字符") % {"limit": limit}, "max_length")
 
 
 @transaction.atomic
@@ -51,17 +52,17 @@ def bed_create(
     building, room, number, note = building.strip(), room.strip(), number.strip(), note.strip()
     errors = ErrorCollector()
     if organisation.kind not in BED_KINDS:
-        errors.add("organisation", "该类型机构不设床位", "no_beds")
+        errors.add("organisation", _("该类型机构不设床位"), "no_beds")
     if not room:
-        errors.add("room", "房间号不能为空", "required")
+        errors.add("room", _("房间号不能为空"), "required")
     if not number:
-        errors.add("number", "床号不能为空", "required")
+        errors.add("number", _("床号不能为空"), "required")
     for name, value in (("building", building), ("room", room), ("number", number), ("note", note)):
         _check_length(errors, Bed, name, value)
-    duplicate_reason = "该机构已有同一楼栋、房间和床号的床位"
+    duplicate_reason = _("该机构已有同一楼栋、房间和床号的床位")
     if room and number and organisation.beds.filter(building=building, room=room, number=number).exists():
         errors.add("number", duplicate_reason, "duplicate")
-    errors.raise_if_any("床位信息有误")
+    errors.raise_if_any(_("床位信息有误"))
     bed = Bed(organisation=organisation, building=building, room=room, number=number, note=note)
     try:
         with transaction.atomic():
@@ -94,15 +95,17 @@ def bed_set_state(*, actor: AnyUser, bed: Bed, state: str, note: str | None = No
     current = Bed.objects.select_for_update().select_related("organisation").get(pk=bed.pk)
     errors = ErrorCollector()
     if state == BedState.OCCUPIED:
-        errors.add("state", "床位只能通过办理入住变为占用", "occupied_via_admission")
+        errors.add("state", _("床位只能通过办理入住变为占用"), "occupied_via_admission")
     elif state not in SETTABLE_BED_STATES:
-        errors.add("state", f"“{state}”不是可选的床位状态；可选：空闲、预留、停用", "invalid_choice")
+        errors.add(
+            "state", _("“%(value)s”不是可选的床位状态；可选：空闲、预留、停用") % {"value": state}, "invalid_choice"
+        )
     if current.state == BedState.OCCUPIED and state != BedState.OCCUPIED:
-        errors.add("state", "床位有老人入住，办理离院后才能更改状态", "bed_occupied")
+        errors.add("state", _("床位有老人入住，办理离院后才能更改状态"), "bed_occupied")
     if note is not None:
         note = note.strip()
         _check_length(errors, Bed, "note", note)
-    errors.raise_if_any("床位状态不能更改")
+    errors.raise_if_any(_("床位状态不能更改"))
     changed = []
     if current.state != state:
         current.state = state
@@ -118,7 +121,7 @@ def bed_set_state(*, actor: AnyUser, bed: Bed, state: str, note: str | None = No
         action=AuditAction.CHANGE,
         entity_type="bed",
         entity_id=str(current.public_id),
-        summary=f"床位 {current.label} 状态改为{BedState(current.state).label}",
+        summary=lambda: f"床位 {current.label} 状态改为{BedState(current.state).label}",
         fields=changed,
         district=current.organisation.district_id,
     )
@@ -135,10 +138,10 @@ def _elder_for_admission(
     """
     national_id = national_id.strip()
     if public_id is not None and national_id:
-        errors.add("elder_national_id", "老人只需按编号或身份证号指定一项", "ambiguous")
+        errors.add("elder_national_id", _("老人只需按编号或身份证号指定一项"), "ambiguous")
         return None
     if public_id is None and not national_id:
-        errors.add("elder_national_id", "请填写入住老人的身份证号", "required")
+        errors.add("elder_national_id", _("请填写入住老人的身份证号"), "required")
         return None
     elders = Elder.objects.filter(district_id=district_id)
     if public_id is not None:
@@ -153,13 +156,17 @@ def _elder_for_admission(
             return None
         elder = elders.filter(national_id=number).first()
     if elder is None:
-        errors.add(field_name, "本区未登记该老人", "not_found")
+        errors.add(field_name, _("本区未登记该老人"), "not_found")
         return None
     if elder.status != ElderStatus.ACTIVE:
-        errors.add(field_name, f"该老人档案状态为“{ElderStatus(elder.status).label}”，不能办理入住", "elder_inactive")
+        errors.add(
+            field_name,
+            _("该老人档案状态为“%(status)s”，不能办理入住") % {"status": ElderStatus(elder.status).label},
+            "elder_inactive",
+        )
         return None
     if Admission.objects.filter(elder=elder, discharged_on__isnull=True).exists():
-        errors.add(field_name, "该老人已在机构入住，须先办理离院", "already_admitted")
+        errors.add(field_name, _("该老人已在机构入住，须先办理离院"), "already_admitted")
         return None
     return elder
 
@@ -189,19 +196,21 @@ def admission_admit(
     organisation = current.organisation
     errors = ErrorCollector()
     if organisation.status != OrganisationStatus.OPEN:
-        errors.add("bed", "机构未在运营，不能办理入住", "organisation_not_open")
+        errors.add("bed", _("机构未在运营，不能办理入住"), "organisation_not_open")
     if current.state not in ADMITTABLE_BED_STATES:
-        errors.add("bed", f"床位当前为“{BedState(current.state).label}”，不能入住", "bed_not_available")
+        errors.add(
+            "bed", _("床位当前为“%(state)s”，不能入住") % {"state": BedState(current.state).label}, "bed_not_available"
+        )
     elder = _elder_for_admission(
         national_id=elder_national_id, public_id=elder_public_id, district_id=organisation.district_id, errors=errors
     )
     today = timezone.localdate()
     admitted_on = admitted_on or today
     if admitted_on > today:
-        errors.add("admitted_on", "入住日期不能晚于今天", "in_future")
+        errors.add("admitted_on", _("入住日期不能晚于今天"), "in_future")
     note = note.strip()
     _check_length(errors, Admission, "note", note)
-    errors.raise_if_any("不能办理入住")
+    errors.raise_if_any(_("不能办理入住"))
     assert elder is not None
     admission = Admission(elder=elder, organisation=organisation, bed=current, admitted_on=admitted_on, note=note)
     try:
@@ -211,8 +220,10 @@ def admission_admit(
         # A concurrent admission of the same elder or into the same bed won the race.
         if Admission.objects.filter(elder=elder, discharged_on__isnull=True).exists():
             field_name = "elder" if elder_public_id is not None else "elder_national_id"
-            raise ValidationFailed.single(field_name, "该老人已在机构入住，须先办理离院", "already_admitted") from None
-        raise ValidationFailed.single("bed", "床位已被占用", "bed_not_available") from None
+            raise ValidationFailed.single(
+                field_name, _("该老人已在机构入住，须先办理离院"), "already_admitted"
+            ) from None
+        raise ValidationFailed.single("bed", _("床位已被占用"), "bed_not_available") from None
     current.state = BedState.OCCUPIED
     current.save(update_fields=["state", "updated_at"])
     bed.state = current.state
@@ -249,21 +260,25 @@ def admission_discharge(
     current = Admission.objects.select_for_update().select_related("organisation", "bed").get(pk=admission.pk)
     errors = ErrorCollector()
     if current.discharged_on is not None:
-        errors.add("admission", "该入住记录已办理离院", "already_discharged")
+        errors.add("admission", _("该入住记录已办理离院"), "already_discharged")
     if not reason:
-        errors.add("reason", "请选择离院原因", "required")
+        errors.add("reason", _("请选择离院原因"), "required")
     elif reason not in DischargeReason.values:
-        errors.add("reason", f"“{reason}”不是可选的离院原因", "invalid_choice")
+        errors.add("reason", _("“%(value)s”不是可选的离院原因") % {"value": reason}, "invalid_choice")
     today = timezone.localdate()
     discharged_on = discharged_on or today
     if discharged_on > today:
-        errors.add("discharged_on", "离院日期不能晚于今天", "in_future")
+        errors.add("discharged_on", _("离院日期不能晚于今天"), "in_future")
     elif discharged_on < current.admitted_on:
-        errors.add("discharged_on", f"离院日期不能早于入住日期{current.admitted_on.isoformat()}", "before_admission")
+        errors.add(
+            "discharged_on",
+            _("离院日期不能早于入住日期%(date)s") % {"date": current.admitted_on.isoformat()},
+            "before_admission",
+        )
     if note is not None:
         note = note.strip()
         _check_length(errors, Admission, "note", note)
-    errors.raise_if_any("不能办理离院")
+    errors.raise_if_any(_("不能办理离院"))
     current.discharged_on = discharged_on
     current.discharge_reason = reason
     changed = ["discharged_on", "discharge_reason"]

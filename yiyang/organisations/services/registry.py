@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from yiyang.accounts.access import AnyUser, require_perm, scope_for
 from yiyang.accounts.permissions import Perm
@@ -84,7 +85,7 @@ def _normalise(data: OrganisationInput) -> OrganisationInput:
 def _area_in_reach(actor: AnyUser, area: Area | None, errors: ErrorCollector) -> bool:
     """False (and an error on `area`) when the area is given but outside the actor's reach."""
     if area is not None and not areas_in_reach(user=actor).filter(pk=area.pk).exists():
-        errors.add("area", "区域不存在或不在您的辖区内", "not_found")
+        errors.add("area", _("区域不存在或不在您的辖区内"), "not_found")
         return False
     return True
 
@@ -112,36 +113,38 @@ def check_organisation_input(
     """
     kind_valid = data.kind in OrganisationKind.values
     if not kind_valid:
-        errors.add("kind", f"“{data.kind}”不是可选的机构类型", "invalid_choice")
+        errors.add("kind", _("“%(value)s”不是可选的机构类型") % {"value": data.kind}, "invalid_choice")
     if not data.name:
-        errors.add("name", "名称不能为空", "required")
+        errors.add("name", _("名称不能为空"), "required")
     for name in _TEXT_FIELDS:
         limit = _max_length(Organisation, name)
         if len(getattr(data, name)) > limit:
-            errors.add(name, f"不能超过{limit}个字符", "max_length")
+            errors.add(name, _("不能超过%(limit)s个字符") % {"limit": limit}, "max_length")
     if data.area is None:
         if check_area:
-            errors.add("area", "所在区域不能为空", "required")
+            errors.add("area", _("所在区域不能为空"), "required")
     elif kind_valid and check_area:
         wanted = AreaLevel.STREET if data.kind == OrganisationKind.CARE_CENTRE else AreaLevel.COMMUNITY
         if data.area.level != wanted:
-            reason = "照料中心应设在街道一级" if wanted == AreaLevel.STREET else "该类机构应设在社区一级"
+            reason = _("照料中心应设在街道一级") if wanted == AreaLevel.STREET else _("该类机构应设在社区一级")
             errors.add("area", reason, "invalid_level")
     if data.kind == OrganisationKind.HOSPITAL:
         if not data.hospital_grade:
-            errors.add("hospital_grade", "医院应填写等级（未定级请选“未定级”）", "required")
+            errors.add("hospital_grade", _("医院应填写等级（未定级请选“未定级”）"), "required")
         elif data.hospital_grade not in HospitalGrade.values:
-            errors.add("hospital_grade", f"“{data.hospital_grade}”不是可选的医院等级", "invalid_choice")
+            errors.add(
+                "hospital_grade", _("“%(value)s”不是可选的医院等级") % {"value": data.hospital_grade}, "invalid_choice"
+            )
     elif data.hospital_grade:
-        errors.add("hospital_grade", "只有医院可以填写医院等级", "not_applicable")
+        errors.add("hospital_grade", _("只有医院可以填写医院等级"), "not_applicable")
     if data.kind in LICENCE_REQUIRED_KINDS and not data.licence_number:
-        errors.add("licence_number", "医疗机构应填写执业许可证登记号", "required")
+        errors.add("licence_number", _("医疗机构应填写执业许可证登记号"), "required")
     if data.kind in LICENCE_OR_FILING_KINDS and not (data.licence_number or data.filing_number):
-        errors.add("filing_number", "应填写许可证号或备案号（至少一项）", "required")
+        errors.add("filing_number", _("应填写许可证号或备案号（至少一项）"), "required")
     if data.ownership and data.ownership not in Ownership.values:
-        errors.add("ownership", f"“{data.ownership}”不是可选的机构性质", "invalid_choice")
+        errors.add("ownership", _("“%(value)s”不是可选的机构性质") % {"value": data.ownership}, "invalid_choice")
     if data.status not in OrganisationStatus.values:
-        errors.add("status", f"“{data.status}”不是可选的状态", "invalid_choice")
+        errors.add("status", _("“%(value)s”不是可选的状态") % {"value": data.status}, "invalid_choice")
     if problem := credit_code_problem(data.credit_code):
         errors.add("credit_code", problem)
     if problem := phone_problem(data.contact_phone):
@@ -154,22 +157,22 @@ def check_organisation_input(
         if existing is not None:
             duplicate = duplicate.exclude(pk=existing.pk)
         if duplicate.exists():
-            errors.add("name", "本区已有同类型同名机构", "duplicate")
+            errors.add("name", _("本区已有同类型同名机构"), "duplicate")
     if existing is not None:
         if kind_valid and data.kind not in BED_KINDS and existing.beds.exists():
-            errors.add("kind", "该机构已有床位，不能改为不设床位的类型", "has_beds")
+            errors.add("kind", _("该机构已有床位，不能改为不设床位的类型"), "has_beds")
         if data.status == OrganisationStatus.CLOSED and existing.admissions.filter(discharged_on__isnull=True).exists():
-            errors.add("status", "仍有老人入住，办理离院后才能关闭机构", "has_open_admissions")
+            errors.add("status", _("仍有老人入住，办理离院后才能关闭机构"), "has_open_admissions")
 
 
 def _check_coordinates(data: OrganisationInput, errors: ErrorCollector) -> None:
     if (data.latitude is None) != (data.longitude is None):
         missing = "latitude" if data.latitude is None else "longitude"
-        errors.add(missing, "经纬度应同时填写", "required")
+        errors.add(missing, _("经纬度应同时填写"), "required")
     if data.latitude is not None and not LATITUDE_RANGE[0] <= data.latitude <= LATITUDE_RANGE[1]:
-        errors.add("latitude", "纬度不在中国境内（3–54），是否与经度填反了？", "out_of_range")
+        errors.add("latitude", _("纬度不在中国境内（3–54），是否与经度填反了？"), "out_of_range")
     if data.longitude is not None and not LONGITUDE_RANGE[0] <= data.longitude <= LONGITUDE_RANGE[1]:
-        errors.add("longitude", "经度不在中国境内（73–136），是否与纬度填反了？", "out_of_range")
+        errors.add("longitude", _("经度不在中国境内（73–136），是否与纬度填反了？"), "out_of_range")
 
 
 def organisation_build(data: OrganisationInput) -> Organisation:
@@ -216,13 +219,13 @@ def organisation_create(
     area_ok = _area_in_reach(actor, data.area, errors)
     already_bad_area = any(e.field == "area" for e in errors.errors)
     check_organisation_input(data, errors=errors, check_area=area_ok and not already_bad_area)
-    errors.raise_if_any("机构信息有误")
+    errors.raise_if_any(_("机构信息有误"))
     organisation = organisation_build(data)
     try:
         with transaction.atomic():
             organisation.save()
     except IntegrityError:
-        raise ValidationFailed.single("name", "本区已有同类型同名机构", "duplicate") from None
+        raise ValidationFailed.single("name", _("本区已有同类型同名机构"), "duplicate") from None
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -267,8 +270,8 @@ def organisation_update(
     unknown = ErrorCollector()
     for key in changes:
         if key not in EDITABLE_FIELDS:
-            unknown.add(key, "该字段不存在或不可修改", "unknown_field")
-    unknown.raise_if_any("机构信息有误")
+            unknown.add(key, _("该字段不存在或不可修改"), "unknown_field")
+    unknown.raise_if_any(_("机构信息有误"))
     errors = pre_errors or ErrorCollector()
     data = _input_from(organisation)
     for key, value in changes.items():
@@ -276,7 +279,7 @@ def organisation_update(
     data = _normalise(data)
     area_ok = "area" not in changes or _area_in_reach(actor, data.area, errors)
     check_organisation_input(data, errors=errors, existing=organisation, check_area=area_ok)
-    errors.raise_if_any("机构信息有误")
+    errors.raise_if_any(_("机构信息有误"))
     updated = organisation_build(data)
     changed: list[str] = []
     for name in _COMPARED:
@@ -290,7 +293,7 @@ def organisation_update(
         with transaction.atomic():
             organisation.save(update_fields=[*changed, "updated_at"])
     except IntegrityError:
-        raise ValidationFailed.single("name", "本区已有同类型同名机构", "duplicate") from None
+        raise ValidationFailed.single("name", _("本区已有同类型同名机构"), "duplicate") from None
     audit_record(
         actor=actor,
         action=AuditAction.CHANGE,
@@ -310,7 +313,7 @@ def organisation_refs_resolve(raw: dict[str, Any], *, errors: ErrorCollector) ->
     if "area" in raw:
         area = Area.objects.filter(public_id=raw["area"], level__in=(AreaLevel.STREET, AreaLevel.COMMUNITY)).first()
         if area is None:
-            errors.add("area", "区域不存在或不在您的辖区内", "not_found")
+            errors.add("area", _("区域不存在或不在您的辖区内"), "not_found")
         resolved["area"] = area
     return resolved
 
