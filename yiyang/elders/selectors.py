@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
+from yiyang.areas.models import Area
 from yiyang.elders.choices import AGE_BAND_RANGES, ElderStatus, HouseholdRegistration, LivingArrangement
 from yiyang.elders.models import Elder, Home
 from yiyang.organisations.choices import BED_KINDS, MEDICAL_KINDS
@@ -77,14 +78,26 @@ def search_q(text: str) -> Q:
     text = text.strip()
     if not text:
         return Q()
+    # Mobile numbers start with 1 and landlines with 0, while ID numbers start with a province code
+    # (11–82). Only digits starting with 1 can be either, so only they ask both indexes; the rest
+    # ask one, which keeps the paginator's count index-only.
     if _ID_LIKE.match(text) and len(text) >= 6:
         query = Q(national_id__startswith=text.upper())
-        if text.isdigit() and len(text) <= 11:
+        if text.isdigit() and len(text) <= 11 and text.startswith("1"):
             query |= Q(phone__startswith=text)
         return query
     if _DIGITS.match(text):
-        return Q(phone__startswith=text) | Q(national_id__startswith=text)
+        if text.startswith("0"):
+            return Q(phone__startswith=text)
+        if text.startswith("1"):
+            return Q(phone__startswith=text) | Q(national_id__startswith=text)
+        return Q(national_id__startswith=text)
     return Q(name__startswith=text)
+
+
+def _area_pk(public_id: UUID) -> int:
+    """The area's primary key, or 0 (matching nothing) for an unknown id."""
+    return Area.objects.filter(public_id=public_id).values_list("pk", flat=True).first() or 0
 
 
 def elder_list(*, user: AnyUser, filters: ElderFilters | None = None) -> QuerySet[Elder]:
@@ -93,10 +106,11 @@ def elder_list(*, user: AnyUser, filters: ElderFilters | None = None) -> QuerySe
     qs = elders_in_reach(user=user)
     if filters.q:
         qs = qs.filter(search_q(filters.q))
+    # Resolved to primary keys first so the count filters one indexed column instead of joining areas.
     if filters.street:
-        qs = qs.filter(street__public_id=filters.street)
+        qs = qs.filter(street_id=_area_pk(filters.street))
     if filters.community:
-        qs = qs.filter(community__public_id=filters.community)
+        qs = qs.filter(community_id=_area_pk(filters.community))
     if filters.age_band in AGE_BAND_RANGES:
         earliest, latest = birth_date_range(filters.age_band, today=timezone.localdate())
         qs = qs.filter(birth_date__lte=latest)

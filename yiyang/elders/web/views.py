@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from yiyang.accounts.access import has_perm
 from yiyang.accounts.permissions import Perm
+from yiyang.assessments.web.profile import assessment_profile_context
 from yiyang.core.errors import Forbidden, NotFound, ValidationFailed
 from yiyang.core.excel import workbook_response
 from yiyang.core.masking import mask_national_id, mask_phone
@@ -129,6 +130,7 @@ def elder_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "members": members,
             "contacts": list(elder.emergency_contacts.all()),
             "special_labels": [SpecialStatus(v).label for v in elder.special_statuses if v in SpecialStatus.values],
+            **assessment_profile_context(user=request.user, elder=elder),
         },
     )
 

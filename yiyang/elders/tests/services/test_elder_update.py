@@ -150,3 +150,20 @@ def test_bad_filter_value_names_the_field(world):
     response = client.get("/api/v1/elders/", {"age_band": "teen"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "age_band"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("王", "(AND: ('name__startswith', '王'))"),
+        ("1380000", "(OR: ('national_id__startswith', '1380000'), ('phone__startswith', '1380000'))"),
+        ("0592", "(AND: ('phone__startswith', '0592'))"),
+        ("3502", "(AND: ('national_id__startswith', '3502'))"),
+        ("35020619500315011x", "(AND: ('national_id__startswith', '35020619500315011X'))"),
+        ("13800001111", "(OR: ('national_id__startswith', '13800001111'), ('phone__startswith', '13800001111'))"),
+    ],
+)
+def test_search_asks_only_the_indexes_the_text_can_match(text, expected):
+    from yiyang.elders.selectors import search_q
+
+    assert str(search_q(text)) == expected
