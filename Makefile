@@ -26,6 +26,7 @@ setup: $(VENV)/.installed node_modules/.installed yiyang/locale/en/LC_MESSAGES/d
 demo: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed --elders $(DEMO_ELDERS) --if-empty
+	$(PY) manage.py seed_assessments
 	$(PY) manage.py demo_logins
 	$(PY) manage.py runserver $(HOST)
 

@@ -434,9 +434,14 @@ def _names(patterns: list[Any]) -> set[str]:
 
 
 def test_every_url_is_in_the_matrix():
-    # The organisations app keeps its own matrix (same four callers) next to its code.
+    # The organisations and assessments apps keep their own matrices (same four callers) next to their code.
+    from yiyang.assessments.tests.test_permission_matrix import CASES as ASSESSMENT_CASES
     from yiyang.organisations.tests.test_permission_matrix import CASES as ORGANISATION_CASES
 
-    covered = {case.url_name for case in CASES} | {case.url_name for case in ORGANISATION_CASES}
+    covered = (
+        {case.url_name for case in CASES}
+        | {case.url_name for case in ORGANISATION_CASES}
+        | {case.url_name for case in ASSESSMENT_CASES}
+    )
     missing = _names(get_resolver().url_patterns) - covered - PUBLIC_URLS
     assert not missing, f"URLs without permission-matrix rows: {sorted(missing)}"

@@ -122,6 +122,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationStatusEnum": "yiyang.organisations.choices.OrganisationStatus",
         "ElderStatusEnum": "yiyang.elders.choices.ElderStatus",
+        "AssessmentStatusEnum": "yiyang.assessments.choices.AssessmentStatus",
     },
 }
 

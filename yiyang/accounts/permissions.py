@@ -23,22 +23,35 @@ class Perm(models.TextChoices):
     AREAS_VIEW = "areas.view", _("查看行政区域")
     AUDIT_VIEW = "audit.view", _("查看审计日志")
     STAFF_MANAGE = "accounts.manage", _("管理工作人员账号")
+    ASSESSMENTS_VIEW = "assessments.view", _("查看能力评估")
+    # Drafting and submitting also needs the assessor qualification (`User.is_assessor`).
+    ASSESSMENTS_CREATE = "assessments.create", _("开展能力评估")
+    ASSESSMENTS_REVIEW = "assessments.review", _("审核能力评估")
+    POLICY_MANAGE = "assessments.policy", _("管理评估政策数据")
 
 
 _ALL = frozenset(Perm)
 _AREA_READ = frozenset({Perm.AREAS_VIEW, Perm.ORGS_VIEW})
+_ASSESS = frozenset({Perm.ASSESSMENTS_VIEW, Perm.ASSESSMENTS_CREATE})
 
 ROLE_DEFAULT_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.BUREAU_OFFICER: _ALL,
-    Role.HEALTH_OFFICER: _AREA_READ | {Perm.ELDERS_VIEW, Perm.ELDERS_EXPORT, Perm.ORGS_CHANGE},
+    Role.HEALTH_OFFICER: _AREA_READ
+    | {Perm.ELDERS_VIEW, Perm.ELDERS_EXPORT, Perm.ORGS_CHANGE, Perm.ASSESSMENTS_VIEW, Perm.ASSESSMENTS_REVIEW},
     Role.STREET_STAFF: _AREA_READ
+    | _ASSESS
     | {Perm.ELDERS_VIEW, Perm.ELDERS_CREATE, Perm.ELDERS_CHANGE, Perm.ELDERS_IMPORT, Perm.ELDERS_EXPORT},
-    Role.CARE_CENTRE_STAFF: _AREA_READ | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.ELDERS_EXPORT},
-    Role.STATION_STAFF: _AREA_READ | {Perm.ELDERS_VIEW, Perm.ELDERS_CREATE, Perm.ELDERS_CHANGE, Perm.ELDERS_EXPORT},
-    Role.INSTITUTION_STAFF: _AREA_READ | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.BEDS_MANAGE, Perm.ELDERS_EXPORT},
-    Role.MEDICAL_STAFF: _AREA_READ | {Perm.ELDERS_VIEW},
-    Role.HELPER: frozenset({Perm.ELDERS_VIEW}),
-    Role.FAMILY: frozenset({Perm.ELDERS_VIEW}),
+    Role.CARE_CENTRE_STAFF: _AREA_READ | _ASSESS | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.ELDERS_EXPORT},
+    Role.STATION_STAFF: _AREA_READ
+    | _ASSESS
+    | {Perm.ELDERS_VIEW, Perm.ELDERS_CREATE, Perm.ELDERS_CHANGE, Perm.ELDERS_EXPORT},
+    Role.INSTITUTION_STAFF: _AREA_READ
+    | _ASSESS
+    | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.BEDS_MANAGE, Perm.ELDERS_EXPORT},
+    Role.MEDICAL_STAFF: _AREA_READ | _ASSESS | {Perm.ELDERS_VIEW, Perm.ASSESSMENTS_REVIEW},
+    # Helpers and family see the assessments of their own elders (family: confirmed results only).
+    Role.HELPER: frozenset({Perm.ELDERS_VIEW, Perm.ASSESSMENTS_VIEW}),
+    Role.FAMILY: frozenset({Perm.ELDERS_VIEW, Perm.ASSESSMENTS_VIEW}),
 }
 
 

@@ -127,4 +127,17 @@ def build_world() -> World:
             elder=world.elders[f"elder{s}"], helper=world.users[f"helper{s}"], since=date(2025, 1, 1)
         )
         FamilyLink.objects.create(elder=world.elders[f"elder{s}"], user=world.users[f"family{s}"], relation="子女")
+    mark_assessors(world)
+    return world
+
+
+def mark_assessors(world: World) -> World:
+    """Give the assessor qualification (User.is_assessor) to the street staff, medical staff and
+    institution staff of both streets: the accounts that may draft and submit assessments. Station
+    and care-centre staff keep `assessments.create` without the qualification."""
+    for s in range(2):
+        for key in (f"street{s}", f"medical{s}", f"institution{s}"):
+            account = world.users[key]
+            account.is_assessor = True
+            account.save(update_fields=["is_assessor"])
     return world

@@ -1,0 +1,120 @@
+"""How records are put into words for people: scale titles, the group rows of a result, the Annex A
+diagnosis choices. Shared by the pages, the API and the PDF report; no database access."""
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from yiyang.assessments import scoring
+
+ANNEX_A_FILE = Path(__file__).resolve().parent / "data" / "annex_a_diagnoses.yaml"
+
+
+def scale_title(code: str) -> str:
+    """`GB/T 42195-2022《老年人能力评估规范》` for a national standard, else the scale's name; the
+    code itself for an unknown scale."""
+    try:
+        scale = scoring.get_scale(code)
+    except scoring.UnknownScale:
+        return code
+    if scale.standard.startswith(("GB", "MZ")):
+        return f"{scale.standard}《{scale.name}》"
+    return scale.name
+
+
+# Short names for tight places (the profile's history table); the full title elsewhere.
+_SHORT = {
+    "gbt42195-2022": "GB/T 42195-2022",
+    "mzt039-2013": "MZ/T 039-2013",
+    "ltc-2021": "长护失能等级",
+    "ltc-2021-self": "长护自评",
+    "barthel": "Barthel 指数",
+    "selfcare-phs": "生活自理能力",
+}
+
+
+def scale_short(code: str) -> str:
+    """A short label for a scale (`GB/T 42195-2022`, `长护失能等级`…)."""
+    return _SHORT.get(code, code)
+
+
+def unverified_parts(scale: scoring.Scale) -> list[str]:
+    """What in the shipped data of `scale` is not verified: sources, rules, settings, bands and the
+    combination table, each named once (empty when everything is verified)."""
+    parts = [f"{source.title}" for source in scale.sources if not source.verified]
+    parts += [f"{rule.clause or rule.code}：{rule.text}" for rule in scale.rules if not rule.verified]
+    parts += [f"设置 {setting.code}：{setting.text}" for setting in scale.settings if not setting.verified]
+    bands = [band for band in scale.bands if not band.verified]
+    bands += [band for group in scale.groups for band in group.bands if not band.verified]
+    if bands and not any("分级" in part for part in parts):
+        parts.append("分级界值")
+    if scale.combination is not None and not scale.combination.verified and not any("组合" in p for p in parts):
+        parts.append("组合表")
+    return parts
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    code: str
+    name: str
+    total: int | None
+    max: int
+    level: int | None
+    level_name: str
+
+
+def result_groups(scale_code: str, result: dict[str, Any] | None) -> list[GroupRow]:
+    """One row per group of the scale with its total and grade (where the scale grades groups)."""
+    if not result:
+        return []
+    try:
+        scale = scoring.get_scale(scale_code)
+    except scoring.UnknownScale:
+        return []
+    totals: dict[str, int] = result.get("group_totals") or {}
+    levels: dict[str, dict[str, Any]] = result.get("group_levels") or {}
+    rows = []
+    for group in scale.groups:
+        grade = levels.get(group.code) or {}
+        rows.append(
+            GroupRow(
+                code=group.code,
+                name=group.name,
+                total=totals.get(group.code),
+                max=group.max,
+                level=grade.get("level"),
+                level_name=str(grade.get("name") or ""),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    label: str
+    range: str
+    code: str
+
+
+@dataclass(frozen=True)
+class DiagnosisChoices:
+    entries: tuple[Diagnosis, ...]
+    source: str
+    verified: bool
+
+    def label_of(self, code: str) -> str | None:
+        return next((d.label for d in self.entries if d.code == code), None)
+
+
+@cache
+def annex_a_diagnoses() -> DiagnosisChoices:
+    """The Annex A disease groups offered on the GB/T 42195 form, with their representative codes."""
+    raw = yaml.safe_load(ANNEX_A_FILE.read_text(encoding="utf-8"))
+    return DiagnosisChoices(
+        entries=tuple(Diagnosis(str(e["label"]), str(e["range"]), str(e["code"])) for e in raw["entries"]),
+        source=str(raw["source"]),
+        verified=bool(raw.get("verified", False)),
+    )

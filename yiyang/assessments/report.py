@@ -1,0 +1,164 @@
+"""The printable assessment report (PDF) for the elder's family.
+
+Chinese renders with reportlab's built-in CID font STSong-Light, so no font file is needed. The
+report shows the national ID masked only; the full number never enters the file.
+"""
+
+import io
+from datetime import date
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from yiyang.assessments.choices import AssessmentReason, AssessmentStatus
+from yiyang.assessments.models import Assessment
+from yiyang.assessments.presentation import result_groups, scale_title
+from yiyang.core.masking import mask_national_id
+from yiyang.elders.selectors import age_on
+
+FONT = "STSong-Light"
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    font = _font()
+    base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", parent=base, fontSize=17, leading=24, alignment=1, spaceAfter=4),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=9.5, alignment=1, textColor=colors.grey),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=12.5, leading=18, spaceBefore=10, spaceAfter=4),
+        "body": base,
+        "cell": ParagraphStyle("cell", parent=base, fontSize=10, leading=14),
+        "warn": ParagraphStyle("warn", parent=base, textColor=colors.HexColor("#8a4b00")),
+        "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=12, textColor=colors.grey),
+    }
+
+
+def _p(text: Any, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(str(text)), style)
+
+
+def _grid(rows: list[list[Any]], widths: list[float], styles: dict[str, ParagraphStyle]) -> Table:
+    table = Table([[_p(cell, styles["cell"]) for cell in row] for row in rows], colWidths=widths)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
+                ("BACKGROUND", (2, 0), (2, -1), colors.HexColor("#f2f2f2")),
+            ]
+        )
+    )
+    return table
+
+
+def assessment_report_pdf(assessment: Assessment, *, generated_on: date, compress: bool = True) -> bytes:
+    """The report as PDF bytes: who, when, by whom, the result with every explanation step, and the
+    unverified values it depends on. Needs a record with a result (submitted or confirmed)."""
+    styles = _styles()
+    result: dict[str, Any] = assessment.result or {}
+    elder = assessment.elder
+    status = AssessmentStatus(assessment.status)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title="老年人能力评估报告",
+        author="医养结合服务平台",
+        pageCompression=1 if compress else 0,
+    )
+    story: list[Any] = [
+        _p("老年人能力评估报告", styles["title"]),
+        _p(scale_title(assessment.scale), styles["subtitle"]),
+        Spacer(1, 6 * mm),
+    ]
+    if status != AssessmentStatus.CONFIRMED:
+        story.append(_p(f"本报告对应的评估尚未确认（当前状态：{status.label}），结果仅供参考。", styles["warn"]))
+        story.append(Spacer(1, 3 * mm))
+    half = (A4[0] - 36 * mm) / 2
+    widths = [half * 0.38, half * 0.62, half * 0.38, half * 0.62]
+    story += [
+        _p("基本信息", styles["h2"]),
+        _grid(
+            [
+                ["姓名", elder.name, "身份证号", mask_national_id(elder.national_id)],
+                ["性别", elder.get_sex_display(), "年龄", f"{age_on(elder.birth_date, assessment.assessed_on)} 岁"],
+                ["评估日期", assessment.assessed_on.isoformat(), "评估原因", AssessmentReason(assessment.reason).label],
+                [
+                    "评估员",
+                    str(assessment.assessor),
+                    "审核人",
+                    str(assessment.reviewer) if assessment.reviewer else "—",
+                ],
+                [
+                    "确认时间",
+                    f"{assessment.confirmed_at:%Y-%m-%d}" if assessment.confirmed_at else "—",
+                    "有效期至",
+                    assessment.valid_until.isoformat() if assessment.valid_until else "—",
+                ],
+            ],
+            widths,
+            styles,
+        ),
+        _p("评估结果", styles["h2"]),
+    ]
+    rows = [["等级", f"{assessment.level_name}（{assessment.level_code}）"]]
+    if assessment.total is not None:
+        rows.append(["总分", str(assessment.total)])
+    for group in result_groups(assessment.scale, result):
+        if group.total is None:
+            continue
+        grade_text = f"，{group.level_name}" if group.level_name else ""
+        rows.append([group.name, f"{group.total}/{group.max} 分{grade_text}"])
+    story.append(
+        Table(
+            [[_p(a, styles["cell"]), _p(b, styles["cell"])] for a, b in rows],
+            colWidths=[half * 0.5, half * 1.5],
+            style=TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+                    ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
+                ]
+            ),
+        )
+    )
+    story.append(_p("结果说明", styles["h2"]))
+    for index, step in enumerate(result.get("explanation") or [], start=1):
+        story.append(_p(f"{index}. {step.get('text', '')}", styles["body"]))
+    unverified: list[str] = list(result.get("unverified") or [])
+    if unverified:
+        story.append(_p("尚未核实的依据", styles["h2"]))
+        story.append(_p("本结果所依据的以下数值或规则尚未对照正式文本核实，可能在核实后调整：", styles["warn"]))
+        for sentence in unverified:
+            story.append(_p(f"· {sentence}", styles["warn"]))
+    if assessment.supersedes_id is not None and assessment.supersedes is not None:
+        story.append(Spacer(1, 3 * mm))
+        story.append(_p(f"本评估更正了 {assessment.supersedes.assessed_on.isoformat()} 的评估记录。", styles["small"]))
+    story += [
+        Spacer(1, 8 * mm),
+        _p(
+            f"报告生成日期：{generated_on.isoformat()}　记录编号：{assessment.public_id}　"
+            f"量表数据版本：{assessment.scale_version}",
+            styles["small"],
+        ),
+        _p("本报告由医养结合服务平台生成。身份证号已做脱敏处理。", styles["small"]),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

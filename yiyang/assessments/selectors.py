@@ -1,0 +1,206 @@
+"""Reads of assessment records and policy versions. Every list starts from `assessments_in_reach`, so
+the account's reach (its elders) and the family rule (confirmed results only) are never forgotten."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from uuid import UUID
+
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
+from yiyang.accounts.permissions import Perm
+from yiyang.assessments.choices import FAMILY_SCALES, AssessmentStatus, DueReason, ScaleFamily
+from yiyang.assessments.models import Assessment, PolicyVersion
+from yiyang.assessments.record_settings import record_settings
+from yiyang.elders.models import Elder
+from yiyang.elders.selectors import elders_in_reach
+
+_RELATED = ("elder", "elder__community", "elder__street", "assessor", "reviewer", "policy", "supersedes")
+
+
+def assessments_in_reach(*, user: AnyUser) -> QuerySet[Assessment]:
+    """Assessments of the elders the account may see; none without `assessments.view`. A family
+    member sees confirmed results only (drafts and records under review are staff work)."""
+    if not has_perm(user, Perm.ASSESSMENTS_VIEW):
+        return Assessment.objects.none()
+    qs = Assessment.objects.filter(elder_id__in=elders_in_reach(user=user).values("pk"))
+    if scope_for(user).kind is ScopeKind.FAMILY:
+        qs = qs.filter(status=AssessmentStatus.CONFIRMED)
+    return qs
+
+
+def assessment_get(*, public_id: UUID) -> Assessment | None:
+    """One assessment with its elder, people and policy loaded, or None. No scope check."""
+    return (
+        Assessment.objects.select_related(*_RELATED)
+        .prefetch_related("superseded_by")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def _newer_confirmed_exists() -> Exists:
+    """A confirmed record of the same elder and family that is newer, or a confirmed correction."""
+    newer = Assessment.objects.filter(
+        elder_id=OuterRef("elder_id"), family=OuterRef("family"), status=AssessmentStatus.CONFIRMED
+    ).filter(
+        Q(assessed_on__gt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk"))
+        | Q(supersedes_id=OuterRef("pk"))
+    )
+    return Exists(newer)
+
+
+def confirmed_current(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    """The confirmed records of `qs` not replaced by a newer confirmed record of the same family."""
+    return qs.filter(status=AssessmentStatus.CONFIRMED).exclude(_newer_confirmed_exists())
+
+
+@dataclass(frozen=True)
+class AssessmentFilters:
+    elder: UUID | None = None
+    scale: str = ""
+    status: str = ""
+    # Only current confirmed records that lapse within the reminder window (or have lapsed).
+    due: bool = False
+
+
+def assessment_list(
+    *, user: AnyUser, filters: AssessmentFilters | None = None, today: date | None = None
+) -> QuerySet[Assessment]:
+    """Assessments in reach matching the filters, newest assessment date first."""
+    filters = filters or AssessmentFilters()
+    qs = assessments_in_reach(user=user)
+    if filters.elder:
+        qs = qs.filter(elder__public_id=filters.elder)
+    if filters.scale:
+        qs = qs.filter(scale=filters.scale)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.due:
+        horizon = (today or timezone.localdate()) + timedelta(days=record_settings().reminder_days)
+        qs = confirmed_current(qs).filter(valid_until__lte=horizon)
+    return qs.select_related(*_RELATED).order_by("-assessed_on", "-id")
+
+
+def assessments_due(
+    *, user: AnyUser, today: date | None = None, within_days: int | None = None
+) -> QuerySet[Assessment]:
+    """What needs an assessor's attention, in reach: current confirmed records whose validity ends
+    within `within_days` (default: the reminder window of the record settings) or has ended, and
+    records a reviewer returned. Each row is annotated with `due_reason` (DueReason); returned
+    records come first, then by the date validity ends."""
+    today = today or timezone.localdate()
+    days = record_settings().reminder_days if within_days is None else within_days
+    horizon = today + timedelta(days=days)
+    qs = assessments_in_reach(user=user)
+    lapsing = Q(pk__in=confirmed_current(qs).filter(valid_until__lte=horizon).values("pk"))
+    returned = Q(status=AssessmentStatus.RETURNED)
+    return (
+        qs.filter(lapsing | returned)
+        .annotate(
+            due_reason=Case(
+                When(status=AssessmentStatus.RETURNED, then=Value(DueReason.RETURNED.value)),
+                When(valid_until__lt=today, then=Value(DueReason.LAPSED.value)),
+                default=Value(DueReason.LAPSING.value),
+                output_field=CharField(),
+            ),
+            due_rank=Case(When(status=AssessmentStatus.RETURNED, then=Value(0)), default=Value(1)),
+        )
+        .select_related(*_RELATED)
+        .order_by("due_rank", F("valid_until").asc(nulls_first=True), "id")
+    )
+
+
+@dataclass(frozen=True)
+class FamilyLevel:
+    """The elder's standing in one family: the current record (confirmed, newest, still valid), or
+    the newest record when it has lapsed, and every confirmed record newest first."""
+
+    family: str
+    current: Assessment | None
+    lapsed: Assessment | None
+    history: list[Assessment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ElderLevels:
+    ability: FamilyLevel
+    long_term_care: FamilyLevel
+    # Confirmed records of the other scales (Barthel, 自理能力, LTC self-assessment), newest first.
+    others: list[Assessment] = field(default_factory=list)
+
+    @property
+    def has_any(self) -> bool:
+        return bool(self.ability.history or self.long_term_care.history or self.others)
+
+
+def _family_level(family: str, records: list[Assessment], today: date) -> FamilyLevel:
+    history = [r for r in records if r.family == family]
+    replaced = {r.supersedes_id for r in history if r.supersedes_id is not None}
+    newest = next((r for r in history if r.pk not in replaced), None)
+    if newest is None:
+        return FamilyLevel(family, None, None, history)
+    if newest.valid_until is not None and newest.valid_until < today:
+        return FamilyLevel(family, None, newest, history)
+    return FamilyLevel(family, newest, None, history)
+
+
+def elder_current_levels(*, elder: Elder, today: date | None = None) -> ElderLevels:
+    """The elder's current ability level (GB/T 42195, or a legacy MZ/T 039 record) and LTC grade.
+
+    Derived from confirmed records only: the newest by assessment date (a correction replaces the
+    record it supersedes) counts while its validity has not ended; an expired record no longer
+    counts and is reported as `lapsed`. History lists every confirmed record of the family.
+    """
+    today = today or timezone.localdate()
+    records = list(
+        Assessment.objects.filter(elder=elder, status=AssessmentStatus.CONFIRMED)
+        .select_related("assessor", "reviewer", "supersedes")
+        .order_by("-assessed_on", "-confirmed_at", "-id")
+    )
+    families = set(FAMILY_SCALES)
+    return ElderLevels(
+        ability=_family_level(ScaleFamily.ABILITY, records, today),
+        long_term_care=_family_level(ScaleFamily.LONG_TERM_CARE, records, today),
+        others=[r for r in records if r.family not in families],
+    )
+
+
+def policy_versions_in_reach(*, user: AnyUser) -> QuerySet[PolicyVersion]:
+    """Policy versions an account with `assessments.view` may read: those for every district and
+    those of its own district."""
+    if not has_perm(user, Perm.ASSESSMENTS_VIEW) and not has_perm(user, Perm.POLICY_MANAGE):
+        return PolicyVersion.objects.none()
+    scope = scope_for(user)
+    qs = PolicyVersion.objects.select_related("loaded_by", "district")
+    if scope.kind is ScopeKind.ALL:
+        return qs
+    if scope.district_id is None:
+        return qs.filter(district__isnull=True)
+    return qs.filter(Q(district__isnull=True) | Q(district_id=scope.district_id))
+
+
+def policy_version_current(*, scale: str, district_id: int | None, on: date) -> PolicyVersion | None:
+    """The policy version that applies to an assessment of `scale` in the district dated `on`: the
+    one with the latest `effective_from` on or before that date (a district's own version before a
+    general one loaded for the same date; the later load of two for the same date). None when only
+    the shipped data applies."""
+    return (
+        PolicyVersion.objects.filter(scale=scale, effective_from__lte=on)
+        .filter(Q(district__isnull=True) | Q(district_id=district_id))
+        .order_by("-effective_from", F("district_id").desc(nulls_last=True), "-id")
+        .first()
+    )
+
+
+def policy_versions_current_ids(*, district_id: int | None, on: date) -> set[int]:
+    """Ids of the versions in force on `on` for the district, one per scale that has any."""
+    scales = PolicyVersion.objects.values_list("scale", flat=True).distinct()
+    found = set()
+    for scale in scales:
+        version = policy_version_current(scale=scale, district_id=district_id, on=on)
+        if version is not None:
+            found.add(version.pk)
+    return found
