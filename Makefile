@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEMO_ELDERS ?= 102000
+DEMO_ELDERS ?= 20000
 HOST ?= 127.0.0.1:8000
 export DJANGO_SETTINGS_MODULE ?= config.django.local
 

@@ -10,8 +10,8 @@ accounts, one for the elders, see `yiyang.demo.generate`), so the same `--elders
 the same names, national IDs, birth dates and addresses on any machine and any day. Everything is
 written in one transaction: the district exists completely or not at all.
 
-Beds are those of the real district at any size; residents (and so occupancy) scale with the number
-of elders, reaching the letter's 60–75% at 102,000 elders and staying there above it.
+Beds are those of the real district at any size. Residents fill them to a 60–75% occupancy, capped at
+a tenth of the elders, so the occupancy is real from about 12,000 elders up.
 """
 
 import random
@@ -418,11 +418,11 @@ class DistrictSeeder:
 
     # ---------------------------------------------------------------------------------------- beds
     def _build_beds(self) -> None:
-        """Beds by state; residents scale with the seed size, up to 60–75% occupancy at full scale."""
+        """Beds by state at the district's 60–75% occupancy; a small seed fills fewer beds, so that
+        residents stay at most a tenth of its elders."""
         rng = self.rng
-        scale = min(1.0, self.total / data.FULL_ELDERS)
         full_residents = [round(beds * rng.uniform(*data.OCCUPANCY_RANGE)) for _, beds in self.bed_plan]
-        wanted = min(self.total, round(sum(full_residents) * scale))
+        wanted = min(self.total // 10, sum(full_residents))
         residents = _apportion(wanted, full_residents)
         beds: list[Bed] = []
         for (index, count), occupied in zip(self.bed_plan, residents, strict=True):
