@@ -2,15 +2,12 @@
 review actions, the PDF report, the list, the due list and policy loading. They call the same access
 functions, selectors and services as the API; out of reach is a 404, a missing right a 403."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,34 +61,19 @@ from yiyang.assessments.web.forms import (
     option_value,
     selected_value,
 )
-from yiyang.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from yiyang.core.errors import FieldError, ValidationFailed
 from yiyang.core.masking import mask_national_id
+from yiyang.core.web import staff_page
 from yiyang.elders.access import access_elder_by_public_id
 from yiyang.elders.models import Elder
 
 PAGE_SIZE = 20
-View = Callable[..., HttpResponse]
 STATUS_CLASSES = {
     AssessmentStatus.DRAFT: "text-bg-secondary",
     AssessmentStatus.SUBMITTED: "text-bg-info",
     AssessmentStatus.RETURNED: "text-bg-warning",
     AssessmentStatus.CONFIRMED: "text-bg-success",
 }
-
-
-def staff_page(view: View) -> View:
-    """Sign-in required; a record out of reach is a 404 and a missing right a 403, as in the API."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return login_required(wrapper)
 
 
 def _require(request: HttpRequest, perm: Perm) -> None:

@@ -1,15 +1,12 @@
 """Server-rendered elder pages: list (HTMX-filtered), 360° profile, register and edit forms, roster
 import and export. They call the same selectors and services as the API."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -18,9 +15,10 @@ from django.utils.translation import gettext as _
 from yiyang.accounts.access import has_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.assessments.web.profile import assessment_profile_context
-from yiyang.core.errors import Forbidden, NotFound, ValidationFailed
+from yiyang.core.errors import ValidationFailed
 from yiyang.core.excel import workbook_response
 from yiyang.core.masking import mask_national_id, mask_phone
+from yiyang.core.web import is_partial, staff_page
 from yiyang.elders.access import access_elder_by_public_id
 from yiyang.elders.choices import SpecialStatus
 from yiyang.elders.roster import HEADER_OF_FIELD, roster_export_filename, roster_template_download
@@ -37,32 +35,11 @@ from yiyang.elders.services import (
 from yiyang.elders.web.forms import ElderFilterForm, ElderForm, RosterUploadForm
 
 PAGE_SIZE = 20
-View = Callable[..., HttpResponse | FileResponse]
-
-
-def staff_page(view: View) -> View:
-    """Sign-in required; a record out of reach is a 404 and a missing right a 403, as in the API."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse | FileResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return login_required(wrapper)
 
 
 def _require(request: HttpRequest, perm: Perm) -> None:
     if not has_perm(request.user, perm):
         raise PermissionDenied
-
-
-def _is_partial(request: HttpRequest) -> bool:
-    """An HTMX swap of the table (a history restore wants the whole page)."""
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
 @staff_page
@@ -93,7 +70,7 @@ def elder_list_page(request: HttpRequest) -> HttpResponse:
         "problems": form.problems(),
         "query_without_page": query.urlencode(),
     }
-    template = "elders/includes/elder_table.html" if _is_partial(request) else "elders/elder_list.html"
+    template = "elders/includes/elder_table.html" if is_partial(request) else "elders/elder_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -2,18 +2,15 @@
 functions, selectors and services as the API; a missing or out-of-reach record is a 404 and a
 missing permission a 403."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any
 from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -23,9 +20,10 @@ from django.views.decorators.http import require_POST
 from yiyang.accounts.access import has_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.selectors import streets_in_reach
-from yiyang.core.errors import ErrorCollector, FieldError, Forbidden, NotFound, ValidationFailed
+from yiyang.core.errors import ErrorCollector, FieldError, NotFound, ValidationFailed
 from yiyang.core.excel import workbook_response
 from yiyang.core.masking import mask_national_id
+from yiyang.core.web import is_partial, staff_page
 from yiyang.organisations.access import (
     access_admission_by_public_id,
     access_bed_by_public_id,
@@ -65,29 +63,6 @@ BED_STATE_CLASSES = {
 }
 
 
-View = Callable[..., HttpResponse | FileResponse]
-
-
-def staff_page(view: View) -> View:
-    """Sign-in required; a record out of reach is a 404 and a missing right a 403, as in the API."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse | FileResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return login_required(wrapper)
-
-
-def _is_partial(request: HttpRequest) -> bool:
-    """An HTMX swap of the table (a history restore wants the whole page)."""
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
-
-
 def _uuid_or_none(value: str) -> UUID | None:
     try:
         return UUID(value) if value else None
@@ -119,7 +94,7 @@ def organisation_list_page(request: HttpRequest) -> HttpResponse:
         "streets": streets_in_reach(user=request.user),
         "query_without_page": query.urlencode(),
     }
-    partial = _is_partial(request)
+    partial = is_partial(request)
     template = "organisations/includes/organisation_table.html" if partial else "organisations/organisation_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
