@@ -11,6 +11,9 @@ api_v1 = [
     path("", include("yiyang.elders.api.urls")),
     path("", include("yiyang.audit.api.urls")),
     path("", include("yiyang.assessments.api.urls")),
+    path("", include("yiyang.devices.api.urls")),
+    path("", include("yiyang.monitoring.api.urls")),
+    path("", include("yiyang.alerts.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +30,9 @@ urlpatterns = [
     path("", include("yiyang.elders.web.urls")),
     path("", include("yiyang.audit.web.urls")),
     path("", include("yiyang.assessments.web.urls")),
+    path("", include("yiyang.devices.web.urls")),
+    path("", include("yiyang.monitoring.web.urls")),
+    path("", include("yiyang.alerts.web.urls")),
 ]
 
 if settings.DEBUG:

@@ -26,6 +26,9 @@ INSTALLED_APPS = [
     "yiyang.elders",
     "yiyang.audit",
     "yiyang.assessments",
+    "yiyang.devices",
+    "yiyang.monitoring",
+    "yiyang.alerts",
     "yiyang.demo",
 ]
 
