@@ -5,92 +5,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0001_initial'),
-        ('elders', '0002_initial'),
-        ('organisations', '0001_initial'),
+        ("areas", "0001_initial"),
+        ("elders", "0002_initial"),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='elder',
-            name='elder_name_prefix',
+            model_name="elder",
+            name="elder_name_prefix",
         ),
         migrations.RemoveIndex(
-            model_name='elder',
-            name='elder_phone_prefix',
+            model_name="elder",
+            name="elder_phone_prefix",
         ),
         migrations.RemoveIndex(
-            model_name='elder',
-            name='elder_id_prefix',
+            model_name="elder",
+            name="elder_id_prefix",
         ),
         migrations.RemoveIndex(
-            model_name='elder',
-            name='elder_street_recent',
+            model_name="elder",
+            name="elder_street_recent",
         ),
         migrations.RemoveIndex(
-            model_name='elder',
-            name='elder_community_recent',
+            model_name="elder",
+            name="elder_community_recent",
         ),
         migrations.AlterField(
-            model_name='elder',
-            name='community',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='elders', to='areas.area', verbose_name='社区'),
+            model_name="elder",
+            name="community",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="elders",
+                to="areas.area",
+                verbose_name="社区",
+            ),
         ),
         migrations.AlterField(
-            model_name='elder',
-            name='district',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='区'),
+            model_name="elder",
+            name="district",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="areas.area",
+                verbose_name="区",
+            ),
         ),
         migrations.AlterField(
-            model_name='elder',
-            name='national_id',
-            field=models.CharField(max_length=18, verbose_name='身份证号'),
+            model_name="elder",
+            name="national_id",
+            field=models.CharField(max_length=18, verbose_name="身份证号"),
         ),
         migrations.AlterField(
-            model_name='elder',
-            name='street',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='街道'),
+            model_name="elder",
+            name="street",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="areas.area",
+                verbose_name="街道",
+            ),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['name'], include=('district', 'street', 'community'), name='elder_name_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="elder",
+            index=models.Index(
+                fields=["name"],
+                include=("district", "street", "community"),
+                name="elder_name_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['phone'], include=('district', 'street', 'community'), name='elder_phone_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="elder",
+            index=models.Index(
+                fields=["phone"],
+                include=("district", "street", "community"),
+                name="elder_phone_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['national_id'], include=('district', 'street', 'community'), name='elder_id_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="elder",
+            index=models.Index(
+                fields=["national_id"],
+                include=("district", "street", "community"),
+                name="elder_id_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['street', '-id'], include=('district',), name='elder_street_recent'),
+            model_name="elder",
+            index=models.Index(fields=["street", "-id"], include=("district",), name="elder_street_recent"),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['community', '-id'], include=('district', 'street'), name='elder_community_recent'),
+            model_name="elder",
+            index=models.Index(
+                fields=["community", "-id"], include=("district", "street"), name="elder_community_recent"
+            ),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['district', 'living_arrangement'], name='elder_district_living'),
+            model_name="elder",
+            index=models.Index(fields=["district", "living_arrangement"], name="elder_district_living"),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['street', 'living_arrangement'], name='elder_street_living'),
+            model_name="elder",
+            index=models.Index(fields=["street", "living_arrangement"], name="elder_street_living"),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['district', 'birth_date'], name='elder_district_birth'),
+            model_name="elder",
+            index=models.Index(fields=["district", "birth_date"], name="elder_district_birth"),
         ),
         migrations.AddIndex(
-            model_name='elder',
-            index=models.Index(fields=['street', 'birth_date'], name='elder_street_birth'),
+            model_name="elder",
+            index=models.Index(fields=["street", "birth_date"], name="elder_street_birth"),
         ),
         migrations.AddConstraint(
-            model_name='elder',
-            constraint=models.UniqueConstraint(fields=('national_id',), name='elder_national_id_unique'),
+            model_name="elder",
+            constraint=models.UniqueConstraint(fields=("national_id",), name="elder_national_id_unique"),
         ),
     ]
