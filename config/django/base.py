@@ -72,6 +72,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE) exist for PostgreSQL; SQLite builds the same indexes without the extra columns.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -138,3 +140,11 @@ LOGGING = {
 
 # Trusted reverse proxies; only then is X-Forwarded-For believed for the audit log.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+
+# Alert notification back-ends (channel name → dotted path of a yiyang.alerts.channels.Channel).
+# The defaults log SMS and voice calls; point "sms"/"voice" at a real gateway's Channel in production.
+ALERT_CHANNELS = {
+    "console": "yiyang.alerts.channels.console.ConsoleChannel",
+    "sms": env("ALERT_SMS_CHANNEL", default="yiyang.alerts.channels.logging.LoggingSmsChannel"),
+    "voice": env("ALERT_VOICE_CHANNEL", default="yiyang.alerts.channels.logging.LoggingVoiceChannel"),
+}
