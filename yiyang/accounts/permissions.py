@@ -28,30 +28,57 @@ class Perm(models.TextChoices):
     ASSESSMENTS_CREATE = "assessments.create", _("开展能力评估")
     ASSESSMENTS_REVIEW = "assessments.review", _("审核能力评估")
     POLICY_MANAGE = "assessments.policy", _("管理评估政策数据")
+    ALERTS_VIEW = "alerts.view", _("查看告警")
+    # Acknowledge, dispatch, mark on scene and close an alert.
+    ALERTS_HANDLE = "alerts.handle", _("处置告警")
+    # Receives the supervisor step of an escalation and sees the SLA report.
+    ALERTS_SUPERVISE = "alerts.supervise", _("督办告警")
+    ALERTS_CONFIGURE = "alerts.configure", _("配置告警升级策略")
+    DEVICES_VIEW = "devices.view", _("查看监测设备")
+    DEVICES_MANAGE = "devices.manage", _("登记、绑定和管理监测设备")
 
 
 _ALL = frozenset(Perm)
 _AREA_READ = frozenset({Perm.AREAS_VIEW, Perm.ORGS_VIEW})
 _ASSESS = frozenset({Perm.ASSESSMENTS_VIEW, Perm.ASSESSMENTS_CREATE})
+_ALERTS_HANDLE = frozenset({Perm.ALERTS_VIEW, Perm.ALERTS_HANDLE})
+_DEVICES = frozenset({Perm.DEVICES_VIEW, Perm.DEVICES_MANAGE})
 
 ROLE_DEFAULT_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.BUREAU_OFFICER: _ALL,
     Role.HEALTH_OFFICER: _AREA_READ
-    | {Perm.ELDERS_VIEW, Perm.ELDERS_EXPORT, Perm.ORGS_CHANGE, Perm.ASSESSMENTS_VIEW, Perm.ASSESSMENTS_REVIEW},
+    | {
+        Perm.ELDERS_VIEW,
+        Perm.ELDERS_EXPORT,
+        Perm.ORGS_CHANGE,
+        Perm.ASSESSMENTS_VIEW,
+        Perm.ASSESSMENTS_REVIEW,
+        Perm.ALERTS_VIEW,
+    },
     Role.STREET_STAFF: _AREA_READ
     | _ASSESS
+    | _DEVICES
+    | _ALERTS_HANDLE
     | {Perm.ELDERS_VIEW, Perm.ELDERS_CREATE, Perm.ELDERS_CHANGE, Perm.ELDERS_IMPORT, Perm.ELDERS_EXPORT},
-    Role.CARE_CENTRE_STAFF: _AREA_READ | _ASSESS | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.ELDERS_EXPORT},
+    Role.CARE_CENTRE_STAFF: _AREA_READ
+    | _ASSESS
+    | _DEVICES
+    | _ALERTS_HANDLE
+    | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.ELDERS_EXPORT},
     Role.STATION_STAFF: _AREA_READ
     | _ASSESS
+    | _DEVICES
+    | _ALERTS_HANDLE
     | {Perm.ELDERS_VIEW, Perm.ELDERS_CREATE, Perm.ELDERS_CHANGE, Perm.ELDERS_EXPORT},
     Role.INSTITUTION_STAFF: _AREA_READ
     | _ASSESS
-    | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.BEDS_MANAGE, Perm.ELDERS_EXPORT},
-    Role.MEDICAL_STAFF: _AREA_READ | _ASSESS | {Perm.ELDERS_VIEW, Perm.ASSESSMENTS_REVIEW},
+    | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.BEDS_MANAGE, Perm.ELDERS_EXPORT, Perm.DEVICES_VIEW},
+    Role.MEDICAL_STAFF: _AREA_READ | _ASSESS | {Perm.ELDERS_VIEW, Perm.ASSESSMENTS_REVIEW, Perm.ALERTS_VIEW},
     # Helpers and family see the assessments of their own elders (family: confirmed results only).
-    Role.HELPER: frozenset({Perm.ELDERS_VIEW, Perm.ASSESSMENTS_VIEW}),
-    Role.FAMILY: frozenset({Perm.ELDERS_VIEW, Perm.ASSESSMENTS_VIEW}),
+    # Helpers and family also see the live status of their own elders' devices.
+    # Helpers handle their elders' alerts; family see their own elder's alerts.
+    Role.HELPER: frozenset({Perm.ELDERS_VIEW, Perm.ASSESSMENTS_VIEW, Perm.DEVICES_VIEW}) | _ALERTS_HANDLE,
+    Role.FAMILY: frozenset({Perm.ELDERS_VIEW, Perm.ASSESSMENTS_VIEW, Perm.DEVICES_VIEW, Perm.ALERTS_VIEW}),
 }
 
 

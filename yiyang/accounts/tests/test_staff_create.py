@@ -67,7 +67,7 @@ def test_me_describes_scope_and_permissions(world):
     client.force_authenticate(world.users["helper0"])
     body = client.get("/api/v1/me/").json()
     assert body["scope"] == "helper"
-    assert body["permissions"] == ["assessments.view", "elders.view"]
+    assert body["permissions"] == ["alerts.handle", "alerts.view", "assessments.view", "devices.view", "elders.view"]
 
 
 def test_token_authentication_works_for_the_api(world):

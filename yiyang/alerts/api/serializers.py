@@ -1,0 +1,80 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from yiyang.alerts.choices import AlertStatus, CloseCode, DispatchTarget, Severity
+from yiyang.core.masking import mask_name
+
+
+class AlertFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[("active", "active"), ("closed", "closed"), *AlertStatus.choices], required=False, allow_blank=True
+    )
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False, allow_blank=True)
+    alert_type = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    street = serializers.UUIDField(required=False, allow_null=True)
+
+
+class AlertOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    alert_type = serializers.CharField()
+    severity = serializers.CharField()
+    status = serializers.CharField()
+    elder = serializers.SerializerMethodField()
+    street = serializers.CharField(source="street.name")
+    rule = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+    last_seen_at = serializers.DateTimeField()
+    repeat_count = serializers.IntegerField()
+    last_detail = serializers.JSONField()
+    condition_cleared_at = serializers.DateTimeField()
+    escalation_step = serializers.IntegerField()
+    next_escalation_at = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField()
+    dispatched_at = serializers.DateTimeField()
+    dispatch_target = serializers.CharField()
+    dispatched_to = serializers.CharField()
+    on_scene_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField()
+    close_code = serializers.CharField()
+    note = serializers.CharField()
+
+    def get_elder(self, alert: Any) -> dict[str, str]:
+        return {"id": str(alert.elder.public_id), "name": mask_name(alert.elder.name)}
+
+
+class AlertDetailOutput(AlertOutput):
+    policy = serializers.JSONField()
+
+
+class AlertEventOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor.get_username", default=None)
+    channel = serializers.CharField()
+    detail = serializers.JSONField()
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+
+
+class DispatchInput(NoteInput):
+    target = serializers.ChoiceField(choices=DispatchTarget.choices)
+    to_name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+
+
+class CloseInput(NoteInput):
+    close_code = serializers.ChoiceField(choices=CloseCode.choices)
+
+
+class SlaFilterSerializer(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+
+class PolicyInput(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    policy = serializers.JSONField()
+    source = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")  # type: ignore[assignment]

@@ -1,0 +1,201 @@
+"""Reads of alerts. Every list starts from `alerts_in_reach`: an alert is in reach when its elder is
+(`elders_in_reach`) and the account holds `alerts.view`."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Case, IntegerField, Max, QuerySet, Value, When
+from django.utils import timezone
+
+from yiyang.accounts.access import AnyUser, has_perm
+from yiyang.accounts.permissions import Perm
+from yiyang.alerts.choices import SEVERITY_RANK
+from yiyang.alerts.models import Alert, AlertEvent, EscalationPolicy
+from yiyang.alerts.policy import PolicyDoc, default_policy
+from yiyang.areas.models import Area
+from yiyang.elders.selectors import elders_in_reach
+
+
+def alerts_in_reach(*, user: AnyUser) -> QuerySet[Alert]:
+    """Alerts of the elders the account may see; none without `alerts.view`."""
+    if not has_perm(user, Perm.ALERTS_VIEW):
+        return Alert.objects.none()
+    return Alert.objects.filter(elder_id__in=elders_in_reach(user=user).values("pk"))
+
+
+@dataclass(frozen=True)
+class AlertFilters:
+    status: str = ""  # a status, or "active" (not closed) / "closed"
+    severity: str = ""
+    alert_type: str = ""
+    street: UUID | None = None
+
+
+def _severity_rank() -> Case:
+    return Case(
+        *(When(severity=str(s), then=Value(rank)) for s, rank in SEVERITY_RANK.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def alert_list(*, user: AnyUser, filters: AlertFilters | None = None) -> QuerySet[Alert]:
+    """Alerts in reach matching the filters: active before closed, most severe first, newest first."""
+    filters = filters or AlertFilters()
+    qs = alerts_in_reach(user=user)
+    if filters.status == "active":
+        qs = qs.filter(closed_at__isnull=True)
+    elif filters.status == "closed":
+        qs = qs.filter(closed_at__isnull=False)
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.severity:
+        qs = qs.filter(severity=filters.severity)
+    if filters.alert_type:
+        qs = qs.filter(alert_type=filters.alert_type)
+    if filters.street:
+        street_pk = Area.objects.filter(public_id=filters.street).values_list("pk", flat=True).first() or 0
+        qs = qs.filter(street_id=street_pk)
+    return (
+        qs.select_related("elder", "street", "acknowledged_by", "dispatched_by")
+        .annotate(
+            severity_rank=_severity_rank(),
+            is_active=Case(When(closed_at__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        )
+        .order_by("-is_active", "-severity_rank", "-opened_at", "-id")
+    )
+
+
+def alert_console_list(*, user: AnyUser, street: UUID | None = None) -> QuerySet[Alert]:
+    """What a console shows: every alert in reach that is not closed, most severe and newest first."""
+    return alert_list(user=user, filters=AlertFilters(status="active", street=street))
+
+
+def alert_timeline(*, alert: Alert) -> QuerySet[AlertEvent]:
+    return alert.events.select_related("actor").order_by("id")
+
+
+def alert_event_cursor() -> int:
+    """The id of the newest alert event: a stream that starts now sends only what comes after it."""
+    return AlertEvent.objects.aggregate(m=Max("id"))["m"] or 0
+
+
+def alert_events_since(*, user: AnyUser, cursor: int, limit: int = 200) -> list[AlertEvent]:
+    """Events after `cursor` on alerts in reach, oldest first. Cheap when nothing changed: the
+    first question touches only the primary-key index."""
+    if not AlertEvent.objects.filter(id__gt=cursor).exists():
+        return []
+    return list(
+        AlertEvent.objects.filter(id__gt=cursor, alert__in=alerts_in_reach(user=user))
+        .select_related("alert", "alert__elder")
+        .order_by("id")[:limit]
+    )
+
+
+def escalation_policy_for(*, district_id: int, severity: str) -> PolicyDoc:
+    """The policy an alert of `severity` in the district copies when it opens."""
+    override = EscalationPolicy.objects.filter(district_id=district_id, severity=severity).first()
+    return _policy_from(override, severity)
+
+
+def _policy_from(override: EscalationPolicy | None, severity: str) -> PolicyDoc:
+    if override is None:
+        return default_policy(severity)
+    policy = dict(override.policy)
+    policy["origin"] = f"district:{override.district_id}:{override.updated_at.isoformat()}"
+    policy["severity"] = severity
+    policy.setdefault("source", override.source)
+    return policy
+
+
+def escalation_policies_for_districts(district_ids: set[int]) -> dict[tuple[int, str], EscalationPolicy]:
+    """District overrides for many districts in one query, keyed by (district_id, severity)."""
+    rows = EscalationPolicy.objects.filter(district_id__in=district_ids)
+    return {(row.district_id, row.severity): row for row in rows}
+
+
+def policy_from_overrides(
+    overrides: dict[tuple[int, str], EscalationPolicy], district_id: int, severity: str
+) -> PolicyDoc:
+    return _policy_from(overrides.get((district_id, severity)), severity)
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return round(values[0], 1)
+    ordered = sorted(values)
+    # Linear interpolation between closest ranks (the "inclusive" method of the statistics module).
+    return round(statistics.quantiles(ordered, n=100, method="inclusive")[int(q * 100) - 1], 1)
+
+
+def _sla_group(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def seconds(row: dict[str, Any], field: str) -> float | None:
+        at = row[field]
+        return None if at is None else (at - row["opened_at"]).total_seconds()
+
+    ack = [s for s in (seconds(r, "acknowledged_at") for r in rows) if s is not None]
+    dispatch = [s for s in (seconds(r, "dispatched_at") for r in rows) if s is not None]
+    scene = [s for s in (seconds(r, "on_scene_at") for r in rows) if s is not None]
+    total = len(rows)
+
+    def share(limit: int) -> float | None:
+        return None if not total else round(100 * sum(1 for s in ack if s <= limit) / total, 1)
+
+    return {
+        "alerts": total,
+        "acknowledged": len(ack),
+        "acknowledged_within_60s_pct": share(60),
+        "acknowledged_within_180s_pct": share(180),
+        "time_to_acknowledge_p50_s": _percentile(ack, 0.5),
+        "time_to_acknowledge_p90_s": _percentile(ack, 0.9),
+        "time_to_dispatch_p50_s": _percentile(dispatch, 0.5),
+        "time_to_dispatch_p90_s": _percentile(dispatch, 0.9),
+        "time_to_scene_p50_s": _percentile(scene, 0.5),
+        "time_to_scene_p90_s": _percentile(scene, 0.9),
+    }
+
+
+def alert_sla_report(*, user: AnyUser, start: datetime, end: datetime) -> dict[str, Any]:
+    """Response times of alerts in reach opened in [start, end): overall, per severity and per street.
+
+    Shares are of all alerts opened (an alert never acknowledged counts as late); times are seconds
+    from opening, with percentiles by linear interpolation. Technical alerts are left out: they are
+    device faults, not calls for help.
+    """
+    values = (
+        alerts_in_reach(user=user)
+        .filter(opened_at__gte=start, opened_at__lt=end)
+        .exclude(severity="technical")
+        .values("severity", "street_id", "street__name", "opened_at", "acknowledged_at", "dispatched_at", "on_scene_at")
+    )
+    rows: list[dict[str, Any]] = [dict(row) for row in values]
+    by_severity: dict[str, list[dict[str, Any]]] = {}
+    by_street: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_severity.setdefault(row["severity"], []).append(row)
+        by_street.setdefault((row["street_id"], row["street__name"]), []).append(row)
+    order = sorted(SEVERITY_RANK, key=lambda s: -SEVERITY_RANK[s])
+    return {
+        "start": start,
+        "end": end,
+        "overall": _sla_group(rows),
+        "by_severity": [{"severity": str(s), **_sla_group(by_severity[s])} for s in order if s in by_severity],
+        "by_street": [
+            {"street": name, **_sla_group(group)}
+            for (_pk, name), group in sorted(by_street.items(), key=lambda i: i[0][1])
+        ],
+    }
+
+
+def sla_range(start: date | None, end: date | None) -> tuple[datetime, datetime]:
+    """[start, end] local dates as an aware [start 00:00, the day after end 00:00) range; the
+    default is the last 30 days up to today."""
+    end = end or timezone.localdate()
+    start = start or end - timedelta(days=29)
+    tz = timezone.get_current_timezone()
+    return datetime.combine(start, time.min, tz), datetime.combine(end + timedelta(days=1), time.min, tz)

@@ -1,0 +1,93 @@
+"""The 120 hand-off sheet: what an ambulance crew needs to reach and treat the elder."""
+
+from datetime import date
+from typing import Any
+
+from yiyang.alerts.choices import Severity
+from yiyang.alerts.models import Alert
+from yiyang.elders.models import EmergencyContact
+
+NOT_RECORDED = "未登记"
+
+
+def _age(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def handoff_sheet(alert: Alert) -> dict[str, Any]:
+    """The sheet for 120 as plain data: elder, address and coordinates, key holders, conditions and
+    medication (not yet modelled: "未登记"), emergency contacts in calling order, the device's last
+    location if the triggering reading carried one, and what triggered the alert."""
+    elder = alert.elder
+    home = elder.home
+    contacts = list(EmergencyContact.objects.filter(elder=elder).order_by("priority", "id"))
+    key_holders = [c.name + f"（{c.relation}，{c.phone}）" for c in contacts if c.is_key_holder]
+    if home is not None and home.key_holder:
+        key_holders.insert(0, home.key_holder)
+    location = alert.last_detail.get("location") if isinstance(alert.last_detail, dict) else None
+    coordinates = (
+        {"latitude": str(home.latitude), "longitude": str(home.longitude)}
+        if home is not None and home.latitude is not None and home.longitude is not None
+        else None
+    )
+    return {
+        "alert": {
+            "id": str(alert.public_id),
+            "type": alert.alert_type,
+            "severity": alert.severity,
+            "severity_label": str(Severity(alert.severity).label),
+            "opened_at": alert.opened_at.isoformat(),
+            "last_detail": alert.last_detail,
+        },
+        "elder": {
+            "name": elder.name,
+            "sex": elder.get_sex_display(),
+            "age": _age(elder.birth_date, alert.opened_at.date()),
+            "phone": elder.phone or NOT_RECORDED,
+        },
+        "address": home.address if home is not None and home.address else NOT_RECORDED,
+        "coordinates": coordinates,
+        "key_holders": key_holders or [NOT_RECORDED],
+        "conditions": NOT_RECORDED,
+        "medication": NOT_RECORDED,
+        "contacts": [{"name": c.name, "relation": c.relation, "phone": c.phone} for c in contacts],
+        "device_location": location or "未知",
+    }
+
+
+def handoff_sheet_text(sheet: dict[str, Any]) -> str:
+    """The sheet as the few lines read out or sent to 120."""
+    elder = sheet["elder"]
+    contacts = "；".join(f"{c['name']}（{c['relation']}）{c['phone']}" for c in sheet["contacts"]) or NOT_RECORDED
+    lines = [
+        f"【120交接单】{sheet['alert']['severity_label']}：{sheet['alert']['type']}，{sheet['alert']['opened_at']}",
+        f"老人：{elder['name']}，{elder['sex']}，{elder['age']}岁，电话{elder['phone']}",
+        f"地址：{sheet['address']}",
+        f"钥匙：{'；'.join(sheet['key_holders'])}",
+        f"疾病：{sheet['conditions']}；用药：{sheet['medication']}",
+        f"联系人：{contacts}",
+        f"设备位置：{sheet['device_location']}",
+    ]
+    return "\n".join(lines)
+
+
+def alert_handoff_sheet(*, actor: Any, alert: Alert) -> dict[str, Any]:
+    """The hand-off sheet for someone who may handle the alert; the viewing is audited (it holds
+    the elder's address and contacts). Raises Forbidden without `alerts.handle`."""
+    from yiyang.accounts.access import require_perm
+    from yiyang.accounts.permissions import Perm
+    from yiyang.audit.models import AuditAction
+    from yiyang.audit.services import audit_record
+
+    require_perm(actor, Perm.ALERTS_HANDLE)
+    sheet = handoff_sheet(alert)
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        entity_type="alert_handoff",
+        entity_id=str(alert.public_id),
+        summary="查看120交接单",
+        fields=["address", "key_holders", "contacts"],
+        district=alert.district_id,
+    )
+    return sheet

@@ -1,0 +1,63 @@
+// Live alert console: Server-Sent Events refresh the rows within a second of any change in reach,
+// a WebAudio beep sounds for a new (or newly upgraded) emergency, and elapsed timers tick every second.
+(function () {
+  "use strict";
+  var root = document.getElementById("alert-console");
+  if (!root) return;
+  var rowsUrl = root.dataset.rows;
+  var state = document.getElementById("stream-state");
+  var soundOn = false;
+  var audio = null;
+
+  function beep() {
+    if (!soundOn) return;
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      [0, 0.5].forEach(function (offset) {
+        var osc = audio.createOscillator();
+        var gain = audio.createGain();
+        osc.type = "square";
+        osc.frequency.value = 880;
+        gain.gain.value = 0.15;
+        osc.connect(gain);
+        gain.connect(audio.destination);
+        osc.start(audio.currentTime + offset);
+        osc.stop(audio.currentTime + offset + 0.3);
+      });
+    } catch (e) { /* no audio device */ }
+  }
+
+  document.getElementById("sound-toggle").addEventListener("click", function (ev) {
+    soundOn = !soundOn; // a click is needed before a browser lets a page play sound
+    ev.target.textContent = soundOn ? "提示音已开启" : "开启提示音";
+    if (soundOn) { beep(); }
+  });
+
+  var pending = null;
+  function refresh() {
+    if (pending) return;
+    pending = setTimeout(function () {
+      pending = null;
+      window.htmx.ajax("GET", rowsUrl, { target: "#alert-rows", swap: "outerHTML" });
+    }, 150);
+  }
+
+  var source = new EventSource(root.dataset.stream);
+  source.addEventListener("hello", function () { state.textContent = "实时"; state.className = "badge bg-success"; });
+  source.addEventListener("alert", function (message) {
+    var data = JSON.parse(message.data);
+    if ((data.kind === "opened" || data.kind === "upgraded") && data.alert.severity === "emergency") { beep(); }
+    refresh();
+  });
+  source.onerror = function () { state.textContent = "重连中…"; state.className = "badge bg-warning text-dark"; };
+
+  function pad(n) { return n < 10 ? "0" + n : "" + n; }
+  setInterval(function () {
+    var now = Date.now();
+    document.querySelectorAll("[data-opened-at]").forEach(function (cell) {
+      var s = Math.max(0, Math.floor((now - Date.parse(cell.dataset.openedAt)) / 1000));
+      var h = Math.floor(s / 3600);
+      cell.textContent = (h ? h + ":" : "") + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
+    });
+  }, 1000);
+})();

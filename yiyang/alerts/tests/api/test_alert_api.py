@@ -1,0 +1,63 @@
+import pytest
+
+from yiyang.alerts.models import AlertEvent, EscalationPolicy
+from yiyang.alerts.services import alerts_apply
+from yiyang.alerts.tests.support import raise_cmd
+from yiyang.organisations.tests.support import api_client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_filters_and_order(world):
+    alerts_apply(
+        [
+            raise_cmd(world.elders["elder0"], "inactivity", "urgent"),
+            raise_cmd(world.elders["resident0"], "sos", "emergency"),
+            raise_cmd(world.elders["elder1"], "sos", "emergency"),
+        ]
+    )
+    client = api_client(world.users["bureau"])
+    body = client.get("/api/v1/alerts/").json()
+    assert [r["severity"] for r in body["results"]] == ["emergency", "emergency", "urgent"]
+    assert client.get("/api/v1/alerts/?severity=urgent").json()["count"] == 1
+    assert client.get(f"/api/v1/alerts/?street={world.streets[1].public_id}").json()["count"] == 1
+    assert client.get("/api/v1/alerts/?status=closed").json()["count"] == 0
+    bad = client.get("/api/v1/alerts/?severity=bad")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "severity"
+
+
+def test_acknowledge_with_an_idempotency_key_replays_the_first_answer(world):
+    alert = alerts_apply([raise_cmd(world.elders["elder0"])]).opened[0]
+    client = api_client(world.users["street0"])
+    url = f"/api/v1/alerts/{alert.public_id}/acknowledge/"
+    first = client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="ack-1")
+    again = client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="ack-1")
+    assert first.status_code == again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert AlertEvent.objects.filter(kind="acknowledged").count() == 1
+
+
+def test_refused_transitions_answer_409_and_bad_input_400(world):
+    alert = alerts_apply([raise_cmd(world.elders["elder0"])]).opened[0]
+    client = api_client(world.users["street0"])
+    on_scene = client.post(f"/api/v1/alerts/{alert.public_id}/on-scene/", {}, format="json")
+    assert on_scene.status_code == 409
+    close = client.post(f"/api/v1/alerts/{alert.public_id}/close/", {"close_code": "nope"}, format="json")
+    assert close.status_code == 400 and close.json()["errors"][0]["field"] == "close_code"
+
+
+def test_timeline_and_policy_views(world):
+    alert = alerts_apply([raise_cmd(world.elders["elder0"])]).opened[0]
+    client = api_client(world.users["street0"])
+    assert [e["kind"] for e in client.get(f"/api/v1/alerts/{alert.public_id}/timeline/").json()] == ["opened"]
+    policies = client.get("/api/v1/alerts/escalation-policy/").json()["policies"]
+    assert [s["after_seconds"] for s in policies["emergency"]["steps"]] == [0, 60, 180, 300]
+
+
+def test_a_policy_change_is_validated(world):
+    client = api_client(world.users["bureau"])
+    bad = {"severity": "urgent", "policy": {"steps": [{"after_seconds": 10, "notify": ["pager"]}]}}
+    response = client.put("/api/v1/alerts/escalation-policy/", bad, format="json")
+    assert response.status_code == 400
+    assert {e["field"] for e in response.json()["errors"]} == {"steps[0].notify", "steps[0].after_seconds"}
+    assert not EscalationPolicy.objects.exists()
