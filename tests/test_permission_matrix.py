@@ -434,14 +434,20 @@ def _names(patterns: list[Any]) -> set[str]:
 
 
 def test_every_url_is_in_the_matrix():
-    # The organisations and assessments apps keep their own matrices (same four callers) next to their code.
+    # The organisations, assessments and devices apps keep their own matrices (same four callers) next to their code.
+    from yiyang.alerts.tests.test_permission_matrix import CASES as ALERT_CASES
     from yiyang.assessments.tests.test_permission_matrix import CASES as ASSESSMENT_CASES
+    from yiyang.devices.tests.test_permission_matrix import CASES as DEVICE_CASES
+    from yiyang.devices.tests.test_permission_matrix import PUBLIC_URLS as DEVICE_PUBLIC_URLS
     from yiyang.organisations.tests.test_permission_matrix import CASES as ORGANISATION_CASES
 
     covered = (
         {case.url_name for case in CASES}
         | {case.url_name for case in ORGANISATION_CASES}
         | {case.url_name for case in ASSESSMENT_CASES}
+        | {case.url_name for case in ALERT_CASES}
+        | {case.url_name for case in DEVICE_CASES}
+        | DEVICE_PUBLIC_URLS
     )
     missing = _names(get_resolver().url_patterns) - covered - PUBLIC_URLS
     assert not missing, f"URLs without permission-matrix rows: {sorted(missing)}"

@@ -71,6 +71,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
+    # The intake writer, the escalation sweep and the web server write concurrently: take the write
+    # lock when a transaction starts instead of failing with "database is locked" on upgrade.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) exist for PostgreSQL; SQLite builds the same indexes without the extra columns.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -1,0 +1,118 @@
+"""Reads of the device registry. A device is in reach through the elder it is bound to (the elder in
+the account's reach); an unbound device through the street or district it was registered in.
+Pending devices and dead letters are district-wide technical queues: any account with
+`devices.manage` and an area scope sees them."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from yiyang.accounts.access import AnyUser, Scope, ScopeKind, has_perm, scope_for
+from yiyang.accounts.permissions import Perm
+from yiyang.devices.choices import PendingState
+from yiyang.devices.models import DeadLetter, Device, DeviceBinding, IntakeCounter, PendingDevice
+from yiyang.elders.selectors import elders_in_reach
+
+
+def _unbound_q(scope: Scope) -> Q:
+    if scope.kind is ScopeKind.ALL:
+        return Q()
+    if scope.kind is ScopeKind.DISTRICT:
+        return Q(district_id=scope.area_id)
+    if scope.kind in (ScopeKind.STREET, ScopeKind.COMMUNITY, ScopeKind.ORGANISATION) and scope.street_id:
+        return Q(street_id=scope.street_id)
+    return Q(pk__in=[])
+
+
+def devices_in_reach(*, user: AnyUser) -> QuerySet[Device]:
+    if not has_perm(user, Perm.DEVICES_VIEW):
+        return Device.objects.none()
+    scope = scope_for(user)
+    open_binding = DeviceBinding.objects.filter(device=OuterRef("pk"), until__isnull=True)
+    reach = Exists(open_binding.filter(elder__in=elders_in_reach(user=user).values("pk")))
+    unbound = ~Exists(open_binding) & _unbound_q(scope)
+    return Device.objects.filter(reach | unbound)
+
+
+def can_see_queues(user: AnyUser) -> bool:
+    scope = scope_for(user)
+    return has_perm(user, Perm.DEVICES_MANAGE) and (scope.is_area or scope.kind is ScopeKind.ALL)
+
+
+def current_bindings() -> Prefetch:
+    return Prefetch(
+        "bindings",
+        queryset=DeviceBinding.objects.filter(until__isnull=True).select_related("elder", "home"),
+        to_attr="open_bindings",
+    )
+
+
+@dataclass(frozen=True)
+class DeviceFilters:
+    kind: str = ""
+    online: bool | None = None
+    bound: bool | None = None
+    q: str = ""
+
+
+def device_list(*, user: AnyUser, filters: DeviceFilters | None = None) -> QuerySet[Device]:
+    """Devices in reach, with their open binding (`open_bindings`), by kind then identifier."""
+    filters = filters or DeviceFilters()
+    qs = devices_in_reach(user=user)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.online is not None:
+        qs = qs.filter(online=filters.online)
+    if filters.bound is not None:
+        open_binding = DeviceBinding.objects.filter(device=OuterRef("pk"), until__isnull=True)
+        qs = qs.filter(Exists(open_binding)) if filters.bound else qs.exclude(Exists(open_binding))
+    if filters.q:
+        qs = qs.filter(Q(identifier__icontains=filters.q.strip()) | Q(vendor__icontains=filters.q.strip()))
+    return qs.select_related("street").prefetch_related(current_bindings()).order_by("kind", "identifier", "id")
+
+
+def device_get(*, public_id: UUID) -> Device | None:
+    return (
+        Device.objects.select_related("district", "street")
+        .prefetch_related(current_bindings())
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def binding_history(*, device: Device) -> QuerySet[DeviceBinding]:
+    return DeviceBinding.objects.filter(device=device).select_related("elder", "home").order_by("-since", "-id")
+
+
+def pending_device_list(*, user: AnyUser, state: str = PendingState.PENDING) -> QuerySet[PendingDevice]:
+    if not can_see_queues(user):
+        return PendingDevice.objects.none()
+    qs = PendingDevice.objects.all()
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-last_seen_at", "-id")
+
+
+def dead_letter_list(*, user: AnyUser, adapter: str = "") -> QuerySet[DeadLetter]:
+    if not can_see_queues(user):
+        return DeadLetter.objects.none()
+    qs = DeadLetter.objects.all()
+    if adapter:
+        qs = qs.filter(adapter=adapter)
+    return qs.order_by("-received_at", "-id")
+
+
+def intake_counts() -> dict[str, int]:
+    """Counters by "adapter/outcome" (messages, malformed, readings, pending readings)."""
+    return {f"{row.adapter}/{row.outcome}": row.count for row in IntakeCounter.objects.all()}
+
+
+def device_status_summary(*, user: AnyUser) -> dict[str, int]:
+    qs = devices_in_reach(user=user)
+    return {
+        "total": qs.count(),
+        "online": qs.filter(online=True).count(),
+        "low_battery": qs.filter(battery__lt=20).count(),
+        "not_worn": qs.filter(worn=False).count(),
+    }
