@@ -27,7 +27,13 @@ demo: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed --elders $(DEMO_ELDERS) --if-empty
 	$(PY) manage.py seed_assessments
+	$(PY) manage.py readings_maintain
 	$(PY) manage.py demo_logins
+	@echo "Monitoring: intake (MQTT/TCP), escalation and a 50-elder simulator run beside the server; the console is /alerts/."
+	trap 'kill 0' EXIT; \
+	$(PY) manage.py intake & \
+	$(PY) manage.py escalate & \
+	(sleep 5; $(PY) manage.py simulate --elders 50 --speed 60 --base-url http://$(HOST)) & \
 	$(PY) manage.py runserver $(HOST)
 
 test: setup

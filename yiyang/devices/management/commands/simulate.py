@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from yiyang.devices.services import push_secrets
 from yiyang.devices.simulation import demo_devices_ensure, to_wire
+from yiyang.monitoring.engine import contract as c
 
 
 class Command(BaseCommand):
@@ -27,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--mqtt", default="127.0.0.1:1883")
         parser.add_argument("--tcp", default="127.0.0.1:5088")
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--first-fall-after",
+            type=float,
+            default=20.0,
+            help="wall seconds until one elder's watch declares a fall, so a demo shows an alert at once (0: none)",
+        )
 
     def handle(self, *args: Any, **o: Any) -> None:
         from yiyang.monitoring.engine.simulate import DEFAULT_RATES, simulate_days
@@ -46,16 +53,36 @@ class Command(BaseCommand):
         wall0 = time.monotonic()
         stop_at = wall0 + o["minutes"] * 60 if o["minutes"] else float("inf")
         sent = 0
+        # The planned incidents fall at realistic times of day; one early fall lets a demo start with an alert.
+        first_fall_at = wall0 + o["first_fall_after"] if o["first_fall_after"] > 0 else float("inf")
+
+        def first_fall_if_due() -> None:
+            nonlocal first_fall_at
+            if time.monotonic() < first_fall_at:
+                return
+            first_fall_at = float("inf")
+            now = timezone.now()
+            fall = c.Reading(
+                key="demo-first-fall", device_id=0, elder_id=0, kind="alarm", code=c.ALARM_FALL, value=True,
+                unit="", device_ts=now, received_ts=now,
+            )  # fmt: skip
+            elder0, ids0 = elders[0]
+            wire0 = to_wire(fall, ids0, str(elder0.district_id), now)
+            if wire0 is not None and wire0[0] == "tcp":
+                self._tcp(watches, elder0.pk, ids0["watch"], o["tcp"], wire0[1])
+                self.stdout.write(f"demo: fall declared by {elder0.name}'s watch")
+
         for reading, _label in stream:
+            first_fall_if_due()
             offset = (reading.device_ts - start).total_seconds()
             if offset < 0:
                 continue
             due = wall0 + offset / o["speed"]
             if due > stop_at:
                 break
-            pause = due - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
+            while (pause := due - time.monotonic()) > 0:
+                time.sleep(min(pause, 0.5))
+                first_fall_if_due()
             elder, ids = elders[reading.elder_id % len(elders)]
             at = timezone.now()
             wire = to_wire(reading, ids, str(elder.district_id), at)
