@@ -5,7 +5,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from yiyang.alerts.services import escalation_sweep
@@ -24,7 +24,9 @@ class Command(BaseCommand):
         interval: float = options["interval"]
         while True:
             started = time.monotonic()
-            close_old_connections()
+            # Drop a dead or stale connection between sweeps (never inside a caller's transaction).
+            if not connection.in_atomic_block:
+                close_old_connections()
             try:
                 result = escalation_sweep(now=timezone.now())
                 if result.steps:
