@@ -85,3 +85,30 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
     SKIPPED = "skipped", _("无接收人")
+
+
+# How each alert type of the engine's rules (monitoring/engine/data/rules.yaml) is named to people.
+ALERT_TYPE_LABELS: dict[str, str] = {
+    "sos": _("紧急呼叫（SOS）"),
+    "fall": _("跌倒"),
+    "hr_high": _("心率过快"),
+    "hr_low": _("心率过慢"),
+    "hr_watch": _("心率异常（观察）"),
+    "spo2_low": _("血氧过低"),
+    "sbp_low": _("收缩压过低"),
+    "bp_high": _("血压过高"),
+    "temperature": _("体温异常"),
+    "temp_extreme": _("体温极端异常"),
+    "rr_high": _("呼吸过快"),
+    "rr_low": _("呼吸过慢"),
+    "news2": _("综合预警评分偏高"),
+    "inactivity": _("长时间无活动"),
+    "late_wakeup": _("晨起异常（未按时起床）"),
+    "night_bed_exit": _("夜间离床过久"),
+    "night_door_exit": _("夜间外出未归"),
+    "night_bathroom": _("夜间如厕次数增多"),
+    "housebound": _("活动量持续偏低"),
+    "device_offline": _("设备离线"),
+    "not_worn": _("设备未佩戴"),
+    "battery_low": _("设备电量低"),
+}

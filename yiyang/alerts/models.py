@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.alerts.choices import (
+    ALERT_TYPE_LABELS,
     CLOSED_STATUSES,
     AlertStatus,
     CloseCode,
@@ -114,6 +115,10 @@ class Alert(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.alert_type}#{self.pk}"
+
+    @property
+    def alert_type_label(self) -> str:
+        return str(ALERT_TYPE_LABELS.get(self.alert_type, self.alert_type))
 
     @property
     def is_closed(self) -> bool:
