@@ -1,5 +1,10 @@
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Severity(models.TextChoices):
@@ -88,7 +93,7 @@ class DeliveryStatus(models.TextChoices):
 
 
 # How each alert type of the engine's rules (monitoring/engine/data/rules.yaml) is named to people.
-ALERT_TYPE_LABELS: dict[str, str] = {
+ALERT_TYPE_LABELS: "dict[str, StrOrPromise]" = {
     "sos": _("紧急呼叫（SOS）"),
     "fall": _("跌倒"),
     "hr_high": _("心率过快"),
