@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from yiyang.accounts.access import ScopeKind, scope_for
 from yiyang.accounts.choices import Role
 from yiyang.accounts.models import User
+from yiyang.accounts.permissions import default_permissions
 from yiyang.demo import data
 from yiyang.elders.selectors import elders_in_reach
 
@@ -62,3 +63,17 @@ def _describe(user: User) -> DemoLogin:
         ScopeKind.FAMILY: lambda: "关联的老人",
     }.get(scope.kind, lambda: "无（账号配置不完整）")()
     return DemoLogin(user.username, role, f"{where}，可见老年人 {elders:,} 名")
+
+
+def demo_permissions_refresh() -> int:
+    """Give each demo account its role's current default permissions, so that a demo database seeded
+    before a permission existed (e.g. `alerts.view`) offers the new pages. Demo accounts only; returns
+    how many changed."""
+    changed = 0
+    for user in User.objects.filter(username__in=DEMO_USERNAMES, is_superuser=False).exclude(role=""):
+        wanted = default_permissions(user.role)
+        if sorted(user.permissions or []) != wanted:
+            user.permissions = wanted
+            user.save(update_fields=["permissions"])
+            changed += 1
+    return changed

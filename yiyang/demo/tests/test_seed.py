@@ -164,6 +164,20 @@ def test_if_empty_does_nothing_when_the_district_exists():
         seed("--elders", "100")
 
 
+def test_if_empty_brings_demo_accounts_up_to_their_role_defaults():
+    # given: a demo database seeded before some permission existed
+    seed("--elders", "100")
+    bureau = User.objects.get(username="bureau")
+    bureau.permissions = ["elders.view"]
+    bureau.save(update_fields=["permissions"])
+    # when
+    output = seed("--elders", "100", "--if-empty")
+    # then
+    bureau.refresh_from_db()
+    assert bureau.permissions == default_permissions("bureau_officer")
+    assert "1 个演示账号的权限已更新" in output
+
+
 def test_the_load_leaves_the_tables_indexes_as_they_were():
     # given
     def schema() -> list[tuple[str, str]]:

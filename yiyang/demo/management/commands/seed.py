@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from yiyang.demo import data
+from yiyang.demo.logins import demo_permissions_refresh
 from yiyang.demo.seeding import DistrictExists, DistrictSeeder, district_exists
 
 DEFAULT_SEED = 20250206
@@ -34,7 +35,11 @@ class Command(BaseCommand):
             raise CommandError("--elders 不能为负数")
         if district_exists():
             if if_empty:
-                self.stdout.write(f"演示区（区划代码{data.DISTRICT_CODE}）已存在，未生成任何数据。")
+                refreshed = demo_permissions_refresh()
+                self.stdout.write(
+                    f"演示区（区划代码{data.DISTRICT_CODE}）已存在，未生成任何数据；"
+                    f"{refreshed} 个演示账号的权限已更新为角色默认权限。"
+                )
                 return
             raise CommandError(
                 f"演示区（区划代码{data.DISTRICT_CODE}）已存在。请使用 --if-empty 跳过，或使用新的数据库。"
