@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yiyang.accounts.access import has_perm, scope_for
+from yiyang.accounts.access import has_perm, require_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.assessments import scoring
 from yiyang.assessments.access import access_assessment_by_public_id
@@ -76,13 +76,8 @@ STATUS_CLASSES = {
 }
 
 
-def _require(request: HttpRequest, perm: Perm) -> None:
-    if not has_perm(request.user, perm):
-        raise PermissionDenied
-
-
 def _require_assessor(request: HttpRequest) -> None:
-    _require(request, Perm.ASSESSMENTS_CREATE)
+    require_perm(request.user, Perm.ASSESSMENTS_CREATE)
     if not is_qualified_assessor(request.user):
         raise PermissionDenied(_("需要评估员资格才能开展评估"))
 
@@ -405,7 +400,7 @@ def assessment_report_download(request: HttpRequest, public_id: str) -> HttpResp
 @staff_page
 def assessment_list_page(request: HttpRequest) -> HttpResponse:
     """Assessments in reach, filtered by status and scale (reviewers look for 待审核 here)."""
-    _require(request, Perm.ASSESSMENTS_VIEW)
+    require_perm(request.user, Perm.ASSESSMENTS_VIEW)
     form = AssessmentFilterForm(request.GET or None)
     filters = AssessmentFilters()
     if form.is_valid():
@@ -429,7 +424,7 @@ def assessment_list_page(request: HttpRequest) -> HttpResponse:
 @staff_page
 def assessment_due_page(request: HttpRequest) -> HttpResponse:
     """Results lapsing within the reminder window or lapsed, and returned records, in reach."""
-    _require(request, Perm.ASSESSMENTS_VIEW)
+    require_perm(request.user, Perm.ASSESSMENTS_VIEW)
     today = timezone.localdate()
     page = Paginator(assessments_due(user=request.user, today=today), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []

@@ -4,7 +4,6 @@ import and export. They call the same selectors and services as the API."""
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from yiyang.accounts.access import has_perm
+from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.assessments.web.profile import assessment_profile_context
 from yiyang.core.errors import ValidationFailed
@@ -37,16 +36,11 @@ from yiyang.elders.web.forms import ElderFilterForm, ElderForm, RosterUploadForm
 PAGE_SIZE = 20
 
 
-def _require(request: HttpRequest, perm: Perm) -> None:
-    if not has_perm(request.user, perm):
-        raise PermissionDenied
-
-
 @staff_page
 def elder_list_page(request: HttpRequest) -> HttpResponse:
     """Elders in reach with search and filters; national ID and phone masked. Returns only the table
     for HTMX requests. A filter value that is not acceptable is ignored with a note."""
-    _require(request, Perm.ELDERS_VIEW)
+    require_perm(request.user, Perm.ELDERS_VIEW)
     form = ElderFilterForm(request.GET or None, user=request.user)
     page = Paginator(elder_list(user=request.user, filters=form.to_filters()), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -79,7 +73,7 @@ def elder_list_page(request: HttpRequest) -> HttpResponse:
 @staff_page
 def elder_export_download(request: HttpRequest) -> FileResponse:
     """The list with the page's filters as .xlsx (national ID and phone masked); audited."""
-    _require(request, Perm.ELDERS_EXPORT)
+    require_perm(request.user, Perm.ELDERS_EXPORT)
     form = ElderFilterForm(request.GET or None, user=request.user)
     export = elder_export(actor=request.user, filters=form.to_filters())
     return workbook_response(
@@ -115,7 +109,7 @@ def elder_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
 @staff_page
 def elder_create_page(request: HttpRequest) -> HttpResponse:
     """Register an elder with one emergency contact; each error is shown next to its input."""
-    _require(request, Perm.ELDERS_CREATE)
+    require_perm(request.user, Perm.ELDERS_CREATE)
     form = ElderForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         values = form.elder_values()
@@ -182,7 +176,7 @@ def _column_of(field_name: str) -> str:
 @staff_page
 def elder_import_page(request: HttpRequest) -> HttpResponse:
     """Upload an Excel roster: all rows are imported, or none and every problem is listed by row."""
-    _require(request, Perm.ELDERS_IMPORT)
+    require_perm(request.user, Perm.ELDERS_IMPORT)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     problems: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
@@ -198,5 +192,5 @@ def elder_import_page(request: HttpRequest) -> HttpResponse:
 
 @staff_page
 def elder_import_template_download(request: HttpRequest) -> FileResponse:
-    _require(request, Perm.ELDERS_IMPORT)
+    require_perm(request.user, Perm.ELDERS_IMPORT)
     return roster_template_download()
