@@ -14,52 +14,54 @@ configured server), registers `elders` elders with a bound MQTT device each, and
 """
 
 import json
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
 from django.conf import settings
 from django.db import connection
+
+from yiyang.devices.adapters.mqtt_wire import MqttSession
 
 HOST, PORT = "127.0.0.1", 1883
 
 
-def _publisher() -> mqtt.Client:
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{time.time_ns()}")
-    client.max_inflight_messages_set(1000)
-    client.connect(HOST, PORT)
-    client.loop_start()
-    return client
+def _loadgen(*args: str) -> subprocess.Popen[str]:
+    """The device fleet, in its own process (see yiyang.devices.loadgen)."""
+    command = [sys.executable, "-m", "yiyang.devices.loadgen", "--host", HOST, "--port", str(PORT), *args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 -- our own module
+
+
+def _finish(process: subprocess.Popen[str]) -> dict[str, Any]:
+    out, _ = process.communicate(timeout=600)
+    if process.returncode:
+        raise RuntimeError(f"load generator failed ({process.returncode})")
+    return json.loads(out)
 
 
 def _broker_only(messages: int) -> float:
-    done = threading.Event()
-    count = [0]
-
-    def on_message(client: Any, userdata: Any, msg: Any) -> None:
-        count[0] += 1
-        if count[0] >= messages:
-            done.set()
-
-    sub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-sub-{time.time_ns()}")
-    sub.on_message = on_message
-    sub.connect(HOST, PORT)
-    sub.subscribe("bench/broker/#", qos=1)
-    sub.loop_start()
-    time.sleep(0.3)
-    pub = _publisher()
-    began = time.perf_counter()
-    for i in range(messages):
-        pub.publish(f"bench/broker/{i % 100}", b'{"hr": 70}', qos=1)
-    done.wait(120)
-    elapsed = time.perf_counter() - began
-    for client in (pub, sub):
-        client.loop_stop()
-        client.disconnect()
-    return count[0] / elapsed
+    """QoS 1 publish (load generator) → a subscriber that only acknowledges (no database)."""
+    session = MqttSession(HOST, PORT, f"bench-sub-{time.time_ns()}", persistent=False)
+    session.connect()
+    prefix = f"bench/broker/{time.time_ns()}"
+    session.subscribe(f"{prefix}/#")
+    process = _loadgen("--count", str(messages), "--elders", "100", "--topic-prefix", prefix)
+    got, first = 0, None
+    deadline = time.monotonic() + 120
+    while got < messages and time.monotonic() < deadline:
+        batch = session.poll(1.0)
+        if batch and first is None:
+            first = time.perf_counter()
+        got += len(batch)
+        session.ack([item.packet_id for item in batch])
+    elapsed = time.perf_counter() - (first or time.perf_counter())
+    session.close()
+    _finish(process)
+    return got / elapsed if elapsed else 0.0
 
 
 def _world(elders: int) -> list[str]:
@@ -92,94 +94,106 @@ def _world(elders: int) -> list[str]:
     return ids
 
 
-def _run(ids: list[str], readings: int, rate: float | None) -> dict[str, float]:
+def _index(key: str) -> int | None:
+    # key = "mqtt_json:<identifier>:m<i>:<code>"
+    parts = key.split(":")
+    return int(parts[2][1:]) if len(parts) == 4 and parts[2].startswith("m") else None
+
+
+def _run(name: str, elders: int, readings: int, rate: float | None, sos_every: int) -> dict[str, Any]:
+    """Intake and runner threads in this process, the fleet in another; returns rate and latencies."""
     from django.db import close_old_connections
+    from django.utils import timezone
 
     from yiyang.devices.adapters.mqtt import MqttIntake
     from yiyang.devices.intake_log import IntakeLog
     from yiyang.devices.runner import Runner
 
-    sent: dict[str, float] = {}
-    latencies: list[float] = []
-    target = [0]
+    committed: dict[int, float] = {}
     finished = threading.Event()
+    stop = threading.Event()
 
     def on_batch(batch: list[Any], commands: list[Any]) -> None:
         now = time.perf_counter()
         for reading in batch:
-            at = sent.get(reading.key)
-            if at is not None:
-                latencies.append((now - at) * 1000)
-        if len(latencies) >= target[0]:
+            index = _index(reading.key)
+            if index is not None:
+                committed[index] = now
+        if len(committed) >= readings:
             finished.set()
 
-    stop = threading.Event()
-    runner = Runner(name=f"bench-{time.time_ns()}", on_batch=on_batch)
-    from django.utils import timezone
-
+    log = IntakeLog()
+    runner = Runner(name=name, on_batch=on_batch)
     runner.start(timezone.now())
     close_old_connections()
 
-    def loop() -> None:
+    def run_runner() -> None:
         try:
-            runner.run_forever(stop, idle_sleep=0.005)
+            runner.run_forever(stop, wake=log.appended)
         finally:
             close_old_connections()
 
-    thread = threading.Thread(target=loop, daemon=True)
+    thread = threading.Thread(target=run_runner, daemon=True)
     thread.start()
-    intake = MqttIntake(IntakeLog(), host=HOST, port=PORT, client_id=f"bench-intake-{time.time_ns()}", persistent=False)
+    intake = MqttIntake(log, host=HOST, port=PORT, client_id=f"bench-intake-{time.time_ns()}", persistent=False)
     intake.start()
-    intake.connected.wait(5)
-    time.sleep(0.3)
-    pub = _publisher()
-    target[0] = readings
-    base_ms = int(time.time() * 1000)
-    began = time.perf_counter()
-    for i in range(readings):
-        ident = ids[i % len(ids)]
-        ts = base_ms + i
-        key = f"mqtt_json:{ident}:m{i}:8867-4"
-        sent[key] = time.perf_counter()
-        payload = json.dumps({"ts": ts, "id": f"m{i}", "values": {"hr": 60 + i % 30}})
-        pub.publish(f"yiyang/990000/watch/{ident}/telemetry", payload, qos=1)
-        if rate:
-            pause = began + (i + 1) / rate - time.perf_counter()
-            if pause > 0:
-                time.sleep(pause)
+    start = time.perf_counter() + 0.5
+    args = ["--elders", str(elders), "--count", str(readings), "--start", repr(start), "--sos-every", str(sos_every)]
+    cpu_before = time.process_time()
+    process = _loadgen(*args, *(["--rate", str(rate)] if rate else []))
+    published = _finish(process)
     finished.wait(300)
-    elapsed = time.perf_counter() - began
+    cpu = time.process_time() - cpu_before
     stop.set()
     thread.join(5)
     intake.stop()
-    pub.loop_stop()
-    pub.disconnect()
-    latencies.sort()
-    return {
-        "rate": len(latencies) / elapsed,
-        "p50": latencies[len(latencies) // 2] if latencies else float("nan"),
-        "p99": latencies[int(len(latencies) * 0.99)] if latencies else float("nan"),
+    began = float(published["began"])
+    last = max(committed.values(), default=began)
+    result: dict[str, Any] = {
+        "readings": len(committed),
+        "rate": len(committed) / (last - began) if last > began else 0.0,
+        "cpu_seconds": cpu,
     }
+    sent_at = published.get("sent_at")
+    if sent_at:
+        latencies = sorted((committed[i] - sent) * 1000 for i, sent in enumerate(sent_at) if i in committed)
+        result["p50"] = latencies[len(latencies) // 2] if latencies else float("nan")
+        result["p99"] = latencies[int(len(latencies) * 0.99)] if latencies else float("nan")
+        result["max"] = latencies[-1] if latencies else float("nan")
+        # An SOS reading's batch commit is its alert's commit (one transaction).
+        sos = sorted(
+            (committed[i] - sent) * 1000
+            for i, sent in enumerate(sent_at)
+            if sos_every and i % sos_every == sos_every - 1 and i in committed
+        )
+        result["sos_p99"] = sos[int(len(sos) * 0.99)] if sos else float("nan")
+    return result
 
 
-def end_to_end(*, elders: int = 2000, readings: int = 40_000, paced_rate: float = 1600, paced_seconds: int = 5) -> dict:
+def end_to_end(
+    *, elders: int = 2000, readings: int = 40_000, paced_rate: float = 1600, paced_seconds: int = 10
+) -> dict:
     """Figures through the real broker into the database; see the module docstring."""
-    broker = _broker_only(min(readings, 50_000))
+    broker = _broker_only(min(readings, 100_000))
     db = settings.DATABASES["default"]
-    tmp = None
     if db["ENGINE"].endswith("sqlite3"):
-        tmp = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-        db.setdefault("TEST", {})["NAME"] = str(tmp)
+        db.setdefault("TEST", {})["NAME"] = str(Path(tempfile.mkdtemp()) / "bench.sqlite3")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        ids = _world(elders)
-        full = _run(ids, readings, None)
-        paced = _run(ids, int(paced_rate * paced_seconds), paced_rate)
+        _world(elders)
+        # The second run restores the first one's checkpoint, as a restarted intake would.
+        name = f"bench-{time.time_ns()}"
+        full = _run(name, elders, readings, None, 0)
+        paced = _run(name, elders, int(paced_rate * paced_seconds), paced_rate, 199)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return {
         "end_to_end_readings_per_s": round(full["rate"]),
+        "end_to_end_readings_per_cpu_s": round(full["readings"] / full["cpu_seconds"]) if full["cpu_seconds"] else None,
         "broker_only_messages_per_s": round(broker),
         "p50_latency_ms": round(paced["p50"], 1),
         "p99_latency_ms": round(paced["p99"], 1),
+        "max_latency_ms": round(paced["max"], 1),
+        "sos_alert_p99_latency_ms": round(paced["sos_p99"], 1),
+        "database": connection.vendor,
     }

@@ -176,12 +176,15 @@ class IntakeCounter(models.Model):
 
 
 class RunnerCheckpoint(models.Model):
-    """The engine runner's snapshot: engine state and the last consumed reading id."""
+    """The engine runner's snapshot: engine state and the last consumed reading id. With the real
+    engine `state` holds only the layout header and each elder's state is an `EngineElderState`
+    row, rewritten only when that elder changed (see `Runner`)."""
 
     name = models.CharField(max_length=32, unique=True)
     position = models.BigIntegerField(default=0)
     gaps = models.JSONField(default=list, blank=True)
     state = models.BinaryField(null=True)
+    generation = models.BigIntegerField(default=0)  # of the EngineElderState rows the state is made of
     saved_at = models.DateTimeField()
 
     class Meta:
@@ -189,3 +192,22 @@ class RunnerCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}@{self.position}"
+
+
+class EngineElderState(models.Model):
+    """One elder's engine state, written by a checkpoint cut of generation `generation`. The state
+    as of a checkpoint is each elder's newest row with generation <= the checkpoint's; empty
+    `state` means the elder had none."""
+
+    runner = models.CharField(max_length=32)
+    elder_id = models.BigIntegerField()
+    generation = models.BigIntegerField()
+    state = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["runner", "elder_id", "generation"], name="engine_state_unique_cut")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.runner}:{self.elder_id}"

@@ -3,9 +3,14 @@
 The runner consumes the reading log (`DeviceReading` rows in id order) after `position`, feeds each
 reading to the engine, calls `advance(now)` so timers fire, and hands every command to the writer,
 which applies a batch in one transaction: invalid marks and device status in bulk, alert commands
-through `yiyang.alerts.services.alerts_apply`. Every `snapshot_every` the same transaction also
-stores the engine snapshot with the position (a `RunnerCheckpoint` row), so state and position never
-disagree. On start the runner restores the snapshot, re-feeds the rows after its position (alert
+through `yiyang.alerts.services.alerts_apply`.
+
+Checkpoints: every `snapshot_every` the runner starts a cut of the engine's state as of its current
+position. Only the elders changed since the previous cut are captured, `capture_per_step` per step
+(the engine captures an elder early if it is about to change), and when the cut is complete the same
+transaction as that step's commands stores their `EngineElderState` rows and the cut's position in
+`RunnerCheckpoint`, so state and position never disagree and no step stalls to serialize a whole
+district. On start the runner restores the rows, re-feeds the readings after the position (alert
 apply is idempotent, so replays are harmless) and advances to now, so timers due while it was down
 fire at once. Every method takes an explicit `now`, so tests drive time.
 
@@ -14,21 +19,23 @@ missing id below the newest seen is kept as a gap and looked up again for `GAP_W
 """
 
 import importlib
+import itertools
 import json
 import logging
 import pickle
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, Protocol, TypeGuard
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.utils import timezone
 
-from yiyang.devices.intake_log import row_reading
-from yiyang.devices.models import Device, DeviceReading, RunnerCheckpoint
+from yiyang.devices.intake_log import ReadingTable, RowReading
+from yiyang.devices.models import Device, DeviceReading, EngineElderState, RunnerCheckpoint
 from yiyang.monitoring.engine import contract as c
 
 log = logging.getLogger(__name__)
@@ -41,6 +48,21 @@ class EngineLike(Protocol):
     def feed(self, reading: c.Reading, now: datetime) -> list[c.Command]: ...
     def advance(self, now: datetime) -> list[c.Command]: ...
     def snapshot(self) -> Any: ...
+
+
+class IncrementalEngine(EngineLike, Protocol):
+    """An engine that can checkpoint the elders changed since the last cut (the real one)."""
+
+    STATE_LAYOUT: Sequence[str]
+
+    def begin_cut(self) -> int: ...
+    def capture_some(self, limit: int) -> bool: ...
+    def take_captured(self) -> dict[int, bytes]: ...
+    def finish_cut(self) -> dict[int, bytes]: ...
+    def abort_cut(self) -> None: ...
+    def redirty(self, elder_ids: Iterable[int]) -> None: ...
+    def mark_all_dirty(self) -> None: ...
+    def restore_states(self, rows: Iterable[tuple[int, bytes]], layout: Sequence[str]) -> None: ...
 
 
 AlertsApply = Callable[[list[c.Command]], Any]
@@ -154,13 +176,7 @@ class CommandWriter:
                     stats.marked_invalid += DeviceReading.objects.filter(
                         key__in=[k for k, _ in chunk], device_ts__in={ts for _, ts in chunk}
                     ).update(valid=False, invalid_reason=reason)
-            groups: dict[frozenset[str], list[Device]] = {}
-            for device_id, fields in status.items():
-                if fields:
-                    groups.setdefault(frozenset(fields), []).append(Device(pk=device_id, **fields))
-            for names, devices in groups.items():
-                Device.objects.bulk_update(devices, sorted(names), batch_size=500)
-                stats.devices_updated += len(devices)
+            stats.devices_updated = _update_devices(status)
             if alerts:
                 self.alerts_apply(alerts)
                 stats.alert_commands = len(alerts)
@@ -169,7 +185,48 @@ class CommandWriter:
         return stats
 
 
+def _device_field(name: str) -> "models.Field[Any, Any]":
+    field = Device._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def _update_devices(status: dict[int, dict[str, Any]]) -> int:
+    """One prepared UPDATE per set of fields, executed for many devices (Django's bulk_update builds
+    a CASE expression per row, which cost more than the rest of the runner together)."""
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
+    for device_id, fields in status.items():
+        if fields:
+            names = tuple(sorted(fields))
+            groups.setdefault(names, []).append([*(fields[name] for name in names), device_id])
+    table = connection.ops.quote_name(Device._meta.db_table)
+    updated = 0
+    with connection.cursor() as cursor:
+        for names, rows in groups.items():
+            model_fields = [_device_field(name) for name in names]
+            assignments = ", ".join(f"{connection.ops.quote_name(str(f.column))} = %s" for f in model_fields)
+            params = [
+                [*(f.get_db_prep_value(v, connection) for f, v in zip(model_fields, row, strict=False)), row[-1]]
+                for row in rows
+            ]
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", params)  # noqa: S608
+            updated += len(rows)
+    return updated
+
+
 # ------------------------------------------------------------------------------------------ runner
+INCREMENTAL = b"I"
+
+
+def _run_all(parts: list[Callable[[], None]]) -> None:
+    for part in parts:
+        part()
+
+
+def _incremental(engine: object) -> TypeGuard[IncrementalEngine]:
+    return hasattr(engine, "begin_cut")
+
+
 def _dump(state: Any) -> bytes:
     if isinstance(state, bytes):
         return b"B" + state
@@ -212,7 +269,7 @@ class Runner:
     writer: CommandWriter = field(default_factory=CommandWriter)
     name: str = "main"
     batch_size: int = 5000
-    snapshot_every: timedelta = timedelta(seconds=3)
+    snapshot_every: timedelta = timedelta(seconds=5)
     engine: EngineLike | None = None
     position: int = 0
     gaps: dict[int, float] = field(default_factory=dict)  # missing id → monotonic time first missed
@@ -221,13 +278,26 @@ class Runner:
     on_batch: Callable[[list[c.Reading], list[c.Command]], None] | None = None
     # Last-seen times are written at most this often (they are status, not evidence), which keeps
     # the runner's writes out of the adapters' way on SQLite's single write lock.
-    seen_every: timedelta = timedelta(seconds=1)
+    seen_every: timedelta = timedelta(seconds=5)
     _seen: dict[int, datetime] = field(default_factory=dict)
     _seen_written: datetime | None = None
+    _seen_backlog: dict[int, datetime] = field(default_factory=dict)
+    seen_per_step: int = 2000
     # Commands whose write failed (SQLite busy, a lost connection): retried first on the next step,
     # so a transient database error delays them but never drops them.
     _unwritten: list[c.Command] = field(default_factory=list)
     write_failures: int = 0
+    _table: ReadingTable | None = None
+    # Incremental checkpoints: a cut starts every `snapshot_every`, is captured `capture_per_step`
+    # elders per step (so no step stalls for seconds) and is stored with the position it began at.
+    capture_per_step: int = 1000
+    _cut_at: int | None = None
+    _cut_gaps: list[int] = field(default_factory=list)
+    _cut_gen: int = 0
+    _cut_elders: list[int] = field(default_factory=list)
+    _generation: int = 0
+    _orphan_gen: int | None = None
+    _prune: list[tuple[int, int]] = field(default_factory=list)
 
     # ---- start and recovery
     def start(self, now: datetime) -> StartReport:
@@ -235,8 +305,18 @@ class Runner:
         engine = self.engine_factory()
         checkpoint = RunnerCheckpoint.objects.filter(name=self.name).first()
         restored = False
+        self._cut_at, self._cut_elders, self._prune, self._orphan_gen = None, [], [], None
         if checkpoint is not None and checkpoint.state is not None:
-            engine = _restored(engine, _load(bytes(checkpoint.state)))
+            blob = bytes(checkpoint.state)
+            if blob[:1] == INCREMENTAL:
+                if not _incremental(engine):
+                    raise RuntimeError(f"checkpoint {self.name!r} needs an engine with incremental snapshots")
+                self._generation = checkpoint.generation
+                engine.restore_states(self._load_states(), json.loads(blob[1:])["layout"])
+            else:
+                engine = _restored(engine, _load(blob))
+                if _incremental(engine):
+                    engine.mark_all_dirty()  # from a whole snapshot: the first cut writes every elder
             self.position = checkpoint.position
             self.gaps = {int(g): time.monotonic() for g in checkpoint.gaps}
             restored = True
@@ -250,28 +330,138 @@ class Runner:
         self.save_checkpoint(now)
         return StartReport(restored, self.position, replayed, time.perf_counter() - began)
 
-    def save_checkpoint(self, now: datetime) -> None:
-        assert self.engine is not None
-        RunnerCheckpoint.objects.update_or_create(
-            name=self.name,
-            defaults={
-                "position": self.position,
-                "gaps": sorted(self.gaps),
-                "state": _dump(self.engine.snapshot()),
-                "saved_at": now,
-            },
+    def _load_states(self) -> list[tuple[int, bytes]]:
+        """Each elder's newest row of a committed generation; rows of a cut that never committed
+        are dropped, superseded rows queued for pruning."""
+        EngineElderState.objects.filter(runner=self.name, generation__gt=self._generation).delete()
+        rows = (
+            EngineElderState.objects.filter(runner=self.name)
+            .order_by("elder_id", "generation")
+            .values_list("elder_id", "generation", "state")
         )
-        self.last_snapshot = now
+        newest: dict[int, tuple[int, bytes]] = {}
+        superseded = False
+        for elder_id, generation, state in rows.iterator(2000):
+            superseded |= elder_id in newest
+            newest[elder_id] = (generation, bytes(state))
+        if superseded:
+            self._prune = [(elder_id, generation) for elder_id, (generation, _) in newest.items()]
+        return [(elder_id, state) for elder_id, (_, state) in newest.items()]
+
+    def save_checkpoint(self, now: datetime) -> None:
+        """Store state and position now (a cut in progress is finished first)."""
+        engine = self.engine
+        assert engine is not None
+        if not _incremental(engine):
+            RunnerCheckpoint.objects.update_or_create(
+                name=self.name,
+                defaults={
+                    "position": self.position,
+                    "gaps": sorted(self.gaps),
+                    "state": _dump(engine.snapshot()),
+                    "saved_at": now,
+                },
+            )
+            self.last_snapshot = now
+            return
+        if self._cut_at is not None:
+            self._abort_cut()  # its rows are deleted below; one fresh cut covers all
+        try:
+            with transaction.atomic():
+                self._delete_orphans()
+                self._begin_cut()
+                self._write_chunk(engine.finish_cut(), done=True)
+        except BaseException:
+            self._abort_cut()
+            raise
+        self._orphan_gen = None
+        self._committed(now, done=True)
+
+    # ---- incremental checkpoints
+    # A cut is written in chunks, each in the transaction of a step, as rows of a new generation;
+    # the checkpoint row moves to that generation (and the cut's position) only with the last
+    # chunk. Restore takes each elder's newest row of a committed generation, so a half-written cut
+    # is never read; its rows are deleted, and superseded rows are pruned a chunk at a time.
+    # In-memory bookkeeping changes only after the transaction commits (`_committed`).
+    def _begin_cut(self) -> None:
+        engine = self.engine
+        assert _incremental(engine)
+        engine.begin_cut()
+        self._cut_at, self._cut_gaps = self.position, sorted(self.gaps)
+        self._cut_gen = self._generation + 1
+        self._cut_elders = []
+
+    def _write_chunk(self, states: dict[int, bytes], *, done: bool) -> None:
+        self._cut_elders.extend(states)  # before the write: a failure re-dirties them too
+        if states:
+            table = connection.ops.quote_name(EngineElderState._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {table} (runner, elder_id, generation, state) VALUES (%s, %s, %s, %s) "  # noqa: S608
+                    "ON CONFLICT (runner, elder_id, generation) DO UPDATE SET state = excluded.state",
+                    [(self.name, elder_id, self._cut_gen, blob) for elder_id, blob in states.items()],
+                )
+        if done:
+            assert self._cut_at is not None
+            layout = list(getattr(self.engine, "STATE_LAYOUT", ()))
+            RunnerCheckpoint.objects.update_or_create(
+                name=self.name,
+                defaults={
+                    "position": self._cut_at,
+                    "gaps": self._cut_gaps,
+                    "generation": self._cut_gen,
+                    "state": INCREMENTAL + json.dumps({"layout": layout}).encode(),
+                    "saved_at": timezone.now(),
+                },
+            )
+
+    def _committed(self, now: datetime, *, done: bool) -> None:
+        if done:
+            self._generation = self._cut_gen
+            self._prune.extend((elder_id, self._cut_gen) for elder_id in self._cut_elders)
+            self._cut_at, self._cut_elders = None, []
+            self.last_snapshot = now
+
+    def _abort_cut(self) -> None:
+        """A chunk or the checkpoint failed to commit: forget the cut (its rows, if any, become
+        orphans to delete) and let the next cut capture all its elders again."""
+        engine = self.engine
+        assert _incremental(engine)
+        if self._cut_at is not None:
+            self._orphan_gen = self._cut_gen
+            engine.abort_cut()
+            engine.redirty(self._cut_elders)
+        self._cut_at, self._cut_elders = None, []
+
+    def _delete_orphans(self) -> None:
+        EngineElderState.objects.filter(runner=self.name, generation__gt=self._generation).delete()
+
+    def _prune_some(self, limit: int = 2000) -> None:
+        chunk, self._prune = self._prune[:limit], self._prune[limit:]
+        if chunk:
+            table = connection.ops.quote_name(EngineElderState._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"DELETE FROM {table} WHERE runner = %s AND elder_id = %s AND generation < %s",  # noqa: S608
+                    [(self.name, elder_id, generation) for elder_id, generation in chunk],
+                )
 
     # ---- the loop
-    def _fetch(self) -> list[DeviceReading]:
-        rows = list(DeviceReading.objects.filter(id__gt=self.position).order_by("id")[: self.batch_size])
+    @property
+    def table(self) -> ReadingTable:
+        if self._table is None:
+            self._table = ReadingTable()
+        return self._table
+
+    def _fetch(self) -> list[RowReading]:
+        table = self.table
+        rows = table.after(self.position, self.batch_size)
         if self.gaps:
             clock = time.monotonic()
             for gap in [g for g, since in self.gaps.items() if clock - since > GAP_WAIT_S]:
                 del self.gaps[gap]
             if self.gaps:
-                late = list(DeviceReading.objects.filter(id__in=list(self.gaps)[:1000]))
+                late = table.by_ids(list(self.gaps)[:1000])
                 for row in late:
                     self.gaps.pop(row.id, None)
                 rows = late + rows
@@ -293,45 +483,92 @@ class Runner:
         """Consume one batch of new readings, advance timers to `now`, write the commands. Returns
         how many readings were consumed."""
         assert self.engine is not None, "call start() first"
-        rows = self._fetch()
-        readings = [row_reading(row) for row in rows]
+        readings = [row.reading for row in self._fetch()]
         commands: list[c.Command] = []
         seen = self._seen
+        feed = self.engine.feed
         for reading in readings:
-            commands += self.engine.feed(reading, now)
-            if reading.received_ts > seen.get(reading.device_id, reading.received_ts - timedelta(seconds=1)):
-                seen[reading.device_id] = reading.received_ts
+            commands += feed(reading, now)
+            received, device_id = reading.received_ts, reading.device_id
+            last = seen.get(device_id)
+            if last is None or received > last:
+                seen[device_id] = received
         commands += self.engine.advance(now)
         due = snapshot and (self.last_snapshot is None or now - self.last_snapshot >= self.snapshot_every)
-        write_seen = bool(seen) and (
-            self._seen_written is None or now - self._seen_written >= self.seen_every or not snapshot
-        )
-        if write_seen:
+        engine = self.engine
+        cutting = cleaning = done = False
+        parts: list[Callable[[], None]] = []  # run inside the writer's transaction
+        if not _incremental(engine):
+            if due:
+                parts.append(lambda: self.save_checkpoint(now))
+        elif snapshot:
+            if self._orphan_gen is not None:
+                cleaning = True
+                parts.append(self._delete_orphans)
+            elif due and self._cut_at is None:
+                self._begin_cut()
+            if self._cut_at is not None:
+                cutting = True
+                done = engine.capture_some(self.capture_per_step)
+                chunk = engine.take_captured()
+                if done:
+                    chunk.update(engine.finish_cut())
+                parts.append(lambda: self._write_chunk(chunk, done=done))
+            if self._prune:
+                parts.append(self._prune_some)
+        # Last-seen times go out a chunk per step, so no single transaction updates every device.
+        if seen and (self._seen_written is None or now - self._seen_written >= self.seen_every or not snapshot):
+            self._seen_backlog.update(seen)
             self._seen, self._seen_written = {}, now
+        if self._seen_backlog:
+            chunk_size = len(self._seen_backlog) if not snapshot else self.seen_per_step
+            seen = dict(itertools.islice(self._seen_backlog.items(), chunk_size))
+            for device_id in seen:
+                del self._seen_backlog[device_id]
         else:
             seen = {}
         useful = self._unwritten + [cmd for cmd in commands if not (isinstance(cmd, c.MarkReading) and cmd.valid)]
         self._unwritten = []
-        if useful or seen or due:
+        if useful or seen or parts:
             try:
-                self.writer.apply(useful, seen=seen, also=(lambda: self.save_checkpoint(now)) if due else None)
+                self.writer.apply(useful, seen=seen, also=partial(_run_all, parts) if parts else None)
             except OperationalError:
                 log.exception("runner: write failed, retrying with the next step")
                 self.write_failures += 1
+                if cutting:
+                    self._abort_cut()
                 self._unwritten = useful
                 for device_id, at in seen.items():
-                    self._seen[device_id] = max(at, self._seen.get(device_id, at))
-                self._seen_written = None
+                    self._seen_backlog[device_id] = max(at, self._seen_backlog.get(device_id, at))
+            else:
+                if cutting:
+                    self._committed(now, done=done)
+                if cleaning:
+                    self._orphan_gen = None
         self.consumed += len(readings)
         if self.on_batch is not None:
             self.on_batch(readings, commands)
         return len(readings)
 
-    def run_forever(self, stop: threading.Event, *, idle_sleep: float = 0.02, tick: float = 0.25) -> None:
-        """Poll the log; `advance` runs at least every `tick` seconds (≤ 0.5 s) even when idle."""
+    def run_forever(
+        self,
+        stop: threading.Event,
+        *,
+        idle_sleep: float = 0.02,
+        tick: float = 0.25,
+        wake: threading.Event | None = None,
+    ) -> None:
+        """Poll the log; `advance` runs at least every `tick` seconds (≤ 0.5 s) even when idle.
+        `wake` (the in-process intake's `appended` event) ends an idle wait as soon as readings are
+        committed; readings from other processes are still found by polling every `idle_sleep`."""
         if self.engine is None:
             self.start(timezone.now())
         while not stop.is_set():
+            if wake is not None:
+                wake.clear()
             n = self.step(timezone.now())
             if n < self.batch_size:
-                stop.wait(min(idle_sleep, tick))
+                if wake is not None:
+                    wake.wait(min(idle_sleep, tick))
+                else:
+                    stop.wait(min(idle_sleep, tick))

@@ -6,12 +6,14 @@ judges plausibility: out-of-range and future-dated values pass to the engine, wh
 invalid. Formats are documented in docs/devices.md.
 """
 
-import json
+import functools
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from yiyang.monitoring.engine import contract as c
 
@@ -143,6 +145,7 @@ class Topic:
     message_kind: str
 
 
+@functools.lru_cache(maxsize=65_536)  # a district's topics repeat: one per device and message kind
 def parse_topic(topic: str) -> Topic:
     parts = topic.split("/")
     if len(parts) != 5 or parts[0] != TOPIC_PREFIX:
@@ -155,11 +158,16 @@ def parse_topic(topic: str) -> Topic:
     return Topic(district, device_kind, identifier, message_kind)
 
 
+_PLAIN = c.Quality()
+
+
 def _quality(entry: dict[str, Any]) -> c.Quality:
     signal = entry.get("signal")
     worn = entry.get("worn_now")
     if signal is not None and (isinstance(signal, bool) or not isinstance(signal, int) or not 0 <= signal <= 100):
         raise Malformed("signal: expected 0-100")
+    if signal is None and not isinstance(worn, bool):
+        return _PLAIN
     return c.Quality(signal=signal, worn=worn if isinstance(worn, bool) else None)
 
 
@@ -170,8 +178,8 @@ def parse_mqtt(topic: str, payload: bytes | str) -> list[ParsedReading]:
     if len(payload) > MAX_PAYLOAD:
         raise Malformed("payload: too large")
     try:
-        data = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError:
         raise Malformed("payload: not JSON") from None
     entries = data if isinstance(data, list) else [data]
     if not entries:
@@ -185,7 +193,7 @@ def parse_mqtt(topic: str, payload: bytes | str) -> list[ParsedReading]:
             message_id = str(entry.get("id", ""))[:40]
             found += _values(where.identifier, entry["values"], ts, message_id, _quality(entry))
         else:
-            found += _values(where.identifier, entry, None, "", c.Quality())
+            found += _values(where.identifier, entry, None, "", _PLAIN)
     return found
 
 

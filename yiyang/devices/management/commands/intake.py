@@ -1,4 +1,5 @@
 import asyncio
+import os
 import signal
 import threading
 from typing import Any
@@ -22,6 +23,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--mqtt-host", default="127.0.0.1")
         parser.add_argument("--mqtt-port", type=int, default=1883)
+        parser.add_argument("--mqtt-username", default=os.environ.get("YIYANG_MQTT_USERNAME", ""))
+        parser.add_argument("--mqtt-password", default=os.environ.get("YIYANG_MQTT_PASSWORD", ""))
         parser.add_argument("--no-mqtt", action="store_true")
         parser.add_argument("--tcp-host", default="127.0.0.1")
         parser.add_argument("--tcp-port", type=int, default=5088)
@@ -42,20 +45,26 @@ class Command(BaseCommand):
 
         def run_runner() -> None:
             try:
-                runner.run_forever(stop)
+                runner.run_forever(stop, wake=intake.appended)
             finally:
                 close_old_connections()
 
         threading.Thread(target=run_runner, name="runner", daemon=True).start()
         mqtt = None
         if not options["no_mqtt"]:
-            mqtt = MqttIntake(intake, host=options["mqtt_host"], port=options["mqtt_port"])
-            try:
-                mqtt.start()
-                self.stdout.write(f"mqtt: subscribed at {options['mqtt_host']}:{options['mqtt_port']}")
-            except OSError as exc:
-                self.stderr.write(f"mqtt: broker unreachable ({exc}); MQTT intake off")
-                mqtt = None
+            mqtt = MqttIntake(
+                intake,
+                host=options["mqtt_host"],
+                port=options["mqtt_port"],
+                username=options["mqtt_username"],
+                password=options["mqtt_password"],
+            )
+            mqtt.start()
+            where = f"{options['mqtt_host']}:{options['mqtt_port']}"
+            if mqtt.connected.wait(3):
+                self.stdout.write(f"mqtt: subscribed at {where}")
+            else:
+                self.stderr.write(f"mqtt: broker at {where} not reachable yet; retrying in the background")
 
         async def serve() -> None:
             server = IWServer(intake, host=options["tcp_host"], port=options["tcp_port"])
