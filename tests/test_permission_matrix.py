@@ -110,6 +110,65 @@ CASES: list[Case] = [
         ok=201,
         other_status=400,
     ),
+    Case(
+        "api-user-detail",
+        "get",
+        lambda w: f"/api/v1/users/{w.users['street0'].public_id}/",
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+    ),
+    Case(
+        "api-user-detail",
+        "patch",
+        lambda w: f"/api/v1/users/{w.users['street0'].public_id}/",
+        label="role",
+        data=lambda w: {"area": str(w.streets[1].public_id)},
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+    ),
+    Case(
+        "api-user-permissions",
+        "patch",
+        lambda w: f"/api/v1/users/{w.users['street0'].public_id}/permissions/",
+        data=lambda w: {"withdraw": ["elders.export"]},
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+    ),
+    Case(
+        "staff-list",
+        "get",
+        lambda w: "/staff/",
+        page=True,
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+        other_status=None,
+        other_check=lambda w, r: only_bureau_b_listed(r),
+    ),
+    Case(
+        "staff-detail",
+        "get",
+        lambda w: f"/staff/{w.users['street0'].public_id}/",
+        page=True,
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+    ),
+    Case(
+        "staff-detail",
+        "post",
+        lambda w: f"/staff/{w.users['street0'].public_id}/",
+        page=True,
+        label="save",
+        data=lambda w: {"permissions": ["areas.view", "elders.view"]},
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+        ok=302,
+    ),
     # areas
     Case("api-area-list", "get", lambda w: "/api/v1/areas/", other_status=None, other_check=no_street0_areas),
     Case(
@@ -309,6 +368,13 @@ def only_street1_in_page(w: World, response: Any) -> None:
     assert w.elders["elder1"].name in text
 
 
+def only_bureau_b_listed(response: Any) -> None:
+    text = response.content.decode()
+    assert text.count('data-testid="staff-row"') == 1, text
+    assert ">bureau_b</a>" in text
+    assert "street0" not in text
+
+
 def only_district_b_audit(response: Any) -> None:
     from openpyxl import load_workbook
 
@@ -340,7 +406,6 @@ def matrix_world(world: World) -> World:
     """The shared world plus a second district with its own officer, homes and one audit event each."""
     from yiyang.accounts.choices import Role
     from yiyang.accounts.models import User
-    from yiyang.accounts.permissions import default_permissions
     from yiyang.areas.models import Area
     from yiyang.audit.models import AuditEvent
     from yiyang.core.testing import PASSWORD
@@ -352,7 +417,6 @@ def matrix_world(world: World) -> World:
         password=PASSWORD,
         role=Role.BUREAU_OFFICER,
         area=district_b,
-        permissions=default_permissions(Role.BUREAU_OFFICER),
     )
     AuditEvent.objects.create(
         actor_label="x", action="view", entity_type="elder", summary="district-a-secret", district=world.district

@@ -2,10 +2,17 @@
 
 Every domain `access.py` asks `scope_for(user)` which rows are within reach and `require_perm` /
 `has_perm` whether an action is allowed. Outside the reach, records answer "not found".
+
+An account stores only its deviations from its role: `permissions_granted` and
+`permissions_withdrawn`. `effective_perms` turns role and deviations into the permission set, so a
+permission a release adds to a role's defaults reaches every account of that role that has not had
+it withdrawn.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
@@ -17,8 +24,9 @@ from yiyang.accounts.choices import (
     STREET_ROLES,
     Role,
 )
+from yiyang.accounts.errors import StaffNotFound
 from yiyang.accounts.models import User
-from yiyang.accounts.permissions import Perm
+from yiyang.accounts.permissions import Perm, default_permissions
 from yiyang.areas.choices import AreaLevel
 from yiyang.core.errors import Forbidden
 
@@ -131,14 +139,94 @@ def _compute_scope(user: User) -> Scope:
     return NO_SCOPE
 
 
+KNOWN_PERMS = frozenset(str(p) for p in Perm)
+
+
+def effective_perms(*, role: str, granted: Iterable[str] = (), withdrawn: Iterable[str] = ()) -> frozenset[str]:
+    """What an account with `role` and these deviations may do: (role defaults ∪ granted) − withdrawn.
+
+    The one place the effective set is computed. A granted name this release does not know (a
+    permission removed since) is ignored, never granted; an unknown role has no defaults.
+    """
+    defaults = frozenset(default_permissions(role))
+    return frozenset((defaults | (frozenset(granted) & KNOWN_PERMS)) - frozenset(withdrawn))
+
+
+@dataclass(frozen=True)
+class PermissionDeviations:
+    """An account's stored deviations from its role, sorted and free of no-ops."""
+
+    granted: list[str]
+    withdrawn: list[str]
+
+
+def deviations_for(*, role: str, wanted: Iterable[str]) -> PermissionDeviations:
+    """The deviations that make an account with `role` hold exactly `wanted` (unknown names dropped):
+    granted = wanted − role defaults, withdrawn = role defaults − wanted."""
+    defaults = frozenset(default_permissions(role))
+    known = frozenset(wanted) & KNOWN_PERMS
+    return PermissionDeviations(granted=sorted(known - defaults), withdrawn=sorted(defaults - known))
+
+
+def deviations_tidy(*, role: str, granted: Iterable[str], withdrawn: Iterable[str]) -> PermissionDeviations:
+    """Keep the deviations that still mean something for `role`, drop the no-ops: a grant of one of
+    its defaults or of an unknown name, a withdrawal of a permission it does not have by default.
+
+    Used when an account changes role: its personal grants and withdrawals carry over to the new
+    role's defaults where they still make a difference.
+    """
+    defaults = frozenset(default_permissions(role))
+    return PermissionDeviations(
+        granted=sorted((frozenset(granted) & KNOWN_PERMS) - defaults),
+        withdrawn=sorted(frozenset(withdrawn) & defaults),
+    )
+
+
+class PermSource(StrEnum):
+    """Why an account holds a permission, or why not."""
+
+    ROLE = "role"  # held: one of its role's defaults
+    GRANTED = "granted"  # held: granted beyond its role
+    WITHDRAWN = "withdrawn"  # not held: a default of its role, withdrawn
+    NONE = "none"  # not held: not among its role's defaults
+
+
+@dataclass(frozen=True)
+class PermissionMark:
+    perm: Perm
+    held: bool
+    source: PermSource
+
+
+def permission_marks(account: User) -> list[PermissionMark]:
+    """Every permission this release knows, in `Perm` order, with whether the account's role and
+    deviations give it and why. Describes the account's settings: a superuser holds everything and
+    an inactive account nothing, whatever the marks say."""
+    defaults = frozenset(default_permissions(account.role))
+    held = effective_perms(
+        role=account.role, granted=account.permissions_granted or (), withdrawn=account.permissions_withdrawn or ()
+    )
+    marks = []
+    for perm in Perm:
+        code = str(perm)
+        if code in held:
+            source = PermSource.ROLE if code in defaults else PermSource.GRANTED
+        else:
+            source = PermSource.WITHDRAWN if code in defaults else PermSource.NONE
+        marks.append(PermissionMark(perm=perm, held=code in held, source=source))
+    return marks
+
+
 def user_perms(user: AnyUser) -> frozenset[str]:
-    """The named permissions the account holds (all of them for a superuser)."""
+    """The named permissions the account holds (all of them for a superuser, none when inactive)."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     assert isinstance(user, User)
     if user.is_superuser:
-        return frozenset(str(p) for p in Perm)
-    return frozenset(str(p) for p in (user.permissions or []))
+        return KNOWN_PERMS
+    return effective_perms(
+        role=user.role, granted=user.permissions_granted or (), withdrawn=user.permissions_withdrawn or ()
+    )
 
 
 def has_perm(user: AnyUser, perm: Perm) -> bool:
@@ -149,3 +237,22 @@ def require_perm(user: AnyUser, perm: Perm) -> None:
     """Raise Forbidden unless the account holds `perm` (use after the record is known to be in reach)."""
     if not has_perm(user, perm):
         raise Forbidden(f"缺少权限：{perm.label}")
+
+
+def access_staff_by_public_id(*, user: AnyUser, public_id: UUID | str) -> User:
+    """Return the account if it is placed in the district of `user` (see `staff_in_reach`), else
+    StaffNotFound, the same answer for a missing account and one out of reach. Forbidden first if
+    `user` does not hold `accounts.manage`, whichever account is asked for, so that says nothing
+    about the account either."""
+    # The selectors module builds on this one, so it is imported here rather than at the top.
+    from yiyang.accounts.selectors import staff_in_reach
+
+    require_perm(user, Perm.STAFF_MANAGE)
+    try:
+        key = UUID(str(public_id))
+    except ValueError:
+        raise StaffNotFound from None
+    account = staff_in_reach(user=user).select_related("area", "organisation").filter(public_id=key).first()
+    if account is None:
+        raise StaffNotFound
+    return account

@@ -1,18 +1,53 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
+from yiyang.accounts.access import deviations_tidy, effective_perms
 from yiyang.accounts.models import User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    """Superusers manage accounts here; district officers use the accounts API (`accounts.manage`)."""
+    """Superusers manage accounts here; district officers use the accounts pages and API (`accounts.manage`)."""
 
     list_display = ["username", "full_name", "role", "area", "organisation", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "full_name"]
     raw_id_fields = ["area", "organisation"]
+    readonly_fields = ["effective_permissions"]
     fieldsets = [
         *(BaseUserAdmin.fieldsets or ()),
-        ("Yiyang", {"fields": ["full_name", "phone", "role", "area", "organisation", "permissions", "is_assessor"]}),
+        (
+            "Yiyang",
+            {
+                "fields": [
+                    "full_name",
+                    "phone",
+                    "role",
+                    "area",
+                    "organisation",
+                    "permissions_granted",
+                    "permissions_withdrawn",
+                    "effective_permissions",
+                    "is_assessor",
+                ]
+            },
+        ),
     ]
+
+    @admin.display(description="effective permissions (role defaults + granted − withdrawn)")
+    def effective_permissions(self, obj: User) -> str:
+        held = effective_perms(
+            role=obj.role, granted=obj.permissions_granted or (), withdrawn=obj.permissions_withdrawn or ()
+        )
+        return ", ".join(sorted(held)) or "—"
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # Deviations that mean nothing for the (possibly new) role, or unknown names, are not kept.
+        tidy = deviations_tidy(
+            role=obj.role, granted=obj.permissions_granted or (), withdrawn=obj.permissions_withdrawn or ()
+        )
+        obj.permissions_granted, obj.permissions_withdrawn = tidy.granted, tidy.withdrawn
+        super().save_model(request, obj, form, change)

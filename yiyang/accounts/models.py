@@ -10,8 +10,10 @@ from yiyang.accounts.choices import Role
 class User(AbstractUser):
     """A person who signs in: officer, staff member, helper or family member.
 
-    `role` says what kind of work they do, `area`/`organisation` where; `permissions` is the list of
-    named permissions (`Perm`) they hold, seeded from the role's defaults.
+    `role` says what kind of work they do, `area`/`organisation` where. What they may do is their
+    role's default permissions plus `permissions_granted` minus `permissions_withdrawn`: only the
+    account's deviations from its role are stored, so a permission a release adds to the role's
+    defaults reaches the account unless an officer withdrew it (see `accounts.access.effective_perms`).
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -34,7 +36,9 @@ class User(AbstractUser):
         related_name="staff",
         verbose_name=_("所属机构"),
     )
-    permissions = models.JSONField(_("权限"), default=list, blank=True)
+    # Named permissions (`Perm` values), sorted; kept free of no-ops by the account services.
+    permissions_granted = models.JSONField(_("额外授予的权限"), default=list, blank=True)
+    permissions_withdrawn = models.JSONField(_("收回的角色权限"), default=list, blank=True)
     is_assessor = models.BooleanField(_("评估员资格"), default=False)
 
     class Meta:

@@ -28,7 +28,6 @@ def national_id(sequence: int, birth: date = date(1950, 3, 15), area: str = "350
 def build_world() -> World:
     from yiyang.accounts.choices import Role
     from yiyang.accounts.models import User
-    from yiyang.accounts.permissions import default_permissions
     from yiyang.areas.models import Area
     from yiyang.elders.models import Elder, FamilyLink, HelperAssignment
     from yiyang.organisations.choices import BedState, OrganisationKind
@@ -73,9 +72,7 @@ def build_world() -> World:
             Bed.objects.create(organisation=world.orgs[f"institution{s}"], building="A", room="101", number=str(n + 1))
 
     def user(key: str, role: str, **scope: Any) -> Any:
-        account = User.objects.create_user(
-            username=key, password=PASSWORD, full_name=key, role=role, permissions=default_permissions(role), **scope
-        )
+        account = User.objects.create_user(username=key, password=PASSWORD, full_name=key, role=role, **scope)
         world.users[key] = account
         return account
 
@@ -88,13 +85,10 @@ def build_world() -> World:
         user(f"helper{s}", Role.HELPER, area=communities[s][0])
         user(f"family{s}", Role.FAMILY)
         # Same place as street{s}, but the role's rights withdrawn: sees nothing, may do nothing.
-        account = user(f"street{s}_noright", Role.STREET_STAFF, area=streets[s])
-        account.permissions = []
-        account.save(update_fields=["permissions"])
+        set_permissions(user(f"street{s}_noright", Role.STREET_STAFF, area=streets[s]))
         # Same street, may view but not change, create, import or export.
         readonly = user(f"street{s}_readonly", Role.STREET_STAFF, area=streets[s])
-        readonly.permissions = ["areas.view", "elders.view", "organisations.view"]
-        readonly.save(update_fields=["permissions"])
+        set_permissions(readonly, "areas.view", "elders.view", "organisations.view")
     user("bureau", Role.BUREAU_OFFICER, area=district)
     user("health_officer", Role.HEALTH_OFFICER, area=district)
 
@@ -129,6 +123,28 @@ def build_world() -> World:
         FamilyLink.objects.create(elder=world.elders[f"elder{s}"], user=world.users[f"family{s}"], relation="子女")
     mark_assessors(world)
     return world
+
+
+def set_permissions(user: Any, *perms: str) -> Any:
+    """Make the account hold exactly `perms` (none when none are given), stored as deviations from
+    its role as an officer's edit stores them."""
+    from yiyang.accounts.access import deviations_for
+
+    deviations = deviations_for(role=user.role, wanted=perms)
+    user.permissions_granted, user.permissions_withdrawn = deviations.granted, deviations.withdrawn
+    user.save(update_fields=["permissions_granted", "permissions_withdrawn"])
+    return user
+
+
+def grant_permissions(user: Any, *perms: str) -> Any:
+    """Give the account these permissions on top of what it holds, as an officer would."""
+    from yiyang.accounts.access import deviations_for, effective_perms
+
+    held = effective_perms(role=user.role, granted=user.permissions_granted, withdrawn=user.permissions_withdrawn)
+    deviations = deviations_for(role=user.role, wanted=held | set(perms))
+    user.permissions_granted, user.permissions_withdrawn = deviations.granted, deviations.withdrawn
+    user.save(update_fields=["permissions_granted", "permissions_withdrawn"])
+    return user
 
 
 def mark_assessors(world: World) -> World:

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from yiyang.accounts.access import ScopeKind, scope_for
 from yiyang.accounts.choices import Role
 from yiyang.accounts.models import User
-from yiyang.accounts.permissions import default_permissions
 from yiyang.demo import data
 from yiyang.elders.selectors import elders_in_reach
 
@@ -66,14 +65,15 @@ def _describe(user: User) -> DemoLogin:
 
 
 def demo_permissions_refresh() -> int:
-    """Give each demo account its role's current default permissions, so that a demo database seeded
-    before a permission existed (e.g. `alerts.view`) offers the new pages. Demo accounts only; returns
-    how many changed."""
-    changed = 0
-    for user in User.objects.filter(username__in=DEMO_USERNAMES, is_superuser=False).exclude(role=""):
-        wanted = default_permissions(user.role)
-        if sorted(user.permissions or []) != wanted:
-            user.permissions = wanted
-            user.save(update_fields=["permissions"])
-            changed += 1
-    return changed
+    """Clear the grants and withdrawals of the demo accounts so that each holds exactly its role's
+    permissions. Demo accounts only; returns how many changed.
+
+    A permission a release adds to a role reaches every account by itself (accounts store only their
+    deviations from the role). This undoes what was granted or withdrawn while demonstrating, and the
+    withdrawals recorded when a demo database seeded before a permission existed (e.g. `alerts.view`)
+    was converted to deviations.
+    """
+    accounts = User.objects.filter(username__in=DEMO_USERNAMES, is_superuser=False)
+    return accounts.exclude(permissions_granted=[], permissions_withdrawn=[]).update(
+        permissions_granted=[], permissions_withdrawn=[]
+    )

@@ -27,7 +27,6 @@ from django.utils import timezone
 
 from yiyang.accounts.choices import Role
 from yiyang.accounts.models import User
-from yiyang.accounts.permissions import default_permissions
 from yiyang.areas.choices import AreaLevel
 from yiyang.areas.models import Area
 from yiyang.audit.models import AuditAction
@@ -474,7 +473,6 @@ class DistrictSeeder:
             full_name=full_name,
             phone=self.people.mobile(),
             role=role,
-            permissions=default_permissions(role),
             **extra,
         )
 
@@ -683,7 +681,6 @@ class DistrictSeeder:
                     phone=self.people.mobile(),
                     role=Role.HELPER,
                     area=self.communities[ci],
-                    permissions=default_permissions(Role.HELPER),
                 )
                 helper_of.extend((e, len(helpers)) for e in elders[n : n + data.HELPER_CASELOAD])
                 helpers.append(account)
@@ -713,7 +710,6 @@ class DistrictSeeder:
             full_name=name,
             phone=phone,
             role=Role.FAMILY,
-            permissions=default_permissions(Role.FAMILY),
         )
         FamilyLink.objects.create(elder_id=elder_pk, user=user, relation=relation)
         self.demo_users["family"] = user

@@ -6,4 +6,6 @@ urlpatterns = [
     path("me/", views.MeApi.as_view(), name="api-me"),
     path("auth/token/", views.TokenApi.as_view(), name="api-token"),
     path("users/", views.StaffListCreateApi.as_view(), name="api-user-list"),
+    path("users/<str:public_id>/", views.StaffDetailApi.as_view(), name="api-user-detail"),
+    path("users/<str:public_id>/permissions/", views.StaffPermissionsApi.as_view(), name="api-user-permissions"),
 ]

@@ -1,17 +1,27 @@
 from typing import Any
+from uuid import UUID
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from yiyang.accounts.access import require_perm, scope_for, user_perms
+from yiyang.accounts.access import (
+    PermSource,
+    access_staff_by_public_id,
+    effective_perms,
+    permission_marks,
+    require_perm,
+    scope_for,
+    user_perms,
+)
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.accounts.selectors import staff_in_reach
-from yiyang.accounts.services import staff_create
+from yiyang.accounts.services import staff_create, staff_permissions_change, staff_role_change
 from yiyang.areas.models import Area
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
@@ -26,6 +36,9 @@ class UserOutput(serializers.ModelSerializer[User]):
     area = serializers.CharField(source="area.name", default=None)
     organisation = serializers.CharField(source="organisation.name", default=None)
     phone_masked = serializers.SerializerMethodField()
+    permissions = serializers.SerializerMethodField(
+        help_text="What the account may do: role defaults + granted − withdrawn"
+    )
 
     class Meta:
         model = User
@@ -38,11 +51,50 @@ class UserOutput(serializers.ModelSerializer[User]):
             "organisation",
             "phone_masked",
             "permissions",
+            "permissions_granted",
+            "permissions_withdrawn",
             "is_active",
         ]
 
     def get_phone_masked(self, obj: User) -> str:
         return mask_phone(obj.phone)
+
+    def get_permissions(self, obj: User) -> list[str]:
+        return sorted(
+            effective_perms(
+                role=obj.role, granted=obj.permissions_granted or (), withdrawn=obj.permissions_withdrawn or ()
+            )
+        )
+
+
+PERMISSION_MARK_SCHEMA = inline_serializer(
+    name="PermissionMark",
+    fields={
+        "code": serializers.CharField(),
+        "label": serializers.CharField(),
+        "held": serializers.BooleanField(),
+        "source": serializers.ChoiceField(
+            choices=[s.value for s in PermSource],
+            help_text="role: a default of the role; granted: beyond the role; withdrawn: a role default taken "
+            "away; none: not a default of the role",
+        ),
+    },
+    many=True,
+)
+
+
+class UserDetailOutput(UserOutput):
+    permission_marks = serializers.SerializerMethodField()
+
+    class Meta(UserOutput.Meta):
+        fields = [*UserOutput.Meta.fields, "permission_marks"]
+
+    @extend_schema_field(PERMISSION_MARK_SCHEMA)
+    def get_permission_marks(self, obj: User) -> list[dict[str, Any]]:
+        return [
+            {"code": mark.perm.value, "label": str(mark.perm.label), "held": mark.held, "source": mark.source.value}
+            for mark in permission_marks(obj)
+        ]
 
 
 class MeApi(ApiView):
@@ -82,6 +134,23 @@ class StaffInput(serializers.Serializer[Any]):
     organisation = serializers.UUIDField(required=False, allow_null=True)
 
 
+def _resolve_place(area_id: UUID | None, organisation_id: UUID | None) -> tuple[Area | None, Organisation | None]:
+    """The area and organisation named by public id (None for none); an id naming nothing is a 400
+    on its field. Whether they fit the role and the officer's district is the service's to say."""
+    errors = ErrorCollector()
+    area = organisation = None
+    if area_id:
+        area = Area.objects.filter(public_id=area_id).first()
+        if area is None:
+            errors.add("area", _("辖区不存在或不在您的辖区内"), "not_found")
+    if organisation_id:
+        organisation = Organisation.objects.filter(public_id=organisation_id).first()
+        if organisation is None:
+            errors.add("organisation", _("机构不存在或不在您的辖区内"), "not_found")
+    errors.raise_if_any(_("账号信息有误"))
+    return area, organisation
+
+
 class StaffListCreateApi(ApiView):
     @extend_schema(responses=UserOutput(many=True))
     def get(self, request: Request) -> Response:
@@ -97,17 +166,7 @@ class StaffListCreateApi(ApiView):
         payload = StaffInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        errors = ErrorCollector()
-        area = organisation = None
-        if data.get("area"):
-            area = Area.objects.filter(public_id=data["area"]).first()
-            if area is None:
-                errors.add("area", "辖区不存在或不在您的辖区内", "not_found")
-        if data.get("organisation"):
-            organisation = Organisation.objects.filter(public_id=data["organisation"]).first()
-            if organisation is None:
-                errors.add("organisation", "机构不存在或不在您的辖区内", "not_found")
-        errors.raise_if_any("账号信息有误")
+        area, organisation = _resolve_place(data.get("area"), data.get("organisation"))
         account = staff_create(
             actor=request.user,
             username=data["username"],
@@ -119,3 +178,58 @@ class StaffListCreateApi(ApiView):
             organisation=organisation,
         )
         return created(UserOutput(account).data)
+
+
+class StaffRoleInput(serializers.Serializer[Any]):
+    role = serializers.CharField(required=False)
+    area = serializers.UUIDField(required=False, allow_null=True)
+    organisation = serializers.UUIDField(required=False, allow_null=True)
+
+
+class StaffDetailApi(ApiView):
+    @extend_schema(responses=UserDetailOutput)
+    def get(self, request: Request, public_id: str) -> Response:
+        """One account placed in the officer's district, with each permission marked: from its role,
+        granted beyond it, or withdrawn."""
+        account = access_staff_by_public_id(user=request.user, public_id=public_id)
+        return Response(UserDetailOutput(account).data)
+
+    @extend_schema(request=StaffRoleInput, responses=UserDetailOutput)
+    def patch(self, request: Request, public_id: str) -> Response:
+        """Change the account's role, area or organisation (fields left out keep their value). Its own
+        grants and withdrawals carry over to the new role where they still make a difference."""
+        account = access_staff_by_public_id(user=request.user, public_id=public_id)
+        payload = StaffRoleInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        area, organisation = _resolve_place(data.get("area"), data.get("organisation"))
+        account = staff_role_change(
+            actor=request.user,
+            account=account,
+            role=data.get("role", account.role),
+            area=area if "area" in data else account.area,
+            organisation=organisation if "organisation" in data else account.organisation,
+        )
+        return Response(UserDetailOutput(account).data)
+
+
+class StaffPermissionsInput(serializers.Serializer[Any]):
+    grant = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    withdraw = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+
+class StaffPermissionsApi(ApiView):
+    @extend_schema(request=StaffPermissionsInput, responses=UserDetailOutput)
+    def patch(self, request: Request, public_id: str) -> Response:
+        """Grant and withdraw single permissions (`Perm` codes); the others stay as they are. You can
+        grant only permissions you hold yourself."""
+        account = access_staff_by_public_id(user=request.user, public_id=public_id)
+        payload = StaffPermissionsInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        account = staff_permissions_change(
+            actor=request.user,
+            account=account,
+            grant=payload.validated_data["grant"],
+            withdraw=payload.validated_data["withdraw"],
+        )
+        return Response(UserDetailOutput(account).data)

@@ -39,9 +39,7 @@ def test_discharged_resident_leaves_the_institutions_reach(world):
 
 def test_misconfigured_account_has_no_scope(world):
     # A street role pointing at a community is refused rather than guessed.
-    user = User.objects.create_user(
-        username="odd", role="street_staff", area=world.communities[0][0], permissions=["elders.view"]
-    )
+    user = User.objects.create_user(username="odd", role="street_staff", area=world.communities[0][0])
     assert scope_for(user).kind is ScopeKind.NONE
     assert not elders_in_reach(user=user).exists()
 

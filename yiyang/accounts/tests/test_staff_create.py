@@ -1,6 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from yiyang.accounts.access import user_perms
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import default_permissions
 from yiyang.audit.models import AuditEvent
@@ -26,7 +27,8 @@ def test_bureau_creates_a_station_account_with_role_defaults(world):
     )
     assert response.status_code == 201, response.json()
     account = User.objects.get(username="zhan1")
-    assert account.permissions == default_permissions("station_staff")
+    assert (account.permissions_granted, account.permissions_withdrawn) == ([], [])
+    assert user_perms(account) == frozenset(default_permissions("station_staff"))
     assert account.check_password("Strong-pass-9")
     assert AuditEvent.objects.filter(entity_type="user", entity_id=str(account.public_id), action="create").count() == 1
 

@@ -1,9 +1,21 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from yiyang.accounts.access import access_staff_by_public_id, permission_marks, require_perm, user_perms
+from yiyang.accounts.models import User
+from yiyang.accounts.permissions import Perm
+from yiyang.accounts.selectors import staff_in_reach
+from yiyang.accounts.services import staff_permissions_change
+from yiyang.core.errors import FieldError, ValidationFailed
+from yiyang.core.web import staff_page
 from yiyang.elders.selectors import elder_overview
 from yiyang.organisations.selectors import occupancy_summary
+
+STAFF_PAGE_SIZE = 50
 
 
 @login_required
@@ -14,3 +26,46 @@ def home(request: HttpRequest) -> HttpResponse:
         "accounts/home.html",
         {"elders": elder_overview(user=request.user), "occupancy": occupancy_summary(user=request.user)},
     )
+
+
+@staff_page
+def staff_list_page(request: HttpRequest) -> HttpResponse:
+    """Accounts placed in the officer's district, with how far each deviates from its role."""
+    require_perm(request.user, Perm.STAFF_MANAGE)
+    accounts = staff_in_reach(user=request.user).select_related("area", "organisation").order_by("username")
+    page = Paginator(accounts, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/staff_list.html", {"page_obj": page, "query_without_page": ""})
+
+
+def _staff_detail(request: HttpRequest, account: User, errors: list[FieldError], status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {
+            "account": account,
+            "marks": permission_marks(account),
+            "grantable": user_perms(request.user),
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+@staff_page
+def staff_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One account's permissions, each marked as from its role, granted or withdrawn. Posting the
+    ticked boxes grants what was unticked and withdraws what was ticked before."""
+    account = access_staff_by_public_id(user=request.user, public_id=public_id)
+    if request.method != "POST":
+        return _staff_detail(request, account, [])
+    ticked = set(request.POST.getlist("permissions"))
+    held = {str(mark.perm) for mark in permission_marks(account) if mark.held}
+    try:
+        staff_permissions_change(
+            actor=request.user, account=account, grant=sorted(ticked - held), withdraw=sorted(held - ticked)
+        )
+    except ValidationFailed as exc:
+        account.refresh_from_db()
+        return _staff_detail(request, account, exc.errors, status=400)
+    messages.success(request, _("已保存。") if ticked != held else _("没有修改。"))
+    return redirect("staff-detail", public_id=account.public_id)

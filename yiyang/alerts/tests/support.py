@@ -6,6 +6,7 @@ from typing import Any
 from yiyang.accounts.models import User
 from yiyang.alerts.models import Alert
 from yiyang.alerts.services import alerts_apply
+from yiyang.core.testing import grant_permissions
 from yiyang.monitoring.engine.contract import ConditionCleared, DowngradeAlert, RaiseAlert
 
 T0 = datetime(2025, 6, 1, 0, 0, tzinfo=UTC)
@@ -50,8 +51,7 @@ def open_alert(elder: Any, alert_type: str = "sos", severity: str = "emergency",
 
 
 def grant(user: User, *perms: str) -> User:
-    user.permissions = sorted({*user.permissions, *perms})
-    user.save(update_fields=["permissions"])
+    grant_permissions(user, *perms)
     if hasattr(user, "_yiyang_scope"):
         del user._yiyang_scope
     return user

@@ -16,6 +16,7 @@ from yiyang.assessments.services import (
 )
 from yiyang.assessments.services.seeding import answers_for_totals
 from yiyang.audit.models import AuditEvent
+from yiyang.core.testing import grant_permissions
 
 GBT = "gbt42195-2022"
 LTC = "ltc-2021"
@@ -100,8 +101,7 @@ def page_client(user: Any | None) -> Client:
 
 
 def grant(user: Any, *perms: str) -> Any:
-    user.permissions = sorted({*user.permissions, *perms})
-    user.save(update_fields=["permissions"])
+    grant_permissions(user, *perms)
     return user
 
 

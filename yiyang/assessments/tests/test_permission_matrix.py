@@ -222,7 +222,6 @@ def matrix_world(world: World) -> World:
     a policy version of district A."""
     from yiyang.accounts.choices import Role
     from yiyang.accounts.models import User
-    from yiyang.accounts.permissions import default_permissions
     from yiyang.areas.models import Area
     from yiyang.core.testing import PASSWORD
 
@@ -239,7 +238,6 @@ def matrix_world(world: World) -> World:
         password=PASSWORD,
         role=Role.BUREAU_OFFICER,
         area=district_b,
-        permissions=default_permissions(Role.BUREAU_OFFICER),
     )
     PolicyVersion.objects.create(
         scale=LTC,

@@ -6,11 +6,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client
 
-from yiyang.accounts.access import ScopeKind, scope_for
+from yiyang.accounts.access import ScopeKind, scope_for, user_perms
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import default_permissions
 from yiyang.areas.models import Area
 from yiyang.core.national_id import parse_national_id
+from yiyang.core.testing import grant_permissions, set_permissions
 from yiyang.demo import data
 from yiyang.demo.logins import DEMO_URL, DEMO_USERNAMES
 from yiyang.demo.seeding import DistrictSeeder, registered_target
@@ -164,18 +165,19 @@ def test_if_empty_does_nothing_when_the_district_exists():
         seed("--elders", "100")
 
 
-def test_if_empty_brings_demo_accounts_up_to_their_role_defaults():
-    # given: a demo database seeded before some permission existed
+def test_if_empty_brings_demo_accounts_back_to_their_role_permissions():
+    # given: a demo account with permissions withdrawn and granted while demonstrating
     seed("--elders", "100")
-    bureau = User.objects.get(username="bureau")
-    bureau.permissions = ["elders.view"]
-    bureau.save(update_fields=["permissions"])
+    set_permissions(User.objects.get(username="bureau"), "elders.view")
+    grant_permissions(User.objects.get(username="helper"), "audit.view")
     # when
     output = seed("--elders", "100", "--if-empty")
     # then
-    bureau.refresh_from_db()
-    assert bureau.permissions == default_permissions("bureau_officer")
-    assert "1 个演示账号的权限已更新" in output
+    for username in ("bureau", "helper"):
+        user = User.objects.get(username=username)
+        assert (user.permissions_granted, user.permissions_withdrawn) == ([], []), username
+        assert user_perms(user) == frozenset(default_permissions(user.role)), username
+    assert "2 个演示账号的权限已更新" in output
 
 
 def test_the_load_leaves_the_tables_indexes_as_they_were():
@@ -221,7 +223,8 @@ def test_every_demo_user_logs_in_with_the_demo_password_and_has_its_scope():
         user = User.objects.get(username=username)
         assert scope_for(user).kind is kind, username
         if not user.is_superuser:
-            assert sorted(user.permissions) == default_permissions(user.role), username
+            assert (user.permissions_granted, user.permissions_withdrawn) == ([], []), username
+            assert sorted(user_perms(user)) == default_permissions(user.role), username
     users = {u.username: u for u in User.objects.filter(username__in=EXPECTED_SCOPES)}
     assert users["admin"].is_superuser and users["admin"].is_staff
     assert users["bureau"].role == "bureau_officer" and users["bureau"].area.level == "district"

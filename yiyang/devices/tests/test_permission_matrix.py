@@ -111,7 +111,7 @@ CASES: list[Case] = [
 def matrix_world(world: World) -> World:
     from yiyang.accounts.choices import Role
     from yiyang.accounts.models import User
-    from yiyang.core.testing import PASSWORD
+    from yiyang.core.testing import PASSWORD, set_permissions
 
     elder = world.elders["elder0"]
     elder.monitoring_consent = True
@@ -127,10 +127,9 @@ def matrix_world(world: World) -> World:
     PendingDevice.objects.create(protocol="mqtt_json", identifier="pir-0000", first_seen_at=now, last_seen_at=now,
                                  message_count=1, reading_count=1)  # fmt: skip
     DeadLetter.objects.create(adapter="mqtt", payload="{", reason="payload: not JSON", received_at=now)
-    world.users["street0_devview"] = User.objects.create_user(
+    world.users["street0_devview"] = set_permissions(User.objects.create_user(
         username="street0_devview", password=PASSWORD, role=Role.STREET_STAFF, area=world.streets[0],
-        permissions=["elders.view", "devices.view"],
-    )  # fmt: skip
+    ), "elders.view", "devices.view")  # fmt: skip
     grant(world.users["street1"], "devices.view", "devices.manage")
     return world
 

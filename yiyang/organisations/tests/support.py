@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from yiyang.audit.models import AuditEvent
 from yiyang.core.errors import ApplicationError
+from yiyang.core.testing import grant_permissions
 from yiyang.organisations.models import Admission, Bed, Organisation
 
 # Token authentication comes first in REST_FRAMEWORK, so DRF answers an anonymous caller 401 with a
@@ -16,9 +17,7 @@ ANONYMOUS_API_STATUS = 401
 
 def grant(user: Any, *perms: str) -> Any:
     """Give one account extra named permissions, as an officer would."""
-    user.permissions = sorted({*user.permissions, *perms})
-    user.save(update_fields=["permissions"])
-    return user
+    return grant_permissions(user, *perms)
 
 
 def api_client(user: Any | None) -> APIClient:

@@ -4,6 +4,7 @@ from yiyang.alerts.models import Alert, AlertEvent, Delivery
 from yiyang.alerts.policy import default_policy
 from yiyang.alerts.services import alert_acknowledge, alert_close, alerts_apply, escalation_policy_set, escalation_sweep
 from yiyang.alerts.tests.support import T0, grant, raise_cmd, seconds
+from yiyang.core.testing import set_permissions
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +91,7 @@ def test_the_policy_is_fixed_when_the_alert_opens(world):
 
 
 def test_a_recipient_nobody_holds_is_recorded_as_skipped(world, django_capture_on_commit_callbacks):
-    world.users["bureau"].permissions = ["alerts.view"]
-    world.users["bureau"].save(update_fields=["permissions"])
+    set_permissions(world.users["bureau"], "alerts.view")
     alerts_apply([raise_cmd(world.elders["elder0"], at=T0)])
     with django_capture_on_commit_callbacks(execute=True):
         escalation_sweep(now=T0 + seconds(180))

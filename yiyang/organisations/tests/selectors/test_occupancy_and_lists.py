@@ -2,6 +2,7 @@ from dataclasses import asdict
 
 import pytest
 
+from yiyang.core.testing import set_permissions
 from yiyang.organisations.models import Bed
 from yiyang.organisations.selectors import (
     AdmissionFilters,
@@ -127,7 +128,6 @@ def test_admission_list_filters_and_reach(world):
 
 def test_stays_name_residents_so_they_need_elders_view(world):
     viewer = world.users["street0"]
-    viewer.permissions = ["organisations.view"]
-    viewer.save(update_fields=["permissions"])
+    set_permissions(viewer, "organisations.view")
     assert admission_list(user=viewer).count() == 0
     assert occupancy_summary(user=viewer)["occupied"] == 1  # counts name nobody
