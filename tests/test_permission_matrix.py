@@ -503,6 +503,7 @@ def test_every_url_is_in_the_matrix():
     from yiyang.assessments.tests.test_permission_matrix import CASES as ASSESSMENT_CASES
     from yiyang.devices.tests.test_permission_matrix import CASES as DEVICE_CASES
     from yiyang.devices.tests.test_permission_matrix import PUBLIC_URLS as DEVICE_PUBLIC_URLS
+    from yiyang.monitoring.tests.test_permission_matrix import CASES as MONITORING_CASES
     from yiyang.organisations.tests.test_permission_matrix import CASES as ORGANISATION_CASES
 
     covered = (
@@ -511,6 +512,7 @@ def test_every_url_is_in_the_matrix():
         | {case.url_name for case in ASSESSMENT_CASES}
         | {case.url_name for case in ALERT_CASES}
         | {case.url_name for case in DEVICE_CASES}
+        | {case.url_name for case in MONITORING_CASES}
         | DEVICE_PUBLIC_URLS
     )
     missing = _names(get_resolver().url_patterns) - covered - PUBLIC_URLS

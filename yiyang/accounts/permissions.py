@@ -36,6 +36,12 @@ class Perm(models.TextChoices):
     ALERTS_CONFIGURE = "alerts.configure", _("配置告警升级策略")
     DEVICES_VIEW = "devices.view", _("查看监测设备")
     DEVICES_MANAGE = "devices.manage", _("登记、绑定和管理监测设备")
+    # Monitoring rules: changing a district's rules moves every elder's thresholds at once (a district
+    # policy decision), while an elder's monitoring profile (COPD / dementia flags, personal override)
+    # is a care decision for one elder in reach. Two change rights keep those with different people.
+    MONITORING_RULES_VIEW = "monitoring.rules.view", _("查看监测规则")
+    MONITORING_RULES_CHANGE = "monitoring.rules.change", _("修改辖区监测规则")
+    MONITORING_PROFILE_CHANGE = "monitoring.profile.change", _("修改老年人监测设置")
 
 
 _ALL = frozenset(Perm)
@@ -43,6 +49,8 @@ _AREA_READ = frozenset({Perm.AREAS_VIEW, Perm.ORGS_VIEW})
 _ASSESS = frozenset({Perm.ASSESSMENTS_VIEW, Perm.ASSESSMENTS_CREATE})
 _ALERTS_HANDLE = frozenset({Perm.ALERTS_VIEW, Perm.ALERTS_HANDLE})
 _DEVICES = frozenset({Perm.DEVICES_VIEW, Perm.DEVICES_MANAGE})
+# District rules are changed by bureau officers (all rights); frontline staff and doctors set profiles.
+_MONITORING_PROFILES = frozenset({Perm.MONITORING_RULES_VIEW, Perm.MONITORING_PROFILE_CHANGE})
 
 ROLE_DEFAULT_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.BUREAU_OFFICER: _ALL,
@@ -54,26 +62,33 @@ ROLE_DEFAULT_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.ASSESSMENTS_VIEW,
         Perm.ASSESSMENTS_REVIEW,
         Perm.ALERTS_VIEW,
+        Perm.MONITORING_RULES_VIEW,
     },
     Role.STREET_STAFF: _AREA_READ
     | _ASSESS
     | _DEVICES
     | _ALERTS_HANDLE
+    | _MONITORING_PROFILES
     | {Perm.ELDERS_VIEW, Perm.ELDERS_CREATE, Perm.ELDERS_CHANGE, Perm.ELDERS_IMPORT, Perm.ELDERS_EXPORT},
     Role.CARE_CENTRE_STAFF: _AREA_READ
     | _ASSESS
     | _DEVICES
     | _ALERTS_HANDLE
+    | _MONITORING_PROFILES
     | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.ELDERS_EXPORT},
     Role.STATION_STAFF: _AREA_READ
     | _ASSESS
     | _DEVICES
     | _ALERTS_HANDLE
+    | _MONITORING_PROFILES
     | {Perm.ELDERS_VIEW, Perm.ELDERS_CREATE, Perm.ELDERS_CHANGE, Perm.ELDERS_EXPORT},
     Role.INSTITUTION_STAFF: _AREA_READ
     | _ASSESS
     | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.BEDS_MANAGE, Perm.ELDERS_EXPORT, Perm.DEVICES_VIEW},
-    Role.MEDICAL_STAFF: _AREA_READ | _ASSESS | {Perm.ELDERS_VIEW, Perm.ASSESSMENTS_REVIEW, Perm.ALERTS_VIEW},
+    Role.MEDICAL_STAFF: _AREA_READ
+    | _ASSESS
+    | _MONITORING_PROFILES
+    | {Perm.ELDERS_VIEW, Perm.ASSESSMENTS_REVIEW, Perm.ALERTS_VIEW},
     # Helpers and family see the assessments of their own elders (family: confirmed results only).
     # Helpers and family also see the live status of their own elders' devices.
     # Helpers handle their elders' alerts; family see their own elder's alerts.

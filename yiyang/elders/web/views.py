@@ -32,6 +32,7 @@ from yiyang.elders.services import (
     elder_update,
 )
 from yiyang.elders.web.forms import ElderFilterForm, ElderForm, RosterUploadForm
+from yiyang.monitoring.web.profile import monitoring_profile_context
 
 PAGE_SIZE = 20
 
@@ -102,6 +103,7 @@ def elder_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "contacts": list(elder.emergency_contacts.all()),
             "special_labels": [SpecialStatus(v).label for v in elder.special_statuses if v in SpecialStatus.values],
             **assessment_profile_context(user=request.user, elder=elder),
+            **monitoring_profile_context(user=request.user, elder=elder),
         },
     )
 

@@ -33,6 +33,7 @@ class Engine:
     def __init__(self, rules: RuleSet | None = None, rules_for: Callable[[int], RuleSet | None] | None = None) -> None:
         self.default_rules = rules or default_ruleset()
         self._rules_for = rules_for
+        self.rules_source = rules_for  # the runner asks it (if it can) whether rules changed
         self._rules: dict[int, RuleSet] = {}
         self.states: dict[int, ElderState] = {}
         self._heap: list[tuple[float, int]] = []
@@ -48,6 +49,17 @@ class Engine:
     def set_rules(self, elder_id: int, rules: RuleSet) -> None:
         """Give one elder a resolved RuleSet (district defaults + elder overrides)."""
         self._rules[elder_id] = rules
+
+    def invalidate_rules(self, elder_ids: Iterable[int] | None = None) -> None:
+        """Forget the cached RuleSets of `elder_ids` (None: of every elder), so each elder's next
+        event asks `rules_for` again. Call it after the rules resolver reloaded changed overrides.
+        States (baselines, open conditions, timers) are kept; rules given with `set_rules` are
+        forgotten too."""
+        if elder_ids is None:
+            self._rules.clear()
+            return
+        for elder_id in elder_ids:
+            self._rules.pop(elder_id, None)
 
     def rules_for(self, elder_id: int) -> RuleSet:
         rules = self._rules.get(elder_id)
