@@ -66,11 +66,16 @@ def test_sos_inhibits_lesser_alerts_for_30_minutes():
 
 
 def test_fall_inhibits_inactivity_then_it_fires():
-    run = Run().readings(motion(local(0, "10:00")), rd(ALARM_FALL, None, local(0, "11:50"), "alarm"))
-    run.tick(local(0, "12:00"))  # inactivity deadline: inhibited until 12:20 (fall + 30 min)
+    run = Run().readings(motion(local(0, "10:00")), rd(ALARM_FALL, None, local(0, "11:40"), "alarm"))
+    run.tick(local(0, "11:48"))  # inactivity deadline: inhibited until 12:10 (fall + 30 min)
     assert [a.alert_type for a in run.raised()] == ["fall"]
-    run.tick(local(0, "12:20"))
-    assert [a.alert_type for a in run.raised()] == ["fall", "inactivity"]
+    run.tick(local(0, "12:09"))
+    assert [a.alert_type for a in run.raised()] == ["fall"]
+    run.tick(local(0, "12:10"))
+    assert [(a.alert_type, a.at) for a in run.raised()] == [
+        ("fall", local(0, "11:40")),
+        ("inactivity", local(0, "12:10")),
+    ]
 
 
 # ------------------------------------------------------------------ suppression

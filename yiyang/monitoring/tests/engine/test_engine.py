@@ -23,9 +23,9 @@ def _raised(commands):
 def test_engine_fires_timer_on_advance():
     engine = Engine()
     engine.feed(motion(local(0, "10:00")), local(0, "10:00"))
-    assert engine.next_deadline() == local(0, "12:00")
-    assert engine.advance(local(0, "11:59")) == []
-    assert _raised(engine.advance(local(0, "12:00"))) == [(ELDER, "inactivity")]
+    assert engine.next_deadline() == local(0, "11:48")  # population threshold 108 min
+    assert engine.advance(local(0, "11:47")) == []
+    assert _raised(engine.advance(local(0, "11:48"))) == [(ELDER, "inactivity")]
     assert engine.advance(local(0, "13:00")) == []
 
 
@@ -92,7 +92,7 @@ def _jsonl(tmp_path):
 
 
 def test_replay_command_writes_exact_alert_lines(tmp_path):
-    # given a fall, a fever and a motion followed by silence (elder 3 at 10:40 -> inactivity at 12:40)
+    # given a fall, a fever and a motion followed by silence (elder 3 at 10:40 -> inactivity at 12:28)
     path = _jsonl(tmp_path)
     out, err = StringIO(), StringIO()
     # when
@@ -101,7 +101,7 @@ def test_replay_command_writes_exact_alert_lines(tmp_path):
     assert [json.loads(line) for line in out.getvalue().splitlines()] == [
         {"elder_id": 1, "alert_type": "fall", "severity": "emergency", "opened_at": "2025-03-03T02:00:00+00:00"},
         {"elder_id": 2, "alert_type": "temperature", "severity": "watch", "opened_at": "2025-03-03T02:30:00+00:00"},
-        {"elder_id": 3, "alert_type": "inactivity", "severity": "urgent", "opened_at": "2025-03-03T04:40:00+00:00"},
+        {"elder_id": 3, "alert_type": "inactivity", "severity": "urgent", "opened_at": "2025-03-03T04:28:00+00:00"},
         # the fever is still there after the 60-min re-arm interval: raised again (the alert is updated)
         {"elder_id": 2, "alert_type": "temperature", "severity": "watch", "opened_at": "2025-03-03T06:30:00+00:00"},
     ]

@@ -13,21 +13,38 @@ def _day_seen(run, day=0):
 
 
 # ------------------------------------------------------------------ daytime inactivity
-def test_inactivity_population_default_fires_at_two_hours():
+# Issue 4: every daytime inactivity is detected within 2 h, so the threshold is
+# min(max(1.2 x P99, 90 min), 2 h); the population P99 (90 min; 100 min for 12:00-14:59) gives 108 / 120 min.
+def test_inactivity_population_default_fires_at_108_minutes():
     run = Run()
     run.readings(motion(local(0, "10:00")))
-    assert run.tick(local(0, "11:59")) == [] or run.raised("inactivity") == []
-    run.tick(local(0, "12:00"))
-    assert [(a.alert_type, a.severity) for a in run.raised("inactivity")] == [("inactivity", "urgent")]
+    run.tick(local(0, "11:47"))
+    assert run.raised("inactivity") == []
+    run.tick(local(0, "11:48"))  # 1.2 x population P99 90 min
+    assert [(a.alert_type, a.severity, a.at) for a in run.raised("inactivity")] == [
+        ("inactivity", "urgent", local(0, "11:48"))
+    ]
     assert run.raised("inactivity")[0].detail["personal"] is False
+    assert run.raised("inactivity")[0].detail["inactive_min"] == 108
+
+
+def test_inactivity_population_default_after_noon_fires_at_two_hours():
+    run = Run()
+    run.readings(motion(local(0, "13:00")))
+    run.tick(local(0, "14:59"))
+    assert run.raised("inactivity") == []
+    run.tick(local(0, "15:00"))  # 1.2 x population P99 100 min
+    assert [a.at for a in run.raised("inactivity")] == [local(0, "15:00")]
 
 
 def test_inactivity_cleared_by_activity_and_rearmed():
     run = Run()
     run.readings(motion(local(0, "10:00")))
-    run.tick(local(0, "12:00"))
+    run.tick(local(0, "11:48"))
     run.readings(motion(local(0, "12:30")))
     assert run.cleared() == ["inactivity"]
+    run.tick(local(0, "14:29"))
+    assert len(run.raised("inactivity")) == 1
     run.tick(local(0, "14:30"))
     assert len(run.raised("inactivity")) == 2
 
@@ -37,7 +54,7 @@ def test_no_inactivity_in_bed_away_or_at_night():
     in_bed.tick(local(0, "17:00"))
     away = Run().readings(motion(local(0, "10:00")), door(local(0, "10:01")))
     away.tick(local(0, "15:00"))
-    evening = Run().readings(motion(local(0, "21:00")))  # deadline 23:00 is past day end, no bed sensor
+    evening = Run().readings(motion(local(0, "20:30")))  # deadline 22:18 is past day end, no bed sensor
     evening.tick(local(0, "23:30"))
     assert in_bed.raised("inactivity") == away.raised("inactivity") == evening.raised("inactivity") == []
 
@@ -53,9 +70,8 @@ def _personal(gap_minutes, samples=20):
     return Run(rules, state)
 
 
-def test_inactivity_personal_p99_after_learning():
-    # P99 of 150-min gaps: 1.2 x 150 = 180 min
-    run = _personal(149)
+def _personal_run(gap_minutes):
+    run = _personal(gap_minutes)
     run.state.day = None
     run.readings(motion(local(0, "10:00")))
     run.state.days_obs = 20
@@ -64,24 +80,52 @@ def test_inactivity_personal_p99_after_learning():
     _refresh_baselines(run.state, run.rules)
     run.state.dirty = True
     _recompute(run.state, run.rules)
-    run.tick(local(0, "12:59"))
+    return run
+
+
+def test_inactivity_personal_p99_after_learning():
+    # P99 of 99-min gaps is the 100-min bin edge: 1.2 x 100 = 120 min (population: 108 min)
+    run = _personal_run(99)
+    run.tick(local(0, "11:59"))
     assert run.raised("inactivity") == []
-    run.tick(local(0, "13:00"))
-    assert len(run.raised("inactivity")) == 1
+    run.tick(local(0, "12:00"))
+    assert [(a.at, a.detail["personal"]) for a in run.raised("inactivity")] == [(local(0, "12:00"), True)]
+
+
+def test_inactivity_personal_short_gaps_fire_at_the_90_minute_floor():
+    run = _personal_run(30)  # 1.2 x 45 min = 54 min -> floor 90 min
+    run.tick(local(0, "11:29"))
+    assert run.raised("inactivity") == []
+    run.tick(local(0, "11:30"))
+    assert [a.at for a in run.raised("inactivity")] == [local(0, "11:30")]
+
+
+def test_inactivity_long_personal_gaps_still_fire_within_two_hours():
+    # a learned P99 of 4 h+ would have given 4 h before issue 4; the cap is now 2 h
+    run = _personal_run(400)
+    run.tick(local(0, "11:59"))
+    assert run.raised("inactivity") == []
+    run.tick(local(0, "12:00"))
+    assert [(a.at, a.detail["inactive_min"]) for a in run.raised("inactivity")] == [(local(0, "12:00"), 120)]
 
 
 def test_inactivity_threshold_floor_and_cap():
-    assert _personal(30).state.thr[10] == 7200  # floor 2 h
-    assert _personal(149).state.thr[10] == 10800  # 1.2 x 150 min
-    assert _personal(400).state.thr[10] == 14400  # cap 4 h
+    assert _personal(30).state.thr[10] == 5400  # floor 90 min
+    assert _personal(60).state.thr[10] == 5400  # 1.2 x 75 min = 90 min
+    assert _personal(80).state.thr[10] == 6480  # 1.2 x 90 min
+    assert _personal(99).state.thr[10] == 7200  # 1.2 x 100 min
+    assert _personal(149).state.thr[10] == 7200  # 1.2 x 150 min = 180 min -> cap 2 h
+    assert _personal(400).state.thr[10] == 7200  # cap 2 h
     few = _personal(400, samples=5)  # too few samples: population default
-    assert few.state.thr[10] == 7200
+    assert few.state.thr[10] == 6480
+    assert few.state.thr[13] == 7200
     learning = ElderState(1)
     learning.days_obs = 13
     for _ in range(20):
         learning.hist_add(0, 10, 400 * 60)
     _refresh_baselines(learning, resolve_ruleset())
-    assert learning.thr[10] == 7200  # first 14 days: population
+    assert learning.thr[10] == 6480  # first 14 days: population
+    assert max(learning.thr) == 7200  # no hour of the day waits longer than 2 h
 
 
 # ------------------------------------------------------------------ late wake-up
