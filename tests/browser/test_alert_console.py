@@ -1,7 +1,10 @@
 """End to end in a real browser: a watch declares a fall, the engine raises it, and the community
-station's console shows it live (pushed, no reload) and lets the staff member acknowledge it."""
+station's console shows it live (pushed, no reload) and lets the staff member acknowledge it. A low
+battery then arrives as a technical alert: counted live on its own tab, never among the health
+alerts, and listed with its device on the technical tab."""
 
 import re
+import time
 
 import pytest
 from django.urls import reverse
@@ -10,14 +13,19 @@ from playwright.sync_api import expect
 
 from yiyang.alerts.models import Alert
 from yiyang.alerts.services import alerts_apply
+from yiyang.alerts.web import stream
 from yiyang.core.testing import PASSWORD, build_world
+from yiyang.devices.models import Device, DeviceBinding
 from yiyang.monitoring.engine.contract import ALARM_FALL, RaiseAlert, Reading
 from yiyang.monitoring.engine.engine import Engine
 
 pytestmark = pytest.mark.browser
 
 
-def test_station_sees_a_simulated_fall_live_and_acknowledges_it(chromium_page, browser_log, artifacts_dir):
+def test_station_sees_a_simulated_fall_live_and_acknowledges_it(chromium_page, browser_log, artifacts_dir, monkeypatch):
+    # Short-lived streams: the browser reconnects (Last-Event-ID), and a stream left behind by a page
+    # the browser moved away from ends before the live server stops, not 55 s later.
+    monkeypatch.setattr(stream, "LIFETIME_SECONDS", 2.0)
     page = chromium_page
     world = build_world()
     elder = world.elders["elder0"]
@@ -53,4 +61,32 @@ def test_station_sees_a_simulated_fall_live_and_acknowledges_it(chromium_page, b
     alert = Alert.objects.get(elder=elder, alert_type="fall")
     assert alert.status == "acknowledged"
     assert alert.acknowledged_by == world.users["station0"]
+
+    # when: the elder's watch reports a low battery
+    watch = Device.objects.create(
+        kind="watch", protocol="iw_tcp", identifier="353456789012345", district=world.district
+    )
+    DeviceBinding.objects.create(device=watch, elder=elder, since=now)
+    alerts_apply([
+        RaiseAlert(elder_id=elder.pk, alert_type="battery_low", severity="technical", at=timezone.now(),
+                   rule="battery_low", detail={"device_id": watch.pk, "battery": 15}),
+    ])  # fmt: skip
+
+    # then: the technical tab's count rises live, and the health list does not show it
+    expect(page.locator('[data-testid="count-technical"]')).to_have_text("1", timeout=10_000)
+    expect(page.locator('[data-testid="count-health"]')).to_have_text("1")
+    expect(page.locator('[data-testid="alert-row"]')).to_have_count(1)
+    expect(page.locator('[data-testid="alert-row"][data-severity="technical"]')).to_have_count(0)
+
+    # and the technical tab lists it with its device and the same buttons
+    page.locator('[data-testid="tab-technical"]').click()
+    technical = page.locator('[data-testid="alert-row"]')
+    expect(technical).to_have_count(1)
+    expect(technical.locator('[data-testid="alert-device"]')).to_contain_text("353456789012345")
+    expect(page.locator('[data-testid="stream-state"]')).to_have_text("实时")
+    technical.locator('[data-testid="acknowledge"]').click()
+    expect(page.locator('[data-testid="alert-row"]').locator('[data-testid="alert-status"]')).to_have_text("已响应")
+    assert Alert.objects.get(elder=elder, alert_type="battery_low").status == "acknowledged"
     assert browser_log.page_errors == []
+    page.goto("about:blank")
+    time.sleep(stream.LIFETIME_SECONDS + 4 * stream.POLL_SECONDS)

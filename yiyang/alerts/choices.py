@@ -14,6 +14,21 @@ class Severity(models.TextChoices):
     TECHNICAL = "technical", _("设备")
 
 
+class AlertCategory(models.TextChoices):
+    """The two views of the console. Technical alerts (device offline, not worn, low battery) are
+    the ones whose rule has severity `technical` in monitoring/engine/data/rules.yaml: device faults,
+    not calls for help, so they are kept apart from health & safety alerts, never sound and are left
+    out of the SLA report."""
+
+    HEALTH = "health", _("健康与安全")
+    TECHNICAL = "technical", _("设备告警")
+
+
+def category_of(severity: str) -> AlertCategory:
+    """The console view an alert of `severity` belongs to."""
+    return AlertCategory.TECHNICAL if severity == Severity.TECHNICAL else AlertCategory.HEALTH
+
+
 # Higher ranks first: a repeat may raise an alert's severity, never lower it (only DowngradeAlert does).
 SEVERITY_RANK = {Severity.TECHNICAL: 0, Severity.WATCH: 1, Severity.URGENT: 2, Severity.EMERGENCY: 3}
 

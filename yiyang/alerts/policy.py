@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from yiyang.alerts.choices import Recipient, Severity
 
 DEFAULTS_FILE = Path(__file__).parent / "data" / "escalation_defaults.json"
@@ -32,33 +34,33 @@ def validate_policy(policy: Any) -> list[tuple[str, str]]:
     """Problems with a policy document as (field, reason); empty when it can be used."""
     problems: list[tuple[str, str]] = []
     if not isinstance(policy, dict):
-        return [("policy", "策略必须是对象")]
+        return [("policy", _("策略必须是对象"))]
     steps = policy.get("steps")
     if not isinstance(steps, list) or not steps:
-        return [("steps", "至少需要一个步骤")]
+        return [("steps", _("至少需要一个步骤"))]
     previous = -1
     for index, step in enumerate(steps):
         if not isinstance(step, dict):
-            problems.append((f"steps[{index}]", "步骤必须是对象"))
+            problems.append((f"steps[{index}]", _("步骤必须是对象")))
             continue
         after = step.get("after_seconds")
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-            problems.append((f"steps[{index}].after_seconds", "必须是非负整数"))
+            problems.append((f"steps[{index}].after_seconds", _("必须是非负整数")))
         elif after <= previous:
-            problems.append((f"steps[{index}].after_seconds", "必须大于上一步骤"))
+            problems.append((f"steps[{index}].after_seconds", _("必须大于上一步骤")))
         else:
             previous = after
         notify = step.get("notify")
         if not isinstance(notify, list) or any(n not in Recipient.values for n in notify):
-            problems.append((f"steps[{index}].notify", "接收方无效"))
+            problems.append((f"steps[{index}].notify", _("接收方无效")))
     if isinstance(steps[0], dict) and steps[0].get("after_seconds") != 0:
-        problems.append(("steps[0].after_seconds", "第一步必须在0秒"))
+        problems.append(("steps[0].after_seconds", _("第一步必须在0秒")))
     re_after = policy.get("reescalate_after_seconds")
     if re_after is not None and (not isinstance(re_after, int) or isinstance(re_after, bool) or re_after <= 0):
-        problems.append(("reescalate_after_seconds", "必须是正整数或空"))
+        problems.append(("reescalate_after_seconds", _("必须是正整数或空")))
     re_notify = policy.get("reescalate_notify", [])
     if not isinstance(re_notify, list) or any(n not in Recipient.values for n in re_notify):
-        problems.append(("reescalate_notify", "接收方无效"))
+        problems.append(("reescalate_notify", _("接收方无效")))
     return problems
 
 

@@ -7,15 +7,18 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Case, IntegerField, Max, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from yiyang.accounts.access import AnyUser, has_perm
 from yiyang.accounts.permissions import Perm
-from yiyang.alerts.choices import SEVERITY_RANK
+from yiyang.alerts.choices import SEVERITY_RANK, AlertCategory, Severity
 from yiyang.alerts.models import Alert, AlertEvent, EscalationPolicy
 from yiyang.alerts.policy import PolicyDoc, default_policy
 from yiyang.areas.models import Area
+from yiyang.devices.choices import DeviceKind
+from yiyang.devices.models import Device, DeviceBinding
+from yiyang.devices.selectors import devices_in_reach
 from yiyang.elders.selectors import elders_in_reach
 
 
@@ -32,6 +35,19 @@ class AlertFilters:
     severity: str = ""
     alert_type: str = ""
     street: UUID | None = None
+    category: str = ""  # "health" (health & safety) or "technical" (device faults); empty for both
+
+
+def _category_q(category: str) -> Q:
+    if category == AlertCategory.TECHNICAL:
+        return Q(severity=Severity.TECHNICAL)
+    if category == AlertCategory.HEALTH:
+        return ~Q(severity=Severity.TECHNICAL)
+    return Q()
+
+
+def _street_pk(street: UUID) -> int:
+    return Area.objects.filter(public_id=street).values_list("pk", flat=True).first() or 0
 
 
 def _severity_rank() -> Case:
@@ -56,9 +72,10 @@ def alert_list(*, user: AnyUser, filters: AlertFilters | None = None) -> QuerySe
         qs = qs.filter(severity=filters.severity)
     if filters.alert_type:
         qs = qs.filter(alert_type=filters.alert_type)
+    if filters.category:
+        qs = qs.filter(_category_q(filters.category))
     if filters.street:
-        street_pk = Area.objects.filter(public_id=filters.street).values_list("pk", flat=True).first() or 0
-        qs = qs.filter(street_id=street_pk)
+        qs = qs.filter(street_id=_street_pk(filters.street))
     return (
         qs.select_related("elder", "street", "acknowledged_by", "dispatched_by")
         .annotate(
@@ -69,9 +86,58 @@ def alert_list(*, user: AnyUser, filters: AlertFilters | None = None) -> QuerySe
     )
 
 
-def alert_console_list(*, user: AnyUser, street: UUID | None = None) -> QuerySet[Alert]:
-    """What a console shows: every alert in reach that is not closed, most severe and newest first."""
-    return alert_list(user=user, filters=AlertFilters(status="active", street=street))
+def alert_console_list(
+    *, user: AnyUser, street: UUID | None = None, category: str = AlertCategory.HEALTH
+) -> QuerySet[Alert]:
+    """What one view of a console shows: every alert of the category (health & safety by default,
+    or technical) in reach that is not closed, most severe and newest first."""
+    return alert_list(user=user, filters=AlertFilters(status="active", street=street, category=category))
+
+
+def alert_open_counts(*, user: AnyUser, street: UUID | None = None) -> dict[str, int]:
+    """Alerts in reach that are not closed, per console view: {"health": n, "technical": m}. One query."""
+    qs = alerts_in_reach(user=user).filter(closed_at__isnull=True)
+    if street:
+        qs = qs.filter(street_id=_street_pk(street))
+    counts = qs.aggregate(all=Count("pk"), technical=Count("pk", filter=Q(severity=Severity.TECHNICAL)))
+    return {
+        AlertCategory.HEALTH.value: counts["all"] - counts["technical"],
+        AlertCategory.TECHNICAL.value: counts["technical"],
+    }
+
+
+def technical_alert_devices(*, user: AnyUser, alerts: list[Alert]) -> dict[int, Device]:
+    """The device each technical alert is about, by alert pk, for the devices the account may see.
+
+    Offline and low-battery alerts name their device (`last_detail["device_id"]`); a not-worn alert
+    does not, so it is shown with the watch currently bound to the elder. Alerts whose device is out
+    of the account's device reach (or who lacks `devices.view`) are left out. Two queries at most.
+    """
+    named: dict[int, int] = {}
+    unnamed: dict[int, list[int]] = {}
+    for alert in alerts:
+        device_id = (alert.last_detail or {}).get("device_id")
+        if isinstance(device_id, int):
+            named[alert.pk] = device_id
+        else:
+            unnamed.setdefault(alert.elder_id, []).append(alert.pk)
+    reach = devices_in_reach(user=user)
+    found: dict[int, Device] = {}
+    if named:
+        devices = {d.pk: d for d in reach.filter(pk__in=set(named.values()))}
+        found.update({alert_pk: devices[pk] for alert_pk, pk in named.items() if pk in devices})
+    if unnamed:
+        bindings = (
+            DeviceBinding.objects.filter(
+                until__isnull=True, elder_id__in=unnamed, device__kind=DeviceKind.WATCH, device__in=reach
+            )
+            .select_related("device")
+            .order_by("elder_id", "-since", "-id")
+        )
+        for binding in bindings:
+            for alert_pk in unnamed.get(binding.elder_id, []):
+                found.setdefault(alert_pk, binding.device)
+    return found
 
 
 def alert_timeline(*, alert: Alert) -> QuerySet[AlertEvent]:
@@ -90,7 +156,7 @@ def alert_events_since(*, user: AnyUser, cursor: int, limit: int = 200) -> list[
         return []
     return list(
         AlertEvent.objects.filter(id__gt=cursor, alert__in=alerts_in_reach(user=user))
-        .select_related("alert", "alert__elder")
+        .select_related("alert", "alert__elder", "alert__street")
         .order_by("id")[:limit]
     )
 
@@ -164,13 +230,13 @@ def alert_sla_report(*, user: AnyUser, start: datetime, end: datetime) -> dict[s
     """Response times of alerts in reach opened in [start, end): overall, per severity and per street.
 
     Shares are of all alerts opened (an alert never acknowledged counts as late); times are seconds
-    from opening, with percentiles by linear interpolation. Technical alerts are left out: they are
-    device faults, not calls for help.
+    from opening, with percentiles by linear interpolation. Health & safety alerts only: technical
+    alerts (device faults, not calls for help) are left out (`"category": "health"` says so).
     """
     values = (
         alerts_in_reach(user=user)
         .filter(opened_at__gte=start, opened_at__lt=end)
-        .exclude(severity="technical")
+        .filter(_category_q(AlertCategory.HEALTH))
         .values("severity", "street_id", "street__name", "opened_at", "acknowledged_at", "dispatched_at", "on_scene_at")
     )
     rows: list[dict[str, Any]] = [dict(row) for row in values]
@@ -183,6 +249,7 @@ def alert_sla_report(*, user: AnyUser, start: datetime, end: datetime) -> dict[s
     return {
         "start": start,
         "end": end,
+        "category": AlertCategory.HEALTH.value,
         "overall": _sla_group(rows),
         "by_severity": [{"severity": str(s), **_sla_group(by_severity[s])} for s in order if s in by_severity],
         "by_street": [

@@ -4,11 +4,16 @@ diagnosis choices. Shared by the pages, the API and the PDF report; no database 
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yiyang.assessments import scoring
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ANNEX_A_FILE = Path(__file__).resolve().parent / "data" / "annex_a_diagnoses.yaml"
 
@@ -26,19 +31,19 @@ def scale_title(code: str) -> str:
 
 
 # Short names for tight places (the profile's history table); the full title elsewhere.
-_SHORT = {
+_SHORT: "dict[str, StrOrPromise]" = {
     "gbt42195-2022": "GB/T 42195-2022",
     "mzt039-2013": "MZ/T 039-2013",
-    "ltc-2021": "长护失能等级",
-    "ltc-2021-self": "长护自评",
-    "barthel": "Barthel 指数",
-    "selfcare-phs": "生活自理能力",
+    "ltc-2021": gettext_lazy("长护失能等级"),
+    "ltc-2021-self": gettext_lazy("长护自评"),
+    "barthel": gettext_lazy("Barthel 指数"),
+    "selfcare-phs": gettext_lazy("生活自理能力"),
 }
 
 
 def scale_short(code: str) -> str:
-    """A short label for a scale (`GB/T 42195-2022`, `长护失能等级`…)."""
-    return _SHORT.get(code, code)
+    """A short label for a scale (`GB/T 42195-2022`, `长护失能等级`…), in the active language."""
+    return str(_SHORT.get(code, code))
 
 
 def unverified_parts(scale: scoring.Scale) -> list[str]:
@@ -46,13 +51,17 @@ def unverified_parts(scale: scoring.Scale) -> list[str]:
     combination table, each named once (empty when everything is verified)."""
     parts = [f"{source.title}" for source in scale.sources if not source.verified]
     parts += [f"{rule.clause or rule.code}：{rule.text}" for rule in scale.rules if not rule.verified]
-    parts += [f"设置 {setting.code}：{setting.text}" for setting in scale.settings if not setting.verified]
+    parts += [
+        _("设置 %(code)s：%(text)s") % {"code": setting.code, "text": setting.text}
+        for setting in scale.settings
+        if not setting.verified
+    ]
     bands = [band for band in scale.bands if not band.verified]
     bands += [band for group in scale.groups for band in group.bands if not band.verified]
     if bands and not any("分级" in part for part in parts):
-        parts.append("分级界值")
+        parts.append(_("分级界值"))
     if scale.combination is not None and not scale.combination.verified and not any("组合" in p for p in parts):
-        parts.append("组合表")
+        parts.append(_("组合表"))
     return parts
 
 

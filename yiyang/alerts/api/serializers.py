@@ -1,8 +1,9 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from yiyang.alerts.choices import AlertStatus, CloseCode, DispatchTarget, Severity
+from yiyang.alerts.choices import AlertCategory, AlertStatus, CloseCode, DispatchTarget, Severity, category_of
 from yiyang.core.masking import mask_name
 
 
@@ -13,12 +14,22 @@ class AlertFilterSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices, required=False, allow_blank=True)
     alert_type = serializers.CharField(required=False, allow_blank=True, max_length=40)
     street = serializers.UUIDField(required=False, allow_null=True)
+    category = serializers.ChoiceField(
+        choices=AlertCategory.choices,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "`health`: health & safety alerts (every severity but `technical`); `technical`: device faults "
+            "(device offline, not worn, low battery; severity `technical`). Omitted: both."
+        ),
+    )
 
 
 class AlertOutput(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     alert_type = serializers.CharField()
     severity = serializers.CharField()
+    category = serializers.SerializerMethodField()
     status = serializers.CharField()
     elder = serializers.SerializerMethodField()
     street = serializers.CharField(source="street.name")
@@ -38,6 +49,10 @@ class AlertOutput(serializers.Serializer):
     closed_at = serializers.DateTimeField()
     close_code = serializers.CharField()
     note = serializers.CharField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=AlertCategory.choices))
+    def get_category(self, alert: Any) -> str:
+        return category_of(alert.severity).value
 
     def get_elder(self, alert: Any) -> dict[str, str]:
         return {"id": str(alert.elder.public_id), "name": mask_name(alert.elder.name)}

@@ -43,7 +43,8 @@ from yiyang.core.idempotency import idempotent
 class AlertListApi(ApiView):
     @extend_schema(parameters=[AlertFilterSerializer], responses=AlertOutput(many=True))
     def get(self, request: Request) -> Response:
-        """Alerts in reach: active first, most severe first, newest first."""
+        """Alerts in reach: active first, most severe first, newest first. `category=health` keeps health &
+        safety alerts, `category=technical` the technical ones (device offline, not worn, low battery)."""
         params = AlertFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = AlertFilters(**{k: v for k, v in params.validated_data.items() if v not in ("", None)})

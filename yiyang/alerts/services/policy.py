@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from yiyang.accounts.access import AnyUser, require_perm, scope_for
 from yiyang.accounts.models import User
@@ -21,7 +22,7 @@ def district_of(actor: AnyUser) -> Area:
     district_id = scope_for(actor).district_id
     district = Area.objects.filter(pk=district_id).first() if district_id else None
     if district is None:
-        raise NotFound("没有可管理的区")
+        raise NotFound(_("没有可管理的区"))
     return district
 
 
@@ -34,10 +35,10 @@ def escalation_policy_set(
     keep their snapshot; only alerts opened afterwards use the new policy."""
     require_perm(actor, Perm.ALERTS_CONFIGURE)
     if severity not in Severity.values:
-        raise ValidationFailed.single("severity", "严重程度无效", "invalid_choice")
+        raise ValidationFailed.single("severity", _("严重程度无效"), "invalid_choice")
     problems = validate_policy(policy)
     if problems:
-        raise ValidationFailed("升级策略有误", errors=[FieldError(f, r) for f, r in problems])
+        raise ValidationFailed(_("升级策略有误"), errors=[FieldError(f, r) for f, r in problems])
     clean = {
         "steps": policy["steps"],
         "reescalate_after_seconds": policy.get("reescalate_after_seconds"),

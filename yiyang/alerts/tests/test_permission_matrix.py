@@ -86,6 +86,23 @@ def stream_street1_only(w: World, response: Any) -> None:
     page_has(str(sos(w, 1).public_id), absent=(a0(w), fall0(w)))(w, response)
 
 
+def battery0(w: World) -> str:
+    return str(Alert.objects.get(elder=w.elders["elder0"], alert_type="battery_low").public_id)
+
+
+def no_technical_of_street0(w: World, response: Any) -> None:
+    body = response.json()
+    assert body["count"] == 0 and body["results"] == [], body
+
+
+def technical_console_without_street0(w: World, response: Any) -> None:
+    page_has('data-testid="no-alerts"', absent=(battery0(w), a0(w), str(sos(w, 1).public_id)))(w, response)
+
+
+def technical_stream_without_street0(w: World, response: Any) -> None:
+    page_has('"technical": 0', absent=(battery0(w), a0(w), str(sos(w, 1).public_id)))(w, response)
+
+
 def sla_street1_only(w: World, response: Any) -> None:
     body = response.json()
     assert [row["street"] for row in body["by_street"]] == [w.streets[1].name]
@@ -106,6 +123,9 @@ CASES: list[Case] = [
     # API
     Case("api-alert-list", "get", lambda w: "/api/v1/alerts/", without="street0_noright", without_status=200,
          without_check=none_listed, other_status=200, other_check=only_street1),
+    Case("api-alert-list", "get", lambda w: "/api/v1/alerts/?category=technical", label="technical",
+         without="street0_noright", without_status=200, without_check=none_listed, other_status=200,
+         other_check=no_technical_of_street0),
     Case("api-alert-detail", "get", lambda w: f"/api/v1/alerts/{a0(w)}/", without="street0_noright",
          without_status=404),
     Case("api-alert-timeline", "get", lambda w: f"/api/v1/alerts/{a0(w)}/timeline/", without="street0_noright",
@@ -127,8 +147,12 @@ CASES: list[Case] = [
     # pages
     Case("alert-console", "get", lambda w: "/alerts/", page=True, without="street0_noright", other_status=200,
          other_check=console_street1_only),
+    Case("alert-console", "get", lambda w: "/alerts/?category=technical", page=True, label="technical",
+         without="street0_noright", other_status=200, other_check=technical_console_without_street0),
     Case("alert-stream", "get", lambda w: "/alerts/stream/?after=0", page=True, without="street0_noright",
          other_status=200, other_check=stream_street1_only),
+    Case("alert-stream", "get", lambda w: "/alerts/stream/?after=0&category=technical", page=True, label="technical",
+         without="street0_noright", other_status=200, other_check=technical_stream_without_street0),
     Case("alert-sla", "get", lambda w: f"/alerts/sla/{RANGE}", page=True, without="street0_noright", other_status=200,
          other_check=page_has("第2街道</th>", absent=("第1街道</th>",))),
     Case("alert-detail", "get", lambda w: f"/alerts/{a0(w)}/", page=True, without="street0_noright",
@@ -151,19 +175,20 @@ def short_streams(monkeypatch):
 
 @pytest.fixture
 def matrix_world(world: World) -> World:
-    """An open SOS alert for elder0 and elder1, a dispatched fall alert for elder0, a viewer without
-    the right to handle, the other street granted every alerts right, and a second district's officer."""
+    """An open SOS alert for elder0 and elder1, a dispatched fall alert and an open technical (low
+    battery) alert for elder0, a viewer without the right to handle, the other street granted every
+    alerts right, and a second district's officer."""
     from yiyang.accounts.choices import Role
     from yiyang.accounts.models import User
-    from yiyang.accounts.permissions import default_permissions
     from yiyang.areas.models import Area
-    from yiyang.core.testing import PASSWORD
+    from yiyang.core.testing import PASSWORD, set_permissions
 
     alerts_apply(
         [
             raise_cmd(world.elders["elder0"]),
             raise_cmd(world.elders["elder1"]),
             raise_cmd(world.elders["elder0"], "fall", "emergency", rule="fall.declared"),
+            raise_cmd(world.elders["elder0"], "battery_low", "technical", rule="battery_low", battery=15),
         ]
     )
     fall = Alert.objects.get(alert_type="fall")
@@ -173,9 +198,8 @@ def matrix_world(world: World) -> World:
         password=PASSWORD,
         role=Role.STREET_STAFF,
         area=world.streets[0],
-        permissions=["elders.view", "alerts.view"],
     )
-    world.users["street0_viewer"] = viewer
+    world.users["street0_viewer"] = set_permissions(viewer, "elders.view", "alerts.view")
     grant(world.users["street1"], *ALERT_RIGHTS)
     district_b = Area.objects.create(code="350203", name="乙区", level="district")
     world.users["bureau_b"] = User.objects.create_user(
@@ -183,7 +207,6 @@ def matrix_world(world: World) -> World:
         password=PASSWORD,
         role=Role.BUREAU_OFFICER,
         area=district_b,
-        permissions=default_permissions(Role.BUREAU_OFFICER),
     )
     return world
 

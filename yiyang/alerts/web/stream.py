@@ -5,16 +5,23 @@ POLL_SECONDS and closes after LIFETIME_SECONDS (the browser's EventSource reconn
 sending Last-Event-ID, so nothing is missed). It works under runserver, WSGI threads and the test
 client. In production run it under an ASGI or gevent worker so an idle stream does not hold a
 thread, or replace the poll by PostgreSQL LISTEN/NOTIFY; see docs/alerts.md.
+
+A stream serves one view of the console: `alert` messages only for alerts of its category (health &
+safety or technical) and street; after every poll that saw any change in reach, one `counts` message
+with the open counts per view (for the tabs) and whether a new or upgraded emergency happened in the
+other view (so that someone watching technical alerts still hears a fall).
 """
 
 import json
 import time
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
 from yiyang.accounts.access import AnyUser
-from yiyang.alerts.models import AlertEvent
-from yiyang.alerts.selectors import alert_events_since
+from yiyang.alerts.choices import AlertCategory, EventKind, Severity, category_of
+from yiyang.alerts.models import Alert, AlertEvent
+from yiyang.alerts.selectors import alert_events_since, alert_open_counts
 from yiyang.core.masking import mask_name
 
 POLL_SECONDS = 0.5
@@ -31,6 +38,7 @@ def event_message(event: AlertEvent) -> str:
             "id": str(alert.public_id),
             "alert_type": alert.alert_type,
             "severity": alert.severity,
+            "category": category_of(alert.severity).value,
             "status": alert.status,
             "elder": mask_name(alert.elder.name),
             "opened_at": alert.opened_at.isoformat(),
@@ -39,15 +47,41 @@ def event_message(event: AlertEvent) -> str:
     return f"id: {event.pk}\nevent: alert\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def alert_stream(*, user: AnyUser, cursor: int) -> Iterator[str]:
-    """Yield SSE messages for alert events in the user's reach after `cursor`, until the lifetime ends."""
+def counts_message(*, cursor: int, counts: dict[str, int], emergency: bool) -> str:
+    data = {**counts, "emergency": emergency}
+    return f"id: {cursor}\nevent: counts\ndata: {json.dumps(data)}\n\n"
+
+
+def _in_street(alert: Alert, street: UUID | None) -> bool:
+    return street is None or alert.street.public_id == street
+
+
+def _is_new_emergency(event: AlertEvent) -> bool:
+    return event.kind in (EventKind.OPENED, EventKind.UPGRADED) and event.alert.severity == Severity.EMERGENCY
+
+
+def alert_stream(
+    *, user: AnyUser, cursor: int, category: str = AlertCategory.HEALTH, street: UUID | None = None
+) -> Iterator[str]:
+    """Yield SSE messages for alert events in the user's reach after `cursor`, until the lifetime ends:
+    an `alert` message for each event of an alert in the view (`category`, and `street` when given),
+    then one `counts` message per poll that saw any event in reach."""
     yield f'retry: 1000\nid: {cursor}\nevent: hello\ndata: {{"cursor": {cursor}}}\n\n'
     started = last_sent = time.monotonic()
     while time.monotonic() - started < LIFETIME_SECONDS:
         events = alert_events_since(user=user, cursor=cursor)
+        emergency_elsewhere = False
         for event in events:
             cursor = event.pk
-            yield event_message(event)
+            if not _in_street(event.alert, street):
+                continue
+            if category_of(event.alert.severity) == category:
+                yield event_message(event)
+            elif _is_new_emergency(event):
+                emergency_elsewhere = True
+        if events:
+            counts = alert_open_counts(user=user, street=street)
+            yield counts_message(cursor=cursor, counts=counts, emergency=emergency_elsewhere)
         now = time.monotonic()
         if events:
             last_sent = now

@@ -1,28 +1,35 @@
 """The live alert console, the alert page and the SLA report. Same services and selectors as the API;
 out-of-reach alerts are 404, a missing right 403."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from yiyang.accounts.access import ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.alerts.access import access_alert_by_public_id
-from yiyang.alerts.choices import CloseCode, DispatchTarget
+from yiyang.alerts.choices import AlertCategory, CloseCode, DispatchTarget
+from yiyang.alerts.models import Alert
 from yiyang.alerts.selectors import (
     alert_console_list,
     alert_event_cursor,
+    alert_open_counts,
     alert_sla_report,
     alert_timeline,
     sla_range,
+    technical_alert_devices,
 )
 from yiyang.alerts.services import (
     alert_acknowledge,
@@ -35,6 +42,7 @@ from yiyang.alerts.web import stream
 from yiyang.areas.selectors import streets_in_reach
 from yiyang.core.errors import ApplicationError, Forbidden, NotFound
 from yiyang.core.web import is_partial, staff_page
+from yiyang.devices.models import Device
 
 CONSOLE_LIMIT = 200
 LEVEL_TITLES = {
@@ -45,13 +53,38 @@ LEVEL_TITLES = {
 }
 
 
-def _uuid_param(request: HttpRequest, name: str) -> Any:
-    from uuid import UUID
+@dataclass(frozen=True)
+class ConsoleView:
+    """Which view of the console a request asks for: `?category=` (health, the default, or
+    technical) and `?street=`; read from the query, or from the form of a lifecycle button.
+    An unknown category or a malformed street falls back to the default view."""
 
-    try:
-        return UUID(request.GET.get(name, "")) if request.GET.get(name) else None
-    except ValueError:
-        return None
+    category: AlertCategory = AlertCategory.HEALTH
+    street: UUID | None = None
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> "ConsoleView":
+        params = request.POST if request.method == "POST" else request.GET
+        raw_category = params.get("category", "")
+        category = AlertCategory(raw_category) if raw_category in AlertCategory.values else AlertCategory.HEALTH
+        try:
+            street = UUID(params["street"]) if params.get("street") else None
+        except ValueError:
+            street = None
+        return cls(category=category, street=street)
+
+    def query(self, **changes: Any) -> str:
+        """The console query string of this view (default values left out), with `changes` applied."""
+        values = {"category": self.category.value, "street": str(self.street) if self.street else "", **changes}
+        if values["category"] == AlertCategory.HEALTH:
+            values["category"] = ""
+        return urlencode({k: v for k, v in values.items() if v})
+
+
+@dataclass(frozen=True)
+class TechnicalRow:
+    alert: Alert
+    device: Device | None
 
 
 def _require_view(request: HttpRequest) -> None:
@@ -60,11 +93,16 @@ def _require_view(request: HttpRequest) -> None:
 
 
 def _console_context(request: HttpRequest) -> dict[str, Any]:
-    street = _uuid_param(request, "street")
-    alerts = list(alert_console_list(user=request.user, street=street)[:CONSOLE_LIMIT])
+    view = ConsoleView.of(request)
+    alerts = list(alert_console_list(user=request.user, street=view.street, category=view.category)[:CONSOLE_LIMIT])
+    technical = view.category is AlertCategory.TECHNICAL
+    devices = technical_alert_devices(user=request.user, alerts=alerts) if technical else {}
     return {
         "alerts": alerts,
-        "street": street,
+        "technical_rows": [TechnicalRow(alert, devices.get(alert.pk)) for alert in alerts] if technical else [],
+        "category": view.category.value,
+        "is_technical": technical,
+        "street": view.street,
         "close_codes": CloseCode.choices,
         "dispatch_targets": DispatchTarget.choices,
         "can_handle": has_perm(request.user, Perm.ALERTS_HANDLE),
@@ -74,18 +112,33 @@ def _console_context(request: HttpRequest) -> dict[str, Any]:
 @staff_page
 def alert_console_page(request: HttpRequest) -> HttpResponse:
     """The live console of the account's level (community station, street care centre, district):
-    alerts in reach that are not closed, most severe and newest first, pushed within a second."""
+    alerts in reach that are not closed, most severe and newest first, pushed within a second. Two
+    views with their open counts: health & safety alerts (the default) and technical alerts."""
     _require_view(request)
+    # The cursor is read before the rows and counts: a change in between is streamed, never lost.
+    cursor = 0 if is_partial(request) else alert_event_cursor()
     context = _console_context(request)
     if is_partial(request):
         response = render(request, "alerts/includes/alert_rows.html", context)
     else:
         scope = scope_for(request.user)
+        view = ConsoleView.of(request)
+        counts = alert_open_counts(user=request.user, street=view.street)
         context.update(
             title=LEVEL_TITLES.get(scope.kind, _("告警台")),
-            cursor=alert_event_cursor(),
+            cursor=cursor,
             streets=streets_in_reach(user=request.user) if scope.kind in (ScopeKind.DISTRICT, ScopeKind.ALL) else [],
-            query=request.GET.urlencode(),
+            query=view.query(),
+            tabs=[
+                {
+                    "category": category.value,
+                    "label": category.label,
+                    "count": counts[category.value],
+                    "query": view.query(category=category.value),
+                    "active": category is view.category,
+                }
+                for category in AlertCategory
+            ],
         )
         response = render(request, "alerts/console.html", context)
     patch_vary_headers(response, ["HX-Request"])
@@ -94,12 +147,15 @@ def alert_console_page(request: HttpRequest) -> HttpResponse:
 
 @staff_page
 def alert_stream_view(request: HttpRequest) -> Any:
-    """Server-Sent Events: every change to an alert in reach, after the cursor (Last-Event-ID or ?after=)."""
+    """Server-Sent Events: every change to an alert in reach and in the view (?category=, ?street=),
+    after the cursor (Last-Event-ID or ?after=), and the open counts of both views."""
     _require_view(request)
     raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
     cursor = int(raw) if raw.isdigit() else alert_event_cursor()
+    view = ConsoleView.of(request)
     response = StreamingHttpResponse(
-        stream.alert_stream(user=request.user, cursor=cursor), content_type="text/event-stream"
+        stream.alert_stream(user=request.user, cursor=cursor, category=view.category, street=view.street),
+        content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
@@ -131,13 +187,14 @@ def _step(request: HttpRequest, public_id: str, action: Any) -> HttpResponse:
         raise
     except ApplicationError as exc:
         status = exc.status
-        detail = "；".join(e.reason for e in exc.errors) or exc.message
+        detail = pgettext("separator between sentences", "；").join(e.reason for e in exc.errors) or exc.message
         messages.error(request, detail)
     if is_partial(request):
         return render(request, "alerts/includes/alert_rows.html", _console_context(request), status=status)
     if request.POST.get("next") == "detail":
         return redirect("alert-detail", public_id=alert.public_id)
-    return redirect("alert-console")
+    query = ConsoleView.of(request).query()
+    return redirect(reverse("alert-console") + (f"?{query}" if query else ""))
 
 
 @require_POST

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -127,7 +128,7 @@ class DeviceStatusApi(ApiView):
 
 def _require_queues(request: Request) -> None:
     if not can_see_queues(request.user):
-        raise Forbidden("缺少权限：登记、绑定和管理监测设备")
+        raise Forbidden(_("缺少权限：%(permission)s") % {"permission": Perm.DEVICES_MANAGE.label})
 
 
 class PendingDeviceListApi(ApiView):

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from yiyang.accounts.access import has_perm
@@ -169,7 +169,9 @@ def device_bind_page(request: HttpRequest, public_id: str) -> HttpResponse:
             elder = access_elder_by_public_id(user=request.user, public_id=form.cleaned_data["elder"])
             device_bind(actor=request.user, device=device, elder=elder, location=form.cleaned_data["location"])
         except ValidationFailed as exc:
-            messages.error(request, "；".join(e.reason for e in exc.errors) or exc.message)
+            messages.error(
+                request, pgettext("separator between sentences", "；").join(e.reason for e in exc.errors) or exc.message
+            )
         except Exception as exc:  # ElderNotFound: answered on the page, not as a 404 of the device
             if not hasattr(exc, "status"):
                 raise
@@ -225,7 +227,9 @@ def pending_device_register_page(request: HttpRequest, public_id: str) -> HttpRe
             actor=request.user, pending=pending, kind=form.cleaned_data["kind"], street=street
         )
     except ValidationFailed as exc:
-        messages.error(request, "；".join(e.reason for e in exc.errors) or exc.message)
+        messages.error(
+            request, pgettext("separator between sentences", "；").join(e.reason for e in exc.errors) or exc.message
+        )
         return redirect("pending-device-list")
     return redirect("device-detail", public_id=device.public_id)
 

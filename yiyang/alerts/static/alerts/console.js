@@ -1,10 +1,18 @@
-// Live alert console: Server-Sent Events refresh the rows within a second of any change in reach,
-// a WebAudio beep sounds for a new (or newly upgraded) emergency, and elapsed timers tick every second.
+// Live alert console: Server-Sent Events refresh the rows within a second of any change in the view
+// (health & safety or technical alerts), keep the tabs' open counts current, sound a WebAudio beep
+// for a new (or newly upgraded) emergency (never for technical alerts), and tick the elapsed timers.
 (function () {
   "use strict";
   var root = document.getElementById("alert-console");
   if (!root) return;
   var rowsUrl = root.dataset.rows;
+  var category = root.dataset.category || "health";
+  var text = {
+    soundOn: root.dataset.textSoundOn,
+    soundOff: root.dataset.textSoundOff,
+    live: root.dataset.textLive,
+    reconnecting: root.dataset.textReconnecting,
+  };
   var state = document.getElementById("stream-state");
   var soundOn = false;
   var audio = null;
@@ -29,7 +37,7 @@
 
   document.getElementById("sound-toggle").addEventListener("click", function (ev) {
     soundOn = !soundOn; // a click is needed before a browser lets a page play sound
-    ev.target.textContent = soundOn ? "提示音已开启" : "开启提示音";
+    ev.target.textContent = soundOn ? text.soundOn : text.soundOff;
     if (soundOn) { beep(); }
   });
 
@@ -42,14 +50,28 @@
     }, 150);
   }
 
+  function isNewEmergency(data) {
+    return (data.kind === "opened" || data.kind === "upgraded") && data.alert.severity === "emergency";
+  }
+
   var source = new EventSource(root.dataset.stream);
-  source.addEventListener("hello", function () { state.textContent = "实时"; state.className = "badge bg-success"; });
+  source.addEventListener("hello", function () { state.textContent = text.live; state.className = "badge bg-success"; });
   source.addEventListener("alert", function (message) {
     var data = JSON.parse(message.data);
-    if ((data.kind === "opened" || data.kind === "upgraded") && data.alert.severity === "emergency") { beep(); }
+    // The stream sends only the alerts of this view; technical alerts never sound.
+    if (data.alert.category !== "technical" && isNewEmergency(data)) { beep(); }
     refresh();
   });
-  source.onerror = function () { state.textContent = "重连中…"; state.className = "badge bg-warning text-dark"; };
+  source.addEventListener("counts", function (message) {
+    var data = JSON.parse(message.data);
+    document.querySelectorAll("[data-count-for]").forEach(function (badge) {
+      var n = data[badge.dataset.countFor];
+      if (typeof n === "number") { badge.textContent = n; }
+    });
+    // A fall or SOS while watching the technical view still sounds.
+    if (data.emergency && category !== "health") { beep(); }
+  });
+  source.onerror = function () { state.textContent = text.reconnecting; state.className = "badge bg-warning text-dark"; };
 
   function pad(n) { return n < 10 ? "0" + n : "" + n; }
   setInterval(function () {

@@ -61,3 +61,34 @@ def test_a_policy_change_is_validated(world):
     assert response.status_code == 400
     assert {e["field"] for e in response.json()["errors"]} == {"steps[0].notify", "steps[0].after_seconds"}
     assert not EscalationPolicy.objects.exists()
+
+
+def test_the_list_filters_by_category_and_names_each_alerts_category(world):
+    alerts_apply(
+        [
+            raise_cmd(world.elders["elder0"]),
+            raise_cmd(world.elders["elder0"], "battery_low", "technical", rule="battery_low", battery=15),
+            raise_cmd(world.elders["elder1"], "device_offline", "technical", rule="device_offline"),
+        ]
+    )
+    client = api_client(world.users["bureau"])
+    technical = client.get("/api/v1/alerts/?category=technical").json()
+    assert sorted((r["alert_type"], r["category"]) for r in technical["results"]) == [
+        ("battery_low", "technical"),
+        ("device_offline", "technical"),
+    ]
+    health = client.get("/api/v1/alerts/?category=health").json()
+    assert [(r["alert_type"], r["category"]) for r in health["results"]] == [("sos", "health")]
+    assert client.get("/api/v1/alerts/").json()["count"] == 3
+    assert client.get("/api/v1/alerts/?category=").json()["count"] == 3
+    bad = client.get("/api/v1/alerts/?category=devices")
+    assert bad.status_code == 400
+    assert [(e["field"], e["code"]) for e in bad.json()["errors"]] == [("category", "invalid_choice")]
+
+
+def test_the_category_parameter_is_in_the_openapi_schema(world):
+    schema = api_client(world.users["bureau"]).get("/api/schema/?format=json").json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/alerts/"]["get"]["parameters"]}
+    assert parameters["category"]["in"] == "query"
+    assert parameters["category"]["schema"]["enum"] == ["health", "technical", ""]
+    assert "device offline, not worn, low battery" in parameters["category"]["description"]
