@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max
@@ -119,13 +119,26 @@ class ReadingTable:
         # Names come from the model's meta, values are always parameters.
         placeholders = ", ".join(["%s"] * len(COLUMNS))
         self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"  # noqa: S608
-        self.select_sql = f"SELECT id, {names} FROM {table}"  # noqa: S608
         self.vendor = connection.vendor
+        self._staging_ready = False
+        selected = [connection.ops.quote_name(column) for column in COLUMNS]
+        # Times come back as text and are parsed here: on SQLite an expression carries no declared
+        # type, so sqlite3 skips Django's per-value converters; on PostgreSQL Django's time-zone
+        # loader is Python code per value. `datetime.fromisoformat` is several times faster.
+        for index, column in enumerate(COLUMNS):
+            if column in ("device_ts", "received_ts"):
+                selected[index] = f"CAST({selected[index]} AS TEXT)"
+            elif column in ("valid", "worn") and self.vendor == "sqlite":
+                selected[index] = f"CAST({selected[index]} AS INTEGER)"
+        self.select_sql = f"SELECT id, {', '.join(selected)} FROM {table}"  # noqa: S608
 
     def adapt_time(self, moment: datetime) -> object:
-        # SQLite keeps naive UTC text (what Django's own adapter writes); servers take aware values.
+        # SQLite keeps naive UTC text, exactly what Django's own adapter writes; servers take aware
+        # values.
         if self.vendor == "sqlite":
-            return moment.astimezone(UTC).replace(tzinfo=None)
+            if moment.tzinfo is not UTC:
+                moment = moment.astimezone(UTC)
+            return moment.replace(tzinfo=None).isoformat(" ")
         return moment
 
     def insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -135,15 +148,28 @@ class ReadingTable:
             return
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                # One statement for many rows: a round trip per row would dominate.
-                per = len(COLUMNS)
-                for start in range(0, len(rows), 1000):
-                    chunk = rows[start : start + 1000]
-                    values = ", ".join(["(" + ", ".join(["%s"] * per) + ")"] * len(chunk))
-                    sql = self.insert_sql.replace(f"VALUES ({', '.join(['%s'] * per)})", f"VALUES {values}")
-                    cursor.execute(sql, [value for row in chunk for value in row])
+                self._insert_postgresql(cursor, rows)
             else:
+                # One prepared statement stepped for every row.
                 cursor.executemany(self.insert_sql, rows)
+
+    def _insert_postgresql(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+        # COPY into a per-session temporary table, then one INSERT … SELECT … ON CONFLICT DO
+        # NOTHING: the server handles the batch as one statement instead of one per row, and
+        # psycopg encodes the rows in C. The temporary table empties itself at commit.
+        names = ", ".join(connection.ops.quote_name(column) for column in COLUMNS)
+        if not self._staging_ready:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS reading_staging ON COMMIT DELETE ROWS AS "  # noqa: S608
+                f"SELECT {names} FROM {self.table} WITH NO DATA"
+            )
+            self._staging_ready = True
+        with cursor.cursor.copy(f"COPY reading_staging ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {self.table} ({names}) SELECT {names} FROM reading_staging ON CONFLICT DO NOTHING"  # noqa: S608
+        )
 
     def after(self, position: int, limit: int) -> list["RowReading"]:
         """Up to `limit` readings with id > position, in id order."""
@@ -159,15 +185,17 @@ class ReadingTable:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         out = []
-        naive = self.vendor == "sqlite"
+        times: dict[Any, datetime] = {}  # a batch shares receive times
         quality = _DEFAULT_QUALITY
         for (
             row_id, key, device_id, elder_id, kind, code, value_num, value_text, unit,
             device_ts, received_ts, valid, reason, signal, worn,
         ) in rows:  # fmt: skip
-            if naive:
-                device_ts = _aware(device_ts)
-                received_ts = _aware(received_ts)
+            device_ts = _aware(device_ts)
+            at = times.get(received_ts)
+            if at is None:
+                at = times[received_ts] = _aware(received_ts)
+            received_ts = at
             valid = bool(valid)
             worn = None if worn is None else bool(worn)
             if valid and signal is None and worn is None and not reason:
@@ -183,8 +211,7 @@ class ReadingTable:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class RowReading:
+class RowReading(NamedTuple):
     """A stored reading with its log position."""
 
     id: int

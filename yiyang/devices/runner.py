@@ -77,14 +77,19 @@ def _optional(module: str, name: str) -> Any:
 
 
 def load_engine() -> EngineLike:
-    """The monitoring engine, or a pass-through stand-in while it does not exist."""
+    """The monitoring engine with each elder's rules (defaults + district override + the elder's
+    profile, from `yiyang.monitoring.selectors.rules_resolver`), or a pass-through stand-in while the
+    engine does not exist."""
     engine_class = _optional("yiyang.monitoring.engine.engine", "Engine") or _optional(
         "yiyang.monitoring.engine", "Engine"
     )
     if engine_class is None:
         log.warning("yiyang.monitoring.engine.Engine not found: using the pass-through engine")
         return PassThroughEngine()
-    return engine_class()
+    resolver_factory = _optional("yiyang.monitoring.selectors", "rules_resolver")
+    if resolver_factory is None:
+        return engine_class()
+    return engine_class(rules_for=resolver_factory())
 
 
 def load_alerts_apply() -> AlertsApply:
@@ -283,6 +288,9 @@ class Runner:
     _seen_written: datetime | None = None
     _seen_backlog: dict[int, datetime] = field(default_factory=dict)
     seen_per_step: int = 2000
+    # How often to check for changed rule overrides (two aggregate queries).
+    rules_every_s: float = 2.0
+    _rules_checked: float = 0.0
     # Commands whose write failed (SQLite busy, a lost connection): retried first on the next step,
     # so a transient database error delays them but never drops them.
     _unwritten: list[c.Command] = field(default_factory=list)
@@ -483,6 +491,7 @@ class Runner:
         """Consume one batch of new readings, advance timers to `now`, write the commands. Returns
         how many readings were consumed."""
         assert self.engine is not None, "call start() first"
+        self._refresh_rules()
         readings = [row.reading for row in self._fetch()]
         commands: list[c.Command] = []
         seen = self._seen
@@ -549,6 +558,31 @@ class Runner:
         if self.on_batch is not None:
             self.on_batch(readings, commands)
         return len(readings)
+
+    def _refresh_rules(self) -> None:
+        """Every `rules_every`, ask the engine's rules resolver whether any district override or
+        elder profile changed; if so the engine forgets its compiled rules and asks again."""
+        refresh = getattr(getattr(self.engine, "rules_source", None), "refresh", None)
+        invalidate = getattr(self.engine, "invalidate_rules", None)
+        if refresh is None or invalidate is None:
+            return
+        clock = time.monotonic()
+        if clock - self._rules_checked < self.rules_every_s:
+            return
+        self._rules_checked = clock
+        try:
+            changed = refresh()
+        except OperationalError:
+            log.exception("runner: could not check the monitoring rules; keeping the current ones")
+            return
+        if changed:
+            invalidate()
+            log.info("runner: monitoring rules changed; reloaded")
+
+    def step_now(self) -> bool:
+        """One step at the current time; True when a full batch was read (more is waiting). What
+        an intake loop calls after each batch to drive the runner from its own thread."""
+        return self.step(timezone.now()) >= self.batch_size
 
     def run_forever(
         self,

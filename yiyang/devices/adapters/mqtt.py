@@ -7,12 +7,14 @@ holding it is committed to the reading log (or, when malformed, to the dead-lett
 before that makes the broker redeliver, and the idempotency keys make a redelivery the same reading.
 
 One thread does it all: wait for data, parse every message that arrived, append them in one
-transaction, acknowledge them in one write. A lost connection is retried with backoff; the resumed
-session brings back whatever was not acknowledged.
+transaction, acknowledge them in one write, then (`after_batch`) step the engine runner. A lost
+connection is retried with backoff; the resumed session brings back whatever was not acknowledged.
 """
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 
 from django.db import OperationalError, close_old_connections
 from django.utils import timezone
@@ -46,9 +48,17 @@ class MqttIntake:
         username: str = "",
         password: str = "",
         keepalive: int = 30,
+        after_batch: Callable[[], bool] | None = None,
+        idle_wait: float = 0.1,
     ) -> None:
         self.intake = intake
         self.batch_size = batch_size
+        # Called after every loop turn (a batch committed and acknowledged, or `idle_wait` passed):
+        # `yiyang intake` steps the engine runner here, in the same thread, so the runner and
+        # intake never wait for each other's database transactions. True: more work is pending,
+        # do not wait for network data.
+        self.after_batch = after_batch
+        self.idle_wait = idle_wait
         self.session = MqttSession(
             host, port, client_id, persistent=persistent, username=username, password=password, keepalive=keepalive
         )
@@ -77,22 +87,39 @@ class MqttIntake:
 
     def _loop(self) -> None:
         delay = 0.1
+        busy = False
         try:
             while not self.stop_event.is_set():
                 try:
                     if self.session.sock is None:
                         self._connect()
                         delay = 0.1
-                    self.poll_once(0.1)
+                    self.poll_once(0.0 if busy or self._backlog else self.idle_wait)
+                    busy = self._after()
                 except (MqttError, OSError) as exc:
                     log.warning("mqtt: %s; reconnecting in %.1f s", exc, delay)
                     self.connected.clear()
                     self.session.close(graceful=False)
                     self._backlog = []  # unacknowledged: the resumed session redelivers them
-                    self.stop_event.wait(delay)
+                    # The work done after each batch (the runner's timers) goes on while offline.
+                    until = time.monotonic() + delay
+                    while not self.stop_event.is_set() and time.monotonic() < until:
+                        if not self._after():
+                            self.stop_event.wait(min(self.idle_wait, max(0.0, until - time.monotonic())))
                     delay = min(delay * 2, RECONNECT_MAX_S)
         finally:
             close_old_connections()
+
+    def _after(self) -> bool:
+        if self.after_batch is None:
+            return False
+        try:
+            return self.after_batch()
+        except Exception:  # the intake loop must outlive a failing step; it is retried next time
+            log.exception("mqtt: the work after a batch failed")
+            close_old_connections()
+            self.stop_event.wait(self.idle_wait)
+            return False
 
     def poll_once(self, timeout: float) -> int:
         """Take what has arrived (waiting up to `timeout`), commit it, acknowledge it. Returns how

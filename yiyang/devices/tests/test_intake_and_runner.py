@@ -171,3 +171,32 @@ def test_a_failed_write_is_retried_on_the_next_step_not_dropped(kit):
     assert alerts.open == {} and runner.write_failures == 1
     runner.step(T0 + timedelta(seconds=1))
     assert alerts.open == {(kit.elder.pk, "sos"): 1}
+
+
+def test_a_changed_district_override_reaches_the_running_engine(kit):
+    from yiyang.devices.runner import load_engine
+    from yiyang.monitoring.services import district_rules_set
+
+    alerts = FakeAlerts()
+    runner = Runner(
+        engine_factory=load_engine, writer=CommandWriter(alerts_apply=alerts), name="rules", rules_every_s=0
+    )
+    runner.start(T0)
+
+    def heart_rate(minute: int, bpm: int) -> None:
+        ts = int((T0 + timedelta(minutes=minute)).timestamp() * 1000)
+        IntakeLog().append(mqtt_message(f'{{"ts": {ts}, "id": "hr-{minute}", "values": {{"hr": {bpm}}}}}'))
+
+    heart_rate(1, 110)
+    heart_rate(4, 112)
+    runner.step(T0 + timedelta(minutes=4))
+    assert alerts.open == {}  # the default opens at 131 bpm
+    district_rules_set(
+        actor=kit.world.users["bureau"],
+        district=kit.world.district,
+        document={"rules": {"hr_high": {"params": {"threshold": 100}}}},
+    )
+    heart_rate(10, 110)
+    heart_rate(13, 112)
+    runner.step(T0 + timedelta(minutes=13))
+    assert alerts.open == {(kit.elder.pk, "hr_high"): 1}
