@@ -43,21 +43,18 @@ class Command(BaseCommand):
         )
         close_old_connections()
 
-        def run_runner() -> None:
-            try:
-                runner.run_forever(stop, wake=intake.appended)
-            finally:
-                close_old_connections()
-
-        threading.Thread(target=run_runner, name="runner", daemon=True).start()
         mqtt = None
         if not options["no_mqtt"]:
+            # The MQTT loop steps the runner after each committed batch (and at least every 0.1 s
+            # while idle or reconnecting): one thread, so intake and the runner never wait on each
+            # other's database transactions.
             mqtt = MqttIntake(
                 intake,
                 host=options["mqtt_host"],
                 port=options["mqtt_port"],
                 username=options["mqtt_username"],
                 password=options["mqtt_password"],
+                after_batch=runner.step_now,
             )
             mqtt.start()
             where = f"{options['mqtt_host']}:{options['mqtt_port']}"
@@ -65,6 +62,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"mqtt: subscribed at {where}")
             else:
                 self.stderr.write(f"mqtt: broker at {where} not reachable yet; retrying in the background")
+        else:
+
+            def run_runner() -> None:
+                try:
+                    runner.run_forever(stop, wake=intake.appended)
+                finally:
+                    close_old_connections()
+
+            threading.Thread(target=run_runner, name="runner", daemon=True).start()
 
         async def serve() -> None:
             server = IWServer(intake, host=options["tcp_host"], port=options["tcp_port"])
