@@ -120,7 +120,6 @@ class ReadingTable:
         placeholders = ", ".join(["%s"] * len(COLUMNS))
         self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"  # noqa: S608
         self.vendor = connection.vendor
-        self._staging_ready = False
         selected = [connection.ops.quote_name(column) for column in COLUMNS]
         # Times come back as text and are parsed here: on SQLite an expression carries no declared
         # type, so sqlite3 skips Django's per-value converters; on PostgreSQL Django's time-zone
@@ -156,20 +155,23 @@ class ReadingTable:
     def _insert_postgresql(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> None:
         # COPY into a per-session temporary table, then one INSERT … SELECT … ON CONFLICT DO
         # NOTHING: the server handles the batch as one statement instead of one per row, and
-        # psycopg encodes the rows in C. The temporary table empties itself at commit.
+        # psycopg encodes the rows in C.
         names = ", ".join(connection.ops.quote_name(column) for column in COLUMNS)
-        if not self._staging_ready:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS reading_staging ON COMMIT DELETE ROWS AS "  # noqa: S608
-                f"SELECT {names} FROM {self.table} WITH NO DATA"
-            )
-            self._staging_ready = True
+        # Every time: the table lives as long as the connection, and its creation rolls back with
+        # the transaction that made it; IF NOT EXISTS is a catalogue lookup.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS reading_staging ON COMMIT DELETE ROWS AS "  # noqa: S608
+            f"SELECT {names} FROM {self.table} WITH NO DATA"
+        )
         with cursor.cursor.copy(f"COPY reading_staging ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
             f"INSERT INTO {self.table} ({names}) SELECT {names} FROM reading_staging ON CONFLICT DO NOTHING"  # noqa: S608
         )
+        # Emptied now as well as at commit: inside an enclosing transaction (a caller's atomic
+        # block) the next batch must not see these rows again.
+        cursor.execute("TRUNCATE reading_staging")
 
     def after(self, position: int, limit: int) -> list["RowReading"]:
         """Up to `limit` readings with id > position, in id order."""

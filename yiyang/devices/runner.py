@@ -205,16 +205,30 @@ def _update_devices(status: dict[int, dict[str, Any]]) -> int:
             names = tuple(sorted(fields))
             groups.setdefault(names, []).append([*(fields[name] for name in names), device_id])
     table = connection.ops.quote_name(Device._meta.db_table)
+    quote = connection.ops.quote_name
     updated = 0
     with connection.cursor() as cursor:
         for names, rows in groups.items():
             model_fields = [_device_field(name) for name in names]
-            assignments = ", ".join(f"{connection.ops.quote_name(str(f.column))} = %s" for f in model_fields)
             params = [
                 [*(f.get_db_prep_value(v, connection) for f, v in zip(model_fields, row, strict=False)), row[-1]]
                 for row in rows
             ]
-            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", params)  # noqa: S608
+            if connection.vendor == "postgresql":
+                # One statement over arrays: a pipelined UPDATE per device cost ~80 us of server time.
+                columns = [quote(str(f.column)) for f in model_fields]
+                types = [f"{f.db_type(connection)}[]" for f in model_fields]
+                unnest = ", ".join(f"%s::{t}" for t in [*types, "bigint[]"])
+                assignments = ", ".join(f"{column} = v.c{i}" for i, column in enumerate(columns))
+                aliases = ", ".join([*(f"c{i}" for i in range(len(columns))), "id"])
+                cursor.execute(
+                    f"UPDATE {table} AS d SET {assignments} FROM unnest({unnest}) AS v({aliases}) "  # noqa: S608
+                    "WHERE d.id = v.id",
+                    [list(column) for column in zip(*params, strict=True)],
+                )
+            else:
+                assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in model_fields)
+                cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", params)  # noqa: S608
             updated += len(rows)
     return updated
 
@@ -287,7 +301,7 @@ class Runner:
     _seen: dict[int, datetime] = field(default_factory=dict)
     _seen_written: datetime | None = None
     _seen_backlog: dict[int, datetime] = field(default_factory=dict)
-    seen_per_step: int = 2000
+    seen_per_step: int = 1000
     # How often to check for changed rule overrides (two aggregate queries).
     rules_every_s: float = 2.0
     _rules_checked: float = 0.0
@@ -298,7 +312,7 @@ class Runner:
     _table: ReadingTable | None = None
     # Incremental checkpoints: a cut starts every `snapshot_every`, is captured `capture_per_step`
     # elders per step (so no step stalls for seconds) and is stored with the position it began at.
-    capture_per_step: int = 1000
+    capture_per_step: int = 500
     _cut_at: int | None = None
     _cut_gaps: list[int] = field(default_factory=list)
     _cut_gen: int = 0
@@ -403,12 +417,19 @@ class Runner:
         self._cut_elders.extend(states)  # before the write: a failure re-dirties them too
         if states:
             table = connection.ops.quote_name(EngineElderState._meta.db_table)
+            upsert = "ON CONFLICT (runner, elder_id, generation) DO UPDATE SET state = excluded.state"
             with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {table} (runner, elder_id, generation, state) VALUES (%s, %s, %s, %s) "  # noqa: S608
-                    "ON CONFLICT (runner, elder_id, generation) DO UPDATE SET state = excluded.state",
-                    [(self.name, elder_id, self._cut_gen, blob) for elder_id, blob in states.items()],
-                )
+                if connection.vendor == "postgresql":  # one statement over arrays, not one per row
+                    cursor.execute(
+                        f"INSERT INTO {table} (runner, elder_id, generation, state) "  # noqa: S608
+                        f"SELECT %s, e, %s, s FROM unnest(%s::bigint[], %s::bytea[]) AS v(e, s) {upsert}",
+                        [self.name, self._cut_gen, list(states), list(states.values())],
+                    )
+                else:
+                    cursor.executemany(
+                        f"INSERT INTO {table} (runner, elder_id, generation, state) VALUES (%s, %s, %s, %s) {upsert}",  # noqa: S608
+                        [(self.name, elder_id, self._cut_gen, blob) for elder_id, blob in states.items()],
+                    )
         if done:
             assert self._cut_at is not None
             layout = list(getattr(self.engine, "STATE_LAYOUT", ()))
