@@ -183,6 +183,7 @@ def _run(name: str, elders: int, readings: int, rate: float | None, sos_every: i
 
     log = IntakeLog()
     runner = Runner(name=name, on_batch=on_batch)
+    runner.take_from(log)
     runner.start(timezone.now())
     close_old_connections()
     # As `yiyang intake` runs them: the runner is stepped by the MQTT thread after each batch.

@@ -35,6 +35,7 @@ from yiyang.devices.models import (
 from yiyang.monitoring.engine import contract as c
 
 REFRESH_EVERY_S = 1.0
+HANDOFF_MAX = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,19 +141,26 @@ class ReadingTable:
             return moment.replace(tzinfo=None).isoformat(" ")
         return moment
 
-    def insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
+    def insert(self, rows: Sequence[tuple[Any, ...]]) -> list[int] | None:
         """Append rows (tuples in COLUMNS order, times already adapted); duplicates of a stored
-        (key, device_ts) are skipped. Call inside the caller's transaction."""
+        (key, device_ts) are skipped. Call inside the caller's transaction. Returns the ids given
+        to the rows, in order, when every row was inserted (None when some were duplicates)."""
         if not rows:
-            return
+            return []
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                self._insert_postgresql(cursor, rows)
-            else:
-                # One prepared statement stepped for every row.
-                cursor.executemany(self.insert_sql, rows)
+                return self._insert_postgresql(cursor, rows)
+            # One prepared statement stepped for every row.
+            cursor.executemany(self.insert_sql, rows)
+            if cursor.rowcount != len(rows):
+                return None
+            # Under the write lock each new row takes the next id, so the batch's ids run up to
+            # the last one inserted.
+            cursor.execute("SELECT last_insert_rowid()")
+            last = cursor.fetchone()[0]
+            return list(range(last - len(rows) + 1, last + 1))
 
-    def _insert_postgresql(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    def _insert_postgresql(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> list[int] | None:
         # COPY into a per-session temporary table, then one INSERT … SELECT … ON CONFLICT DO
         # NOTHING: the server handles the batch as one statement instead of one per row, and
         # psycopg encodes the rows in C.
@@ -167,20 +175,33 @@ class ReadingTable:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
-            f"INSERT INTO {self.table} ({names}) SELECT {names} FROM reading_staging ON CONFLICT DO NOTHING"  # noqa: S608
+            f"INSERT INTO {self.table} ({names}) SELECT {names} FROM reading_staging "  # noqa: S608
+            "ON CONFLICT DO NOTHING RETURNING id, key"
         )
+        given = {key: row_id for row_id, key in cursor.fetchall()}
         # Emptied now as well as at commit: inside an enclosing transaction (a caller's atomic
         # block) the next batch must not see these rows again.
         cursor.execute("TRUNCATE reading_staging")
+        if len(given) != len(rows):
+            return None
+        return [given[row[0]] for row in rows]
 
     def after(self, position: int, limit: int) -> list["RowReading"]:
         """Up to `limit` readings with id > position, in id order."""
         return self._select(f"{self.select_sql} WHERE id > %s ORDER BY id LIMIT %s", [position, limit])
 
+    def ids_after(self, position: int, limit: int) -> list[int]:
+        """The ids `after` would return (an index-only read)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {self.table} WHERE id > %s ORDER BY id LIMIT %s", [position, limit])  # noqa: S608
+            return [row_id for (row_id,) in cursor.fetchall()]
+
     def by_ids(self, ids: list[int]) -> list["RowReading"]:
-        if not ids:
-            return []
-        return self._select(f"{self.select_sql} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)
+        out: list[RowReading] = []
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            out += self._select(f"{self.select_sql} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+        return out
 
     def _select(self, sql: str, params: list[Any]) -> list["RowReading"]:
         with connection.cursor() as cursor:
@@ -218,6 +239,11 @@ class RowReading(NamedTuple):
 
     id: int
     reading: c.Reading
+
+
+def _stored_time(moment: datetime) -> datetime:
+    """A time as it comes back from the table: UTC, microseconds kept."""
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 def _aware(value: Any) -> datetime:
@@ -296,6 +322,9 @@ class IntakeLog:
         # Set after every commit that stored readings: the runner in this process waits on it
         # instead of polling, which keeps publish-to-alert latency to a few milliseconds.
         self.appended = threading.Event()
+        # id -> committed reading, for a runner in this process (`Runner.take_from`): it reads
+        # only the ids of new rows and takes these readings instead of reading each row back.
+        self.handoff: dict[int, c.Reading] | None = None
 
     @property
     def table(self) -> ReadingTable:
@@ -310,6 +339,8 @@ class IntakeLog:
         result = AppendResult()
         table = self.table
         rows: list[tuple[Any, ...]] = []
+        handoff = self.handoff
+        readings: list[c.Reading] = []
         adapted: dict[datetime, object] = {}
         held: dict[tuple[str, str], list[Message]] = defaultdict(list)
         held_readings: dict[tuple[str, str], int] = defaultdict(int)
@@ -332,23 +363,39 @@ class IntakeLog:
                 received_db = adapted.get(received)
                 if received_db is None:
                     received_db = adapted[received] = table.adapt_time(received)
+                received_stored = _stored_time(received)
                 for parsed in parsed_list:
                     device_ts = parsed.device_ts or received
                     value_num, value_text = _stored_value(parsed.code, parsed.value)
                     q = parsed.quality
+                    if len(q.reason) > 64:
+                        q = c.Quality(q.valid, q.signal, q.worn, q.reason[:64])
+                    idem = reading_key(message.protocol, parsed, device_ts)
                     rows.append((
-                        reading_key(message.protocol, parsed, device_ts), target.device_id, target.elder_id,
+                        idem, target.device_id, target.elder_id,
                         parsed.kind, parsed.code, value_num, value_text, parsed.unit,
                         table.adapt_time(device_ts), received_db, q.valid, q.reason, q.signal, q.worn,
                     ))  # fmt: skip
+                    if handoff is not None:
+                        # Exactly what the runner would read back from the row.
+                        readings.append(c.Reading(
+                            key=idem, device_id=target.device_id, elder_id=target.elder_id, kind=parsed.kind,
+                            code=parsed.code, value=_value_back(parsed.code, value_num, value_text),
+                            unit=parsed.unit, device_ts=_stored_time(device_ts), received_ts=received_stored,
+                            quality=q,
+                        ))  # fmt: skip
         with transaction.atomic():
-            table.insert(rows)
+            ids = table.insert(rows)
             for key, held_messages in held.items():
                 _hold_pending(key, held_messages, held_readings[key], held_reason[key])
             for adapter, n in per_adapter.items():
                 _bump(adapter, "messages", n)
             _bump("all", "readings", len(rows))
             _bump("all", "pending_readings", sum(held_readings.values()))
+        if handoff is not None and ids and len(ids) == len(readings):
+            if len(handoff) > HANDOFF_MAX:  # nobody is taking them: the runner reads the rows instead
+                handoff.clear()
+            handoff.update(zip(ids, readings, strict=True))
         if rows:
             self.appended.set()
         result.stored = len(rows)

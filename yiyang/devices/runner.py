@@ -310,6 +310,7 @@ class Runner:
     _unwritten: list[c.Command] = field(default_factory=list)
     write_failures: int = 0
     _table: ReadingTable | None = None
+    _handoff: dict[int, c.Reading] | None = None
     # Incremental checkpoints: a cut starts every `snapshot_every`, is captured `capture_per_step`
     # elders per step (so no step stalls for seconds) and is stored with the position it began at.
     capture_per_step: int = 500
@@ -482,9 +483,27 @@ class Runner:
             self._table = ReadingTable()
         return self._table
 
+    def take_from(self, log: Any) -> None:
+        """Take committed readings from this process's intake log (`IntakeLog.handoff`) instead of
+        reading each new row back: the runner then reads only the ids of new rows, in order, and
+        reads from the table just the rows other writers appended."""
+        log.handoff = {}
+        self._handoff = log.handoff
+
     def _fetch(self) -> list[RowReading]:
         table = self.table
-        rows = table.after(self.position, self.batch_size)
+        handoff = self._handoff
+        if handoff is None:
+            rows = table.after(self.position, self.batch_size)
+        else:
+            ids = table.ids_after(self.position, self.batch_size)
+            others = {row.id: row for row in table.by_ids([i for i in ids if i not in handoff])}
+            rows = [
+                RowReading(i, handoff.pop(i)) if i in handoff else others[i] for i in ids if i in handoff or i in others
+            ]
+            if handoff and min(handoff) <= (ids[-1] if ids else self.position):
+                for stale in [i for i in handoff if i <= (ids[-1] if ids else self.position)]:
+                    del handoff[stale]  # consumed from the table before its reading was handed over
         if self.gaps:
             clock = time.monotonic()
             for gap in [g for g, since in self.gaps.items() if clock - since > GAP_WAIT_S]:
