@@ -28,7 +28,7 @@ demo: setup
 	$(PY) manage.py seed --elders $(DEMO_ELDERS) --if-empty
 	$(PY) manage.py seed_assessments
 	$(PY) manage.py readings_maintain
-	$(PY) manage.py demo_logins
+	$(PY) manage.py demo_logins --url http://$(HOST)
 	@echo "Monitoring: intake (MQTT/TCP), escalation and a 50-elder simulator run beside the server; the console is /alerts/."
 	trap 'kill 0' EXIT; \
 	$(PY) manage.py intake & \

@@ -10,6 +10,9 @@ from yiyang.demo.logins import DEMO_URL, demo_login_rows
 class Command(BaseCommand):
     help = "列出演示账号（用户名、角色、范围）和访问地址。"
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--url", default=DEMO_URL, help="演示服务的访问地址（make demo 传入 HOST）")
+
     def handle(self, *args: Any, **options: Any) -> None:
         rows = demo_login_rows()
         if not rows:
@@ -21,7 +24,7 @@ class Command(BaseCommand):
         table = [headers, *[(r.username, r.role, r.scope) for r in rows]]
         widths = [max(_width(row[i]) for row in table) for i in range(len(headers))]
         self.stdout.write("")
-        self.stdout.write(f"演示地址：{DEMO_URL}    所有演示账号的密码：{DEMO_PASSWORD}")
+        self.stdout.write(f"演示地址：{options['url']}    所有演示账号的密码：{DEMO_PASSWORD}")
         self.stdout.write("")
         for n, row in enumerate(table):
             self.stdout.write("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
