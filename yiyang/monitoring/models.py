@@ -3,7 +3,8 @@
 The defaults are data (`engine/data/rules.yaml`, each rule with its source and verified mark). A
 district keeps one current override document (`DistrictRuleOverride`) and every version it ever had
 (`DistrictRuleVersion`, append-only, with who, when and a note). An elder's
-`ElderMonitoringProfile` holds the elder flags (copd, dementia) and an optional elder-level override.
+`ElderMonitoringProfile` holds the elder flags (copd, dementia), an optional elder-level override and
+the rescue information the 120 hand-off sheet reads (conditions and long-term medication, free text).
 Documents are partial rules documents, validated by the services before they are stored.
 """
 
@@ -62,8 +63,12 @@ class DistrictRuleVersion(BaseModel):
         return f"{self.district_id} v{self.version}"
 
 
+PROFILE_TEXT_MAX = 500
+
+
 class ElderMonitoringProfile(BaseModel):
-    """An elder's monitoring flags (from `MonitoringFlag`) and optional elder-level override.
+    """An elder's monitoring flags (from `MonitoringFlag`), optional elder-level override, and the
+    conditions and long-term medication shown on the 120 hand-off sheet.
 
     `revision` counts saves so that the rules resolver's fingerprint moves on every change.
     """
@@ -73,6 +78,8 @@ class ElderMonitoringProfile(BaseModel):
     )
     flags = models.JSONField(_("监测标记"), default=list, blank=True)
     override = models.JSONField(_("个人覆盖规则"), default=dict, blank=True)
+    conditions = models.CharField(_("既往病史"), max_length=PROFILE_TEXT_MAX, blank=True)
+    medication = models.CharField(_("长期用药"), max_length=PROFILE_TEXT_MAX, blank=True)
     note = models.TextField(_("说明"), blank=True)
     revision = models.PositiveIntegerField(_("修订次数"), default=1)
     updated_by = models.ForeignKey(
@@ -88,4 +95,4 @@ class ElderMonitoringProfile(BaseModel):
 
     @property
     def is_empty(self) -> bool:
-        return not self.flags and not self.override
+        return not self.flags and not self.override and not self.conditions and not self.medication

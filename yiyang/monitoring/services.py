@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yiyang.accounts.access import AnyUser, require_perm
 from yiyang.accounts.models import User
@@ -22,11 +23,17 @@ from yiyang.core.errors import ErrorCollector, FieldError, Forbidden
 from yiyang.elders.models import Elder
 from yiyang.monitoring.access import district_rules_changeable_by
 from yiyang.monitoring.choices import MonitoringFlag
-from yiyang.monitoring.models import DistrictRuleOverride, DistrictRuleVersion, ElderMonitoringProfile
+from yiyang.monitoring.models import (
+    PROFILE_TEXT_MAX,
+    DistrictRuleOverride,
+    DistrictRuleVersion,
+    ElderMonitoringProfile,
+)
 from yiyang.monitoring.selectors import district_override_document
 from yiyang.monitoring.validation import override_problems
 
 NOTE_MAX = 500
+PROFILE_TEXT_LABELS = {"conditions": gettext_lazy("既往病史"), "medication": gettext_lazy("长期用药")}
 
 
 def _clean_note(note: Any, errors: ErrorCollector) -> str:
@@ -39,6 +46,20 @@ def _clean_note(note: Any, errors: ErrorCollector) -> str:
     if len(note) > NOTE_MAX:
         errors.add("note", _("说明不能超过%(n)s个字符") % {"n": NOTE_MAX}, "max_length")
     return note
+
+
+def _clean_profile_text(field: str, value: Any, errors: ErrorCollector) -> str:
+    """`conditions` or `medication`: free text, stripped, at most `PROFILE_TEXT_MAX` characters."""
+    if value is None:
+        return ""
+    label = PROFILE_TEXT_LABELS[field]
+    if not isinstance(value, str):
+        errors.add(field, _("%(label)s应为文本") % {"label": label}, "invalid_type")
+        return ""
+    value = value.strip()
+    if len(value) > PROFILE_TEXT_MAX:
+        errors.add(field, _("%(label)s不能超过%(n)s个字符") % {"label": label, "n": PROFILE_TEXT_MAX}, "max_length")
+    return value
 
 
 def _flat_keys(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -129,20 +150,33 @@ def _clean_flags(flags: Any, errors: ErrorCollector) -> list[str]:
 
 @transaction.atomic
 def elder_monitoring_profile_set(
-    *, actor: AnyUser, elder: Elder, flags: Any, override: Any, note: Any = ""
+    *,
+    actor: AnyUser,
+    elder: Elder,
+    flags: Any,
+    override: Any,
+    note: Any = "",
+    conditions: Any = "",
+    medication: Any = "",
 ) -> ElderMonitoringProfile:
-    """Set the elder's monitoring flags (copd, dementia) and elder-level override document.
+    """Set the elder's monitoring flags (copd, dementia), elder-level override document, and the
+    conditions and long-term medication the 120 hand-off sheet shows (free text, at most 500
+    characters each, stripped).
 
     Needs `monitoring.profile.change` (Forbidden). The caller checks the elder is in reach
     (`access.access_elder_profile_by_public_id`). Flags must come from `MonitoringFlag`; the
     override is checked against the defaults and compiled on top of the district's current override
     with the flags, each problem named by its path; nothing is written on a problem. Audited with
-    the names of what changed (flags, override keys), never the values.
+    the names of what changed (flags, override keys, conditions, medication, note), never the values.
     """
     require_perm(actor, Perm.MONITORING_PROFILE_CHANGE)
     errors = ErrorCollector()
     clean_flags = _clean_flags(flags, errors)
     clean_note = _clean_note(note, errors)
+    texts = {
+        "conditions": _clean_profile_text("conditions", conditions, errors),
+        "medication": _clean_profile_text("medication", medication, errors),
+    }
     if override is None:
         override = {}
     problems: list[FieldError] = override_problems(
@@ -155,20 +189,35 @@ def elder_monitoring_profile_set(
     if profile is None:
         changed = ["flags"] if clean_flags else []
         changed += [f"override.{key}" for key in changed_keys({}, override)]
+        changed += [name for name, text in texts.items() if text]
         changed += ["note"] if clean_note else []
         profile = ElderMonitoringProfile.objects.create(
-            elder=elder, flags=clean_flags, override=override, note=clean_note, updated_by=actor
+            elder=elder, flags=clean_flags, override=override, note=clean_note, updated_by=actor, **texts
         )
     else:
         changed = ["flags"] if sorted(profile.flags) != clean_flags else []
         changed += [f"override.{key}" for key in changed_keys(profile.override, override)]
+        changed += [name for name, text in texts.items() if getattr(profile, name) != text]
         changed += ["note"] if profile.note != clean_note else []
         profile.flags = clean_flags
         profile.override = override
+        profile.conditions = texts["conditions"]
+        profile.medication = texts["medication"]
         profile.note = clean_note
         profile.updated_by = actor
         profile.revision = F("revision") + 1
-        profile.save(update_fields=["flags", "override", "note", "updated_by", "revision", "updated_at"])
+        profile.save(
+            update_fields=[
+                "flags",
+                "override",
+                "conditions",
+                "medication",
+                "note",
+                "updated_by",
+                "revision",
+                "updated_at",
+            ]
+        )
         profile.refresh_from_db(fields=["revision"])
     audit_record(
         actor=actor,
@@ -183,13 +232,14 @@ def elder_monitoring_profile_set(
 
 
 def elder_monitoring_profile_view(*, actor: AnyUser, elder: Elder) -> None:
-    """Record that the account read the elder's monitoring profile (its flags are health data)."""
+    """Record that the account read the elder's monitoring profile (its flags, conditions and
+    medication are health data)."""
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
         entity_type="monitoring_profile",
         entity_id=str(elder.public_id),
         summary="查看老年人监测设置",
-        fields=["flags", "override"],
+        fields=["flags", "override", "conditions", "medication"],
         district=elder.district_id,
     )

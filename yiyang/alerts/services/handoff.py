@@ -5,21 +5,45 @@ from typing import Any
 
 from yiyang.alerts.choices import Severity
 from yiyang.alerts.models import Alert
-from yiyang.elders.models import EmergencyContact
+from yiyang.elders.models import Elder, EmergencyContact
+from yiyang.monitoring.choices import MonitoringFlag
+from yiyang.monitoring.models import ElderMonitoringProfile
 
 NOT_RECORDED = "未登记"
+SEPARATOR = "；"
 
 
 def _age(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
+def _flag_name(flag: str) -> str:
+    """A monitoring flag's label without its explanation: 慢阻肺 for copd, 认知障碍 for dementia."""
+    if flag not in MonitoringFlag.values:
+        return flag
+    label = str(MonitoringFlag(flag).label)
+    return label.split("（")[0].split(" (")[0].strip()
+
+
+def _conditions(profile: ElderMonitoringProfile | None) -> str:
+    if profile is None:
+        return NOT_RECORDED
+    parts = [_flag_name(flag) for flag in profile.flags]
+    if profile.conditions:
+        parts.append(profile.conditions)
+    return SEPARATOR.join(parts) or NOT_RECORDED
+
+
 def handoff_sheet(alert: Alert) -> dict[str, Any]:
-    """The sheet for 120 as plain data: elder, address and coordinates, key holders, conditions and
-    medication (not yet modelled: "未登记"), emergency contacts in calling order, the device's last
-    location if the triggering reading carried one, and what triggered the alert."""
-    elder = alert.elder
+    """The sheet for 120 as plain data: elder, address and coordinates, key holders, conditions
+    (the elder's monitoring flags, e.g. 慢阻肺, then the conditions text of the monitoring profile,
+    joined with "；") and medication (the profile's medication text), "未登记" for what is not
+    recorded; emergency contacts in calling order, the device's last location if the triggering
+    reading carried one, and what triggered the alert. The elder, home and monitoring profile come
+    in one query."""
+    elder = Elder.objects.select_related("home", "monitoring_profile").get(pk=alert.elder_id)
     home = elder.home
+    profile: ElderMonitoringProfile | None = getattr(elder, "monitoring_profile", None)
     contacts = list(EmergencyContact.objects.filter(elder=elder).order_by("priority", "id"))
     key_holders = [c.name + f"（{c.relation}，{c.phone}）" for c in contacts if c.is_key_holder]
     if home is not None and home.key_holder:
@@ -48,8 +72,8 @@ def handoff_sheet(alert: Alert) -> dict[str, Any]:
         "address": home.address if home is not None and home.address else NOT_RECORDED,
         "coordinates": coordinates,
         "key_holders": key_holders or [NOT_RECORDED],
-        "conditions": NOT_RECORDED,
-        "medication": NOT_RECORDED,
+        "conditions": _conditions(profile),
+        "medication": profile.medication if profile is not None and profile.medication else NOT_RECORDED,
         "contacts": [{"name": c.name, "relation": c.relation, "phone": c.phone} for c in contacts],
         "device_location": location or "未知",
     }
@@ -87,7 +111,7 @@ def alert_handoff_sheet(*, actor: Any, alert: Alert) -> dict[str, Any]:
         entity_type="alert_handoff",
         entity_id=str(alert.public_id),
         summary="查看120交接单",
-        fields=["address", "key_holders", "contacts"],
+        fields=["address", "key_holders", "conditions", "medication", "contacts"],
         district=alert.district_id,
     )
     return sheet

@@ -22,6 +22,20 @@ class DistrictRulesInput(serializers.Serializer):
 class ElderProfileInput(serializers.Serializer):
     flags = serializers.JSONField(help_text='Elder flags, e.g. ["copd", "dementia"]; [] for none.')
     override = serializers.JSONField(allow_null=True, help_text="Elder-level partial rules document; {} for none.")
+    conditions = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        default="",
+        help_text="Conditions for the 120 hand-off sheet, e.g. 高血压；2型糖尿病 (at most 500 characters).",
+    )
+    medication = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        default="",
+        help_text="Long-term medication for the 120 hand-off sheet (at most 500 characters).",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -67,6 +81,8 @@ class ElderProfileOutput(serializers.Serializer):
     elder = serializers.JSONField()
     flags = serializers.ListField(child=serializers.CharField())
     override = serializers.JSONField()
+    conditions = serializers.CharField()
+    medication = serializers.CharField()
     note = serializers.CharField()
     revision = serializers.IntegerField()
     updated_by = serializers.CharField(allow_null=True)
@@ -104,6 +120,8 @@ def elder_profile_output(*, elder: Elder, profile: ElderMonitoringProfile | None
         "elder": {"id": str(elder.public_id), "name": elder.name},
         "flags": list(profile.flags) if profile else [],
         "override": profile.override if profile else {},
+        "conditions": profile.conditions if profile else "",
+        "medication": profile.medication if profile else "",
         "note": profile.note if profile else "",
         "revision": profile.revision if profile else 0,
         "updated_by": profile.updated_by.username if profile else None,

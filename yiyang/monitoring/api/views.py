@@ -69,7 +69,8 @@ class DistrictRuleVersionsApi(ApiView):
 class ElderProfileApi(ApiView):
     @extend_schema(responses=ElderProfileOutput)
     def get(self, request: Request, public_id: str) -> Response:
-        """The elder's monitoring flags and override, and the rules the override changes. Audited."""
+        """The elder's monitoring flags, override, conditions and medication, and the rules the
+        override changes. Audited."""
         elder = access_elder_profile_by_public_id(user=request.user, public_id=public_id)
         elder_monitoring_profile_view(actor=request.user, elder=elder)
         profile = elder_monitoring_profile(elder=elder)
@@ -80,7 +81,8 @@ class ElderProfileApi(ApiView):
     @extend_schema(request=ElderProfileInput, responses={200: ElderProfileOutput, 400: OpenApiResponse()})
     @idempotent
     def put(self, request: Request, public_id: str) -> Response:
-        """Set the elder's flags (copd, dementia) and override. Needs monitoring.profile.change."""
+        """Set the elder's flags (copd, dementia), override, conditions and medication (shown on the
+        120 hand-off sheet). Needs monitoring.profile.change."""
         elder = access_elder_profile_by_public_id(
             user=request.user, public_id=public_id, perm=Perm.MONITORING_PROFILE_CHANGE
         )

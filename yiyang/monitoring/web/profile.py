@@ -21,7 +21,7 @@ def monitoring_profile_context(
     saved: bool = False,
 ) -> dict[str, Any]:
     """Template context for the section; `monitoring_section` is None without `monitoring.rules.view`.
-    `posted` (flags, override text, note) refills the editor after a refused save."""
+    `posted` (flags, override text, conditions, medication, note) refills the editor after a refused save."""
     if not has_perm(user, Perm.MONITORING_RULES_VIEW):
         return {"monitoring_section": None}
     profile = elder_monitoring_profile(elder=elder)
@@ -29,8 +29,11 @@ def monitoring_profile_context(
     flags = set(profile.flags) if profile else set()
     override_text = document_text(profile.override) if profile else ""
     note = profile.note if profile else ""
+    conditions = profile.conditions if profile else ""
+    medication = profile.medication if profile else ""
     if posted is not None:
         flags, override_text, note = set(posted["flags"]), posted["override"], posted["note"]
+        conditions, medication = posted["conditions"], posted["medication"]
     return {
         "monitoring_section": {
             "elder": elder,
@@ -44,6 +47,8 @@ def monitoring_profile_context(
             "problem": table.problem,
             "override_text": override_text,
             "note": note,
+            "conditions": conditions,
+            "medication": medication,
             "can_change": has_perm(user, Perm.MONITORING_PROFILE_CHANGE),
             "errors": errors or [],
             "saved": saved,

@@ -117,6 +117,8 @@ def _posted_profile(request: HttpRequest) -> dict[str, Any]:
     return {
         "flags": [flag for flag in request.POST.getlist("flags") if flag],
         "override": request.POST.get("override", ""),
+        "conditions": request.POST.get("conditions", ""),
+        "medication": request.POST.get("medication", ""),
         "note": request.POST.get("note", ""),
     }
 
@@ -132,7 +134,8 @@ def _profile_response(request: HttpRequest, elder: Elder, context: dict[str, Any
 @staff_page
 def elder_profile_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """The elder's monitoring profile (the section of the elder page, or a page of its own); POST
-    saves flags, override and note (`monitoring.profile.change`). Reading it is audited."""
+    saves flags, override, conditions, medication and note (`monitoring.profile.change`). Reading
+    it is audited."""
     if request.method != "POST":
         elder = access_elder_profile_by_public_id(user=request.user, public_id=public_id)
         elder_monitoring_profile_view(actor=request.user, elder=elder)
@@ -147,6 +150,8 @@ def elder_profile_page(request: HttpRequest, public_id: str) -> HttpResponse:
             elder=elder,
             flags=posted["flags"],
             override=parse_document(posted["override"], "override"),
+            conditions=posted["conditions"],
+            medication=posted["medication"],
             note=posted["note"],
         )
     except ValidationFailed as exc:

@@ -5,6 +5,8 @@ from yiyang.alerts.channels import Channel, DeliveryResult, Notification, channe
 from yiyang.alerts.models import Delivery
 from yiyang.alerts.services import alert_notify, alerts_apply, handoff_sheet, handoff_sheet_text
 from yiyang.alerts.tests.support import raise_cmd
+from yiyang.monitoring.models import ElderMonitoringProfile
+from yiyang.monitoring.services import elder_monitoring_profile_set
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +31,38 @@ def test_the_handoff_sheet_says_unrecorded_when_nothing_is_known(world):
         [],
         "未知",
     )
+
+
+def test_the_handoff_sheet_shows_flags_conditions_and_medication_from_the_monitoring_profile(
+    homes, django_assert_num_queries
+):
+    elder = homes.elders["elder0"]
+    elder_monitoring_profile_set(
+        actor=homes.users["street0"],
+        elder=elder,
+        flags=["dementia", "copd"],
+        override={},
+        conditions="高血压；2型糖尿病",
+        medication="阿司匹林 100mg qd；二甲双胍",
+    )
+    alert = alerts_apply([raise_cmd(elder, "fall")]).opened[0]
+    with django_assert_num_queries(2):  # the elder with home and profile; the contacts
+        sheet = handoff_sheet(alert)
+    assert sheet["conditions"] == "慢阻肺；认知障碍；高血压；2型糖尿病"
+    assert sheet["medication"] == "阿司匹林 100mg qd；二甲双胍"
+    text = handoff_sheet_text(sheet)
+    assert "疾病：慢阻肺；认知障碍；高血压；2型糖尿病；用药：阿司匹林 100mg qd；二甲双胍" in text
+
+
+def test_the_handoff_sheet_with_flags_only_or_an_empty_profile(homes):
+    elder = homes.elders["elder0"]
+    street0 = homes.users["street0"]
+    elder_monitoring_profile_set(actor=street0, elder=elder, flags=[], override={}, note="暂无")
+    assert ElderMonitoringProfile.objects.filter(elder=elder).exists()
+    alert = alerts_apply([raise_cmd(elder, "fall")]).opened[0]
+    assert (handoff_sheet(alert)["conditions"], handoff_sheet(alert)["medication"]) == ("未登记", "未登记")
+    elder_monitoring_profile_set(actor=street0, elder=elder, flags=["copd"], override={})
+    assert (handoff_sheet(alert)["conditions"], handoff_sheet(alert)["medication"]) == ("慢阻肺", "未登记")
 
 
 class BrokenSms(Channel):

@@ -140,6 +140,8 @@ def test_elder_profile_get_is_empty_until_set_and_audited(world):
         "elder": {"id": str(world.elders["elder0"].public_id), "name": "elder0老人"},
         "flags": [],
         "override": {},
+        "conditions": "",
+        "medication": "",
         "note": "",
         "revision": 0,
         "updated_by": None,
@@ -177,6 +179,33 @@ def test_elder_profile_put_sets_flags_and_override_over_the_district(world):
         "override": 150,
         "effective": 150,
     }
+
+
+def test_elder_profile_put_saves_conditions_and_medication(world):
+    client = api_client(world.users["medical0"])
+    payload = {"flags": [], "override": {}, "conditions": " 高血压；2型糖尿病 ", "medication": "二甲双胍"}
+    response = client.put(profile_url(world), payload, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["conditions"], body["medication"]) == ("高血压；2型糖尿病", "二甲双胍")
+    assert (client.get(profile_url(world)).json()["conditions"]) == "高血压；2型糖尿病"
+    event = AuditEvent.objects.get(entity_type="monitoring_profile", action="change")
+    assert event.fields == ["conditions", "medication"]
+
+
+def test_elder_profile_put_refuses_too_long_conditions_and_medication(world):
+    before = counts()
+    response = api_client(world.users["street0"]).put(
+        profile_url(world),
+        {"flags": [], "override": {}, "conditions": "高" * 501, "medication": "药" * 501},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [
+        ("conditions", "max_length"),
+        ("medication", "max_length"),
+    ]
+    assert counts() == before
 
 
 def test_elder_profile_put_errors_name_each_field(world):

@@ -145,6 +145,35 @@ def test_the_section_editor_saves_over_htmx(world):
     assert ElderMonitoringProfile.objects.get(elder=elder).revision == 1
 
 
+def test_the_section_shows_and_saves_conditions_and_medication(world):
+    elder = world.elders["elder0"]
+    url = f"/monitoring/elders/{elder.public_id}/profile/"
+    client = page_client(world.users["station0"])
+    posted = {"flags": [], "override": "", "conditions": "高血压；2型糖尿病", "medication": "二甲双胍", "note": ""}
+    response = client.post(url, posted, **HTMX)
+    assert response.status_code == 200
+    html = text_of(response)
+    assert '<p class="mb-2" data-testid="monitoring-conditions">高血压；2型糖尿病</p>' in html
+    assert '<p class="mb-2" data-testid="monitoring-medication">二甲双胍</p>' in html
+    assert (
+        'name="conditions" rows="2" maxlength="500" placeholder="如：高血压；2型糖尿病；房颤">高血压；2型糖尿病</textarea>'
+        in html
+    )
+    profile = ElderMonitoringProfile.objects.get(elder=elder)
+    assert (profile.conditions, profile.medication) == ("高血压；2型糖尿病", "二甲双胍")
+    page = text_of(page_client(world.users["street0"]).get(f"/elders/{elder.public_id}/"))
+    assert 'data-testid="monitoring-medication">二甲双胍</p>' in page
+
+    refused = client.post(url, {**posted, "conditions": "高" * 501, "medication": "阿司匹林"}, **HTMX)
+    html = text_of(refused)
+    assert "<code>conditions</code> 既往病史不能超过500个字符" in html
+    assert (
+        'name="medication" rows="2" maxlength="500" placeholder="如：阿司匹林 100mg qd；二甲双胍">阿司匹林</textarea>'
+        in html
+    )
+    assert ElderMonitoringProfile.objects.get(elder=elder).medication == "二甲双胍"
+
+
 def test_the_profile_page_without_htmx(world):
     elder = world.elders["elder0"]
     url = f"/monitoring/elders/{elder.public_id}/profile/"

@@ -145,6 +145,41 @@ def test_a_bad_profile_names_each_field_and_writes_nothing(world):
     assert counts() == before
 
 
+def test_conditions_and_medication_are_stripped_saved_and_audited_by_name(world):
+    elder, street0 = world.elders["elder0"], world.users["street0"]
+    profile = elder_monitoring_profile_set(
+        actor=street0, elder=elder, flags=[], override={}, conditions=" 高血压；房颤 ", medication="阿司匹林 100mg qd"
+    )
+    assert (profile.conditions, profile.medication, profile.is_empty) == ("高血压；房颤", "阿司匹林 100mg qd", False)
+    profile = elder_monitoring_profile_set(
+        actor=street0, elder=elder, flags=[], override={}, conditions="高血压；房颤", medication=""
+    )
+    assert (profile.conditions, profile.medication, profile.revision) == ("高血压；房颤", "", 2)
+    events = AuditEvent.objects.filter(entity_type="monitoring_profile").order_by("id")
+    assert [e.fields for e in events] == [["conditions", "medication"], ["medication"]]
+    assert all("高血压" not in e.summary and "阿司匹林" not in e.summary for e in events)
+
+
+def test_too_long_conditions_or_medication_name_the_field_and_write_nothing(world):
+    before = counts()
+    with pytest.raises(ValidationFailed) as exc:
+        elder_monitoring_profile_set(
+            actor=world.users["street0"],
+            elder=world.elders["elder0"],
+            flags=[],
+            override={},
+            conditions="高" * 501,
+            medication=["阿司匹林"],
+        )
+    assert fields_of(exc) == [("conditions", "max_length"), ("medication", "invalid_type")]
+    assert [e.reason for e in exc.value.errors] == ["既往病史不能超过500个字符", "长期用药应为文本"]
+    assert counts() == before
+    profile = elder_monitoring_profile_set(
+        actor=world.users["street0"], elder=world.elders["elder0"], flags=[], override={}, conditions="高" * 500
+    )
+    assert len(profile.conditions) == 500
+
+
 def test_changing_a_profile_needs_the_right(world):
     before = counts()
     with pytest.raises(Forbidden):
@@ -160,5 +195,5 @@ def test_reading_a_profile_is_audited(world):
     assert (event.action, event.entity_id, event.fields) == (
         "view",
         str(world.elders["elder0"].public_id),
-        ["flags", "override"],
+        ["conditions", "flags", "medication", "override"],
     )
