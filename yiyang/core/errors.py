@@ -57,6 +57,14 @@ class Forbidden(ApplicationError):
     title: str | Promise = "Permission denied"
 
 
+class Conflict(ApplicationError):
+    """Someone else changed the same thing at the same moment; nothing was written. Retry after
+    reloading."""
+
+    status = 409
+    title: str | Promise = "Conflict"
+
+
 @dataclass
 class ErrorCollector:
     """Collects field errors so one response can list them all."""

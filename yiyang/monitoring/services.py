@@ -8,7 +8,7 @@ names only). The rules resolver notices the change through its fingerprint (`sel
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,7 @@ from yiyang.accounts.permissions import Perm
 from yiyang.areas.models import Area
 from yiyang.audit.models import AuditAction
 from yiyang.audit.services import audit_record
-from yiyang.core.errors import ErrorCollector, FieldError, Forbidden
+from yiyang.core.errors import Conflict, ErrorCollector, FieldError, Forbidden
 from yiyang.elders.models import Elder
 from yiyang.monitoring.access import district_rules_changeable_by
 from yiyang.monitoring.choices import MonitoringFlag
@@ -102,16 +102,26 @@ def district_rules_set(*, actor: AnyUser, district: Area, document: Any, note: A
     assert isinstance(actor, User)
     current = DistrictRuleOverride.objects.select_for_update().filter(district=district).first()
     version = 1 if current is None else current.version + 1
+    existed = current is not None
     fields = changed_keys({} if current is None else current.document, document)
-    # The unique (district, version) constraint turns a concurrent save into an error, not a lost update.
-    DistrictRuleVersion.objects.create(
-        district=district, version=version, document=document, note=clean_note, changed_by=actor
-    )
-    if current is None:
-        current = DistrictRuleOverride.objects.create(
-            district=district, document=document, version=version, note=clean_note, updated_by=actor
-        )
-    else:
+    # The unique (district, version) and (district) constraints turn a concurrent first save into a
+    # conflict the caller can retry, not a lost update (later saves are serialised by the row lock).
+    try:
+        with transaction.atomic():
+            DistrictRuleVersion.objects.create(
+                district=district, version=version, document=document, note=clean_note, changed_by=actor
+            )
+            if current is None:
+                current = DistrictRuleOverride.objects.create(
+                    district=district, document=document, version=version, note=clean_note, updated_by=actor
+                )
+    except IntegrityError:
+        raise Conflict(
+            _("其他人刚刚修改了辖区监测规则，请刷新后重试"),
+            errors=[FieldError("document", _("其他人刚刚修改了辖区监测规则，请刷新后重试"), "conflict")],
+        ) from None
+    assert current is not None
+    if existed:
         current.document = document
         current.version = version
         current.note = clean_note

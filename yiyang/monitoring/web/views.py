@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
-from yiyang.core.errors import FieldError, NotFound, ValidationFailed
+from yiyang.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from yiyang.core.web import is_partial, staff_page
 from yiyang.elders.models import Elder
 from yiyang.monitoring.access import (
@@ -77,7 +77,7 @@ def district_rules_page(request: HttpRequest, public_id: str) -> HttpResponse:
             district_rules_set(
                 actor=request.user, district=district, document=parse_document(text, "document"), note=note
             )
-        except ValidationFailed as exc:
+        except (ValidationFailed, Conflict) as exc:
             errors = exc.errors or [FieldError("document", exc.message)]
         else:
             messages.success(request, _("已保存本区监测规则。"))

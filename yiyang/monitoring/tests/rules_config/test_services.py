@@ -4,7 +4,7 @@ by its path, versioned, audited (names, never values), and nothing written when 
 import pytest
 
 from yiyang.audit.models import AuditEvent
-from yiyang.core.errors import Forbidden, ValidationFailed
+from yiyang.core.errors import Conflict, Forbidden, ValidationFailed
 from yiyang.core.testing import grant_permissions
 from yiyang.monitoring.models import DistrictRuleOverride, DistrictRuleVersion, ElderMonitoringProfile
 from yiyang.monitoring.services import (
@@ -197,3 +197,16 @@ def test_reading_a_profile_is_audited(world):
         str(world.elders["elder0"].public_id),
         ["conditions", "flags", "medication", "override"],
     )
+
+
+def test_a_concurrent_first_save_is_a_conflict_and_writes_nothing(world):
+    # Another officer's first save committed between our read (no override yet) and our write.
+    DistrictRuleVersion.objects.create(
+        district=world.district, version=1, document={}, changed_by=world.users["bureau"]
+    )
+    with pytest.raises(Conflict) as caught:
+        district_rules_set(actor=world.users["bureau"], district=world.district, document=HR_140)
+    assert caught.value.status == 409
+    assert [(e.field, e.code) for e in caught.value.errors] == [("document", "conflict")]
+    assert DistrictRuleVersion.objects.count() == 1 and not DistrictRuleOverride.objects.exists()
+    assert not AuditEvent.objects.filter(entity_type="district_rules").exists()
