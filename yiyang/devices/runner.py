@@ -497,13 +497,15 @@ class Runner:
             rows = table.after(self.position, self.batch_size)
         else:
             ids = table.ids_after(self.position, self.batch_size)
-            others = {row.id: row for row in table.by_ids([i for i in ids if i not in handoff])}
-            rows = [
-                RowReading(i, handoff.pop(i)) if i in handoff else others[i] for i in ids if i in handoff or i in others
-            ]
-            if handoff and min(handoff) <= (ids[-1] if ids else self.position):
-                for stale in [i for i in handoff if i <= (ids[-1] if ids else self.position)]:
-                    del handoff[stale]  # consumed from the table before its reading was handed over
+            # Take what was handed over first, then read every other id from the table: an entry
+            # another thread hands over (or the log drops) meanwhile is never skipped.
+            taken = {i: reading for i in ids if (reading := handoff.pop(i, None)) is not None}
+            others = {row.id: row for row in table.by_ids([i for i in ids if i not in taken])}
+            rows = [RowReading(i, taken[i]) if i in taken else others[i] for i in ids if i in taken or i in others]
+            last = ids[-1] if ids else self.position
+            if handoff and min(handoff) <= last:
+                for stale in [i for i in handoff if i <= last]:
+                    del handoff[stale]  # read from the table before its reading was handed over
         if self.gaps:
             clock = time.monotonic()
             for gap in [g for g, since in self.gaps.items() if clock - since > GAP_WAIT_S]:

@@ -91,3 +91,13 @@ def test_a_reading_handed_over_after_its_row_was_consumed_is_dropped(kit):
     runner.step(T0)
     assert log.handoff == {}
     assert [r.key.split(":")[2] for r in engine.readings] == ["h-1", "h-2"]
+
+
+def test_readings_the_log_dropped_from_the_handoff_are_read_from_the_table(kit):
+    log = IntakeLog()
+    runner, engine = runner_for(log, "dropped")
+    log.append_batch([mqtt_message(payload(1, door="open")), mqtt_message(payload(2, door="closed"))])
+    assert log.handoff is not None
+    log.handoff.clear()  # what append_batch does when nobody takes them for too long
+    runner.step(T0)
+    assert [r.key.split(":")[2] for r in engine.readings] == ["h-1", "h-2"]
