@@ -50,21 +50,19 @@ max_queued_bytes 536870912
 max_inflight_messages 100
 set_tcp_nodelay true
 """
-_port = SYSTEM_PORT
 
 
 @contextlib.contextmanager
-def bench_broker() -> Iterator[str]:
+def bench_broker() -> Iterator[tuple[int, str]]:
     """A Mosquitto of our own with the production queue settings, on a free port, for the length of
     the benchmark. With Mosquitto's defaults (at most 1,000 queued QoS 1 messages per client) a
     burst of tens of thousands of readings is partly dropped by the broker before intake sees it —
     measured: 26,112 of 60,000 lost to a consumer slowed to 200 ms a batch. Falls back to the
-    system broker on 127.0.0.1:1883 when the `mosquitto` program is not installed."""
-    global _port
+    system broker on 127.0.0.1:1883 when the `mosquitto` program is not installed. Yields the port
+    and a label for the figures."""
     binary = shutil.which("mosquitto")
     if binary is None:
-        _port = SYSTEM_PORT
-        yield f"system broker {HOST}:{SYSTEM_PORT} (default configuration)"
+        yield SYSTEM_PORT, f"system broker {HOST}:{SYSTEM_PORT} (default configuration)"
         return
     with socket.socket() as probe:
         probe.bind((HOST, 0))
@@ -82,17 +80,15 @@ def bench_broker() -> Iterator[str]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("the benchmark's Mosquitto did not start") from None
                 time.sleep(0.05)
-        _port = port
-        yield f"mosquitto on {HOST}:{port} with deploy/mosquitto/yiyang.conf queue settings"
+        yield port, f"mosquitto on {HOST}:{port} with deploy/mosquitto/yiyang.conf queue settings"
     finally:
-        _port = SYSTEM_PORT
         process.terminate()
         process.wait(10)
 
 
-def _loadgen(*args: str) -> subprocess.Popen[str]:
+def _loadgen(port: int, *args: str) -> subprocess.Popen[str]:
     """The device fleet, in its own process (see yiyang.devices.loadgen)."""
-    command = [sys.executable, "-m", "yiyang.devices.loadgen", "--host", HOST, "--port", str(_port), *args]
+    command = [sys.executable, "-m", "yiyang.devices.loadgen", "--host", HOST, "--port", str(port), *args]
     return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 -- our own module
 
 
@@ -103,13 +99,13 @@ def _finish(process: subprocess.Popen[str]) -> dict[str, Any]:
     return json.loads(out)
 
 
-def _broker_only(messages: int) -> float:
+def _broker_only(port: int, messages: int) -> float:
     """QoS 1 publish (load generator) → a subscriber that only acknowledges (no database)."""
-    session = MqttSession(HOST, _port, f"bench-sub-{time.time_ns()}", persistent=False)
+    session = MqttSession(HOST, port, f"bench-sub-{time.time_ns()}", persistent=False)
     session.connect()
     prefix = f"bench/broker/{time.time_ns()}"
     session.subscribe(f"{prefix}/#")
-    process = _loadgen("--count", str(messages), "--elders", "100", "--topic-prefix", prefix)
+    process = _loadgen(port, "--count", str(messages), "--elders", "100", "--topic-prefix", prefix)
     got, first = 0, None
     deadline = time.monotonic() + 120
     while got < messages and time.monotonic() < deadline:
@@ -124,7 +120,7 @@ def _broker_only(messages: int) -> float:
     return got / elapsed if elapsed else 0.0
 
 
-def _world(elders: int) -> list[str]:
+def _world(elders: int) -> None:
     from django.utils import timezone
 
     from yiyang.areas.models import Area
@@ -151,7 +147,6 @@ def _world(elders: int) -> list[str]:
         DeviceBinding(device_id=devices[ident], elder=elder, since=now)
         for ident, elder in zip(ids, Elder.objects.order_by("pk"), strict=True)
     )
-    return ids
 
 
 def _index(key: str) -> int | None:
@@ -160,7 +155,7 @@ def _index(key: str) -> int | None:
     return int(parts[2][1:]) if len(parts) == 4 and parts[2].startswith("m") else None
 
 
-def _run(name: str, elders: int, readings: int, rate: float | None, sos_every: int) -> dict[str, Any]:
+def _run(port: int, name: str, elders: int, readings: int, rate: float | None, sos_every: int) -> dict[str, Any]:
     """Intake and runner threads in this process, the fleet in another; returns rate and latencies."""
     from django.db import close_old_connections
     from django.utils import timezone
@@ -190,7 +185,7 @@ def _run(name: str, elders: int, readings: int, rate: float | None, sos_every: i
     intake = MqttIntake(
         log,
         host=HOST,
-        port=_port,
+        port=port,
         client_id=f"bench-intake-{time.time_ns()}",
         persistent=False,
         after_batch=runner.step_now,
@@ -199,7 +194,7 @@ def _run(name: str, elders: int, readings: int, rate: float | None, sos_every: i
     start = time.perf_counter() + 0.5
     args = ["--elders", str(elders), "--count", str(readings), "--start", repr(start), "--sos-every", str(sos_every)]
     cpu_before = time.process_time()
-    process = _loadgen(*args, *(["--rate", str(rate)] if rate else []))
+    process = _loadgen(port, *args, *(["--rate", str(rate)] if rate else []))
     published = _finish(process)
     finished.wait(300)
     cpu = time.process_time() - cpu_before
@@ -232,14 +227,14 @@ def end_to_end(
     *, elders: int = 2000, readings: int = 40_000, paced_rate: float = 1600, paced_seconds: int = 10
 ) -> dict:
     """Figures through the real broker into the database; see the module docstring."""
-    with bench_broker() as broker_label:
-        figures = _end_to_end(elders, readings, paced_rate, paced_seconds)
+    with bench_broker() as (port, broker_label):
+        figures = _end_to_end(port, elders, readings, paced_rate, paced_seconds)
     figures["broker"] = broker_label
     return figures
 
 
-def _end_to_end(elders: int, readings: int, paced_rate: float, paced_seconds: int) -> dict[str, Any]:
-    broker = _broker_only(min(readings, 100_000))
+def _end_to_end(port: int, elders: int, readings: int, paced_rate: float, paced_seconds: int) -> dict[str, Any]:
+    broker = _broker_only(port, min(readings, 100_000))
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
         db.setdefault("TEST", {})["NAME"] = str(Path(tempfile.mkdtemp()) / "bench.sqlite3")
@@ -248,8 +243,8 @@ def _end_to_end(elders: int, readings: int, paced_rate: float, paced_seconds: in
         _world(elders)
         # The second run restores the first one's checkpoint, as a restarted intake would.
         name = f"bench-{time.time_ns()}"
-        full = _run(name, elders, readings, None, 0)
-        paced = _run(name, elders, int(paced_rate * paced_seconds), paced_rate, 199)
+        full = _run(port, name, elders, readings, None, 0)
+        paced = _run(port, name, elders, int(paced_rate * paced_seconds), paced_rate, 199)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return {

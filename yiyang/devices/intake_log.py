@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 
-from yiyang.devices.adapters.parsing import NUMERIC_CODES, ParsedReading
+from yiyang.devices.adapters.parsing import NUMERIC_CODES, PLAIN_QUALITY, ParsedReading
 from yiyang.devices.choices import DeviceState, PendingState
 from yiyang.devices.models import (
     DeadLetter,
@@ -90,7 +90,6 @@ COLUMNS = (
     "key", "device_id", "elder_id", "kind", "code", "value_num", "value_text", "unit",
     "device_ts", "received_ts", "valid", "invalid_reason", "signal", "worn",
 )  # fmt: skip
-_DEFAULT_QUALITY = c.Quality()
 
 
 def _stored_value(code: str, value: Any) -> tuple[float | None, str]:
@@ -209,7 +208,7 @@ class ReadingTable:
             rows = cursor.fetchall()
         out = []
         times: dict[Any, datetime] = {}  # a batch shares receive times
-        quality = _DEFAULT_QUALITY
+        quality = PLAIN_QUALITY
         for (
             row_id, key, device_id, elder_id, kind, code, value_num, value_text, unit,
             device_ts, received_ts, valid, reason, signal, worn,

@@ -21,25 +21,14 @@ import sys
 import threading
 import time
 
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def _text(raw: bytes) -> bytes:
-    return struct.pack("!H", len(raw)) + raw
+from yiyang.devices.adapters.mqtt_wire import encode_packet, encode_string
 
 
 def connect(host: str, port: int, client_id: str) -> socket.socket:
     sock = socket.create_connection((host, port), timeout=5)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    body = _text(b"MQTT") + bytes([4, 0x02]) + struct.pack("!H", 60) + _text(client_id.encode())
-    sock.sendall(b"\x10" + _varint(len(body)) + body)
+    body = encode_string("MQTT") + bytes([4, 0x02]) + struct.pack("!H", 60) + encode_string(client_id)
+    sock.sendall(encode_packet(0x10, body))
     answer = sock.recv(4)
     if len(answer) < 4 or answer[0] != 0x20 or answer[3] != 0:
         raise ConnectionError(f"broker refused the connection: {answer!r}")
@@ -48,8 +37,8 @@ def connect(host: str, port: int, client_id: str) -> socket.socket:
 
 
 def publish_packet(index: int, topic: str, payload: bytes) -> bytes:
-    body = _text(topic.encode()) + struct.pack("!H", index % 65_535 + 1) + payload
-    return b"\x32" + _varint(len(body)) + body
+    body = encode_string(topic) + struct.pack("!H", index % 65_535 + 1) + payload
+    return encode_packet(0x32, body)
 
 
 def device_message(index: int, elders: int, base_ms: int, sos_every: int, prefix: str) -> tuple[str, bytes]:

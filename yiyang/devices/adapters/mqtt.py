@@ -64,8 +64,6 @@ class MqttIntake:
         )
         self.stop_event = threading.Event()
         self.connected = threading.Event()
-        self.received = 0
-        self.dead_letters = 0
         self._backlog: list[Publish] = []
         self.thread = threading.Thread(target=self._loop, name="mqtt-intake", daemon=True)
 
@@ -126,7 +124,6 @@ class MqttIntake:
         many messages were committed."""
         if not self._backlog:
             self._backlog = self.session.poll(timeout)
-            self.received += len(self._backlog)
         batch, self._backlog = self._backlog[: self.batch_size], self._backlog[self.batch_size :]
         if not batch:
             return 0
@@ -163,4 +160,3 @@ class MqttIntake:
             self.intake.append_batch(messages)
         for item, reason in malformed:
             self.intake.dead_letter(adapter="mqtt", source=item.topic, payload=item.payload, reason=reason)
-            self.dead_letters += 1

@@ -43,7 +43,7 @@ class Publish:
     dup: bool
 
 
-def _varint(n: int) -> bytes:
+def encode_varint(n: int) -> bytes:
     out = bytearray()
     while True:
         byte, n = n & 0x7F, n >> 7
@@ -52,13 +52,13 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
-def _text(value: str | bytes) -> bytes:
+def encode_string(value: str | bytes) -> bytes:
     raw = value.encode() if isinstance(value, str) else value
     return struct.pack("!H", len(raw)) + raw
 
 
-def _packet(first: int, body: bytes) -> bytes:
-    return bytes([first]) + _varint(len(body)) + body
+def encode_packet(first: int, body: bytes) -> bytes:
+    return bytes([first]) + encode_varint(len(body)) + body
 
 
 def connect_packet(
@@ -72,17 +72,17 @@ def connect_packet(
 ) -> bytes:
     flags = (0x02 if clean_start else 0) | (0x80 if username else 0) | (0x40 if password else 0)
     props = b"\x11" + struct.pack("!I", session_expiry_s) + b"\x21" + struct.pack("!H", RECEIVE_MAXIMUM)
-    body = _text("MQTT") + bytes([5, flags]) + struct.pack("!H", keepalive) + _varint(len(props)) + props
-    body += _text(client_id)
+    body = encode_string("MQTT") + bytes([5, flags]) + struct.pack("!H", keepalive) + encode_varint(len(props)) + props
+    body += encode_string(client_id)
     if username:
-        body += _text(username)
+        body += encode_string(username)
     if password:
-        body += _text(password)
-    return _packet(0x10, body)
+        body += encode_string(password)
+    return encode_packet(0x10, body)
 
 
 def subscribe_packet(packet_id: int, topic_filter: str, qos: int = 1) -> bytes:
-    return _packet(0x82, struct.pack("!H", packet_id) + b"\x00" + _text(topic_filter) + bytes([qos]))
+    return encode_packet(0x82, struct.pack("!H", packet_id) + b"\x00" + encode_string(topic_filter) + bytes([qos]))
 
 
 def puback_packets(packet_ids: list[int]) -> bytes:
@@ -321,7 +321,7 @@ class MqttSession:
                 if got == _PUBLISH:  # a resumed session's queue can arrive before the SUBACK
                     self._early.append(decode_publish(flags, body))
                 elif got == kind:
-                    rest = b"".join(_packet((k << 4) | f, b) for k, f, b in packets[index + 1 :])
+                    rest = b"".join(encode_packet((k << 4) | f, b) for k, f, b in packets[index + 1 :])
                     self._buffer = rest + self._buffer[used:]
                     return got, flags, body
                 elif got != _PINGRESP:

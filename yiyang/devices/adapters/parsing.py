@@ -158,7 +158,7 @@ def parse_topic(topic: str) -> Topic:
     return Topic(district, device_kind, identifier, message_kind)
 
 
-_PLAIN = c.Quality()
+PLAIN_QUALITY = c.Quality()  # shared by every reading that reports no signal or wear
 
 
 def _quality(entry: dict[str, Any]) -> c.Quality:
@@ -167,7 +167,7 @@ def _quality(entry: dict[str, Any]) -> c.Quality:
     if signal is not None and (isinstance(signal, bool) or not isinstance(signal, int) or not 0 <= signal <= 100):
         raise Malformed("signal: expected 0-100")
     if signal is None and not isinstance(worn, bool):
-        return _PLAIN
+        return PLAIN_QUALITY
     return c.Quality(signal=signal, worn=worn if isinstance(worn, bool) else None)
 
 
@@ -193,7 +193,7 @@ def parse_mqtt(topic: str, payload: bytes | str) -> list[ParsedReading]:
             message_id = str(entry.get("id", ""))[:40]
             found += _values(where.identifier, entry["values"], ts, message_id, _quality(entry))
         else:
-            found += _values(where.identifier, entry, None, "", _PLAIN)
+            found += _values(where.identifier, entry, None, "", PLAIN_QUALITY)
     return found
 
 
