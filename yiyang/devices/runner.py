@@ -18,7 +18,6 @@ Ids can commit out of order on PostgreSQL (concurrent inserts, and ON CONFLICT c
 missing id below the newest seen is kept as a gap and looked up again for `GAP_WAIT_S` seconds.
 """
 
-import importlib
 import itertools
 import json
 import logging
@@ -48,6 +47,7 @@ class EngineLike(Protocol):
     def feed(self, reading: c.Reading, now: datetime) -> list[c.Command]: ...
     def advance(self, now: datetime) -> list[c.Command]: ...
     def snapshot(self) -> Any: ...
+    def restore(self, state: Any) -> None: ...
 
 
 class IncrementalEngine(EngineLike, Protocol):
@@ -68,62 +68,19 @@ class IncrementalEngine(EngineLike, Protocol):
 AlertsApply = Callable[[list[c.Command]], Any]
 
 
-def _optional(module: str, name: str) -> Any:
-    """`module.name`, or None while a colleague's module does not provide it yet."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-
-
 def load_engine() -> EngineLike:
     """The monitoring engine with each elder's rules (defaults + district override + the elder's
-    profile, from `yiyang.monitoring.selectors.rules_resolver`), or a pass-through stand-in while the
-    engine does not exist."""
-    engine_class = _optional("yiyang.monitoring.engine.engine", "Engine") or _optional(
-        "yiyang.monitoring.engine", "Engine"
-    )
-    if engine_class is None:
-        log.warning("yiyang.monitoring.engine.Engine not found: using the pass-through engine")
-        return PassThroughEngine()
-    resolver_factory = _optional("yiyang.monitoring.selectors", "rules_resolver")
-    if resolver_factory is None:
-        return engine_class()
-    return engine_class(rules_for=resolver_factory())
+    profile, from `yiyang.monitoring.selectors.rules_resolver`)."""
+    from yiyang.monitoring.engine.engine import Engine
+    from yiyang.monitoring.selectors import rules_resolver
+
+    return Engine(rules_for=rules_resolver())
 
 
 def load_alerts_apply() -> AlertsApply:
-    alerts_apply = _optional("yiyang.alerts.services", "alerts_apply")
-    if alerts_apply is None:
-        log.warning("yiyang.alerts.services.alerts_apply not found: alert commands are only logged")
-        return lambda commands: log.info("alerts: %s", commands)
+    from yiyang.alerts.services import alerts_apply
+
     return alerts_apply
-
-
-class PassThroughEngine:
-    """No rules beyond the obvious: SOS and falls raise, device quality is kept, status follows the
-    tech readings. Used only when the real engine is missing."""
-
-    def feed(self, reading: c.Reading, now: datetime) -> list[c.Command]:
-        out: list[c.Command] = [c.MarkReading(reading, reading.quality.valid, reading.quality.reason)]
-        if reading.code in (c.ALARM_SOS, c.ALARM_FALL):
-            alert_type = "sos" if reading.code == c.ALARM_SOS else "fall"
-            out.append(
-                c.RaiseAlert(reading.elder_id, alert_type, "emergency", reading.device_ts, f"passthrough.{alert_type}")
-            )
-        battery = reading.value if reading.code == c.BATTERY else None
-        worn = reading.value if reading.code == c.WORN else None
-        out.append(c.DeviceStatus(reading.device_id, reading.received_ts, online=True, battery=battery, worn=worn))
-        return out
-
-    def advance(self, now: datetime) -> list[c.Command]:
-        return []
-
-    def snapshot(self) -> dict[str, Any]:
-        return {}
-
-    def restore(self, data: Any) -> None:
-        return None
 
 
 # ------------------------------------------------------------------------------------------ writer
@@ -264,16 +221,6 @@ def _load(blob: bytes) -> Any:
     return pickle.loads(body)  # noqa: S301
 
 
-def _restored(engine: EngineLike, state: Any) -> EngineLike:
-    """`restore` may be an instance method (mutates, returns None) or a classmethod (returns a new
-    engine); both are accepted."""
-    restore = getattr(engine, "restore", None)
-    if restore is None:
-        return engine
-    result = restore(state)
-    return engine if result is None else result
-
-
 @dataclass
 class StartReport:
     restored: bool
@@ -337,7 +284,7 @@ class Runner:
                 self._generation = checkpoint.generation
                 engine.restore_states(self._load_states(), json.loads(blob[1:])["layout"])
             else:
-                engine = _restored(engine, _load(blob))
+                engine.restore(_load(blob))
                 if _incremental(engine):
                     engine.mark_all_dirty()  # from a whole snapshot: the first cut writes every elder
             self.position = checkpoint.position
