@@ -12,6 +12,7 @@ it withdrawn.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
@@ -29,6 +30,9 @@ from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm, default_permissions
 from yiyang.areas.choices import AreaLevel
 from yiyang.core.errors import Forbidden
+
+if TYPE_CHECKING:
+    from yiyang.areas.models import Area
 
 AnyUser = User | AnonymousUser
 
@@ -237,6 +241,15 @@ def require_perm(user: AnyUser, perm: Perm) -> None:
     """Raise Forbidden unless the account holds `perm` (use after the record is known to be in reach)."""
     if not has_perm(user, perm):
         raise Forbidden(f"缺少权限：{perm.label}")
+
+
+def is_placed_at_district(user: AnyUser, district: "Area") -> bool:
+    """Whether the account is placed at `district` itself (a district-level account of it) or is a
+    superuser. Street, community, organisation and personal accounts are not, even inside the
+    district: settings that apply to a whole district (monitoring rules, escalation policies) are
+    changed only by accounts for which this holds, whatever permissions they are granted."""
+    scope = scope_for(user)
+    return scope.kind is ScopeKind.ALL or (scope.kind is ScopeKind.DISTRICT and scope.area_id == district.pk)
 
 
 def access_staff_by_public_id(*, user: AnyUser, public_id: UUID | str) -> User:

@@ -3,6 +3,8 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yiyang.monitoring.engine.rules import SEVERITY_RANK as ENGINE_SEVERITY_RANK
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -30,7 +32,8 @@ def category_of(severity: str) -> AlertCategory:
 
 
 # Higher ranks first: a repeat may raise an alert's severity, never lower it (only DowngradeAlert does).
-SEVERITY_RANK = {Severity.TECHNICAL: 0, Severity.WATCH: 1, Severity.URGENT: 2, Severity.EMERGENCY: 3}
+# Derived from the engine's ranking so the two can never disagree; keyed by `Severity` members.
+SEVERITY_RANK = {Severity(name): rank for name, rank in ENGINE_SEVERITY_RANK.items()}
 
 
 class AlertStatus(models.TextChoices):

@@ -3,15 +3,19 @@
 
 The key is scoped to the account. Reusing a key for a different request is an error. Only successful
 answers are stored, so a request that failed validation can be corrected and sent with the same key.
+Stored answers hold personal data (an elder's record as created), so they are kept for `RETENTION`
+only: older ones are never replayed and are deleted whenever a new answer is stored.
 """
 
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +25,7 @@ from yiyang.core.errors import ValidationFailed
 from yiyang.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+RETENTION = timedelta(hours=24)  # a client retries within minutes; a day covers a device offline overnight
 View = TypeVar("View", bound=Callable[..., Response])
 
 
@@ -49,13 +54,15 @@ def idempotent(method: View) -> View:
             response["Idempotent-Replayed"] = "true"
             return response
 
-        existing = IdempotencyRecord.objects.filter(user_id=user_id, key=key).first()
+        cutoff = timezone.now() - RETENTION
+        existing = IdempotencyRecord.objects.filter(user_id=user_id, key=key, created_at__gte=cutoff).first()
         if existing is not None:
             return replay(existing)
         try:
             with transaction.atomic():
                 response = method(self, request, *args, **kwargs)
                 if 200 <= response.status_code < 300:
+                    IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
                     IdempotencyRecord.objects.create(
                         user_id=user_id,
                         key=key,

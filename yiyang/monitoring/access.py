@@ -9,7 +9,7 @@ Out of reach answers "not found"; in reach without the named permission, Forbidd
 
 from uuid import UUID
 
-from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, require_perm, scope_for
+from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, is_placed_at_district, require_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.choices import AreaLevel
 from yiyang.areas.models import Area
@@ -23,11 +23,10 @@ _PROFILE_PERMS = (Perm.MONITORING_RULES_VIEW, Perm.MONITORING_PROFILE_CHANGE)
 
 def district_rules_changeable_by(*, user: AnyUser, district: Area) -> bool:
     """Whether the account may change the district's rules: `monitoring.rules.change` held by an
-    account placed at that district itself (a district officer of it) or by a superuser. Street,
-    community and organisation accounts never change a whole district's rules, even when granted."""
-    scope = scope_for(user)
-    placed = scope.kind is ScopeKind.ALL or (scope.kind is ScopeKind.DISTRICT and scope.area_id == district.pk)
-    return placed and has_perm(user, Perm.MONITORING_RULES_CHANGE)
+    account placed at that district itself (a district officer of it) or by a superuser
+    (`is_placed_at_district`). Street, community and organisation accounts never change a whole
+    district's rules, even when granted."""
+    return is_placed_at_district(user, district) and has_perm(user, Perm.MONITORING_RULES_CHANGE)
 
 
 def access_district_rules_by_public_id(

@@ -195,6 +195,9 @@ def elder_monitoring_profile_set(
     errors.errors.extend(problems)
     errors.raise_if_any(_("监测设置有误"))
     assert isinstance(actor, User)
+    # Lock the elder's row: with no profile yet there is no profile row to lock, and two first
+    # saves would otherwise both insert.
+    Elder.objects.select_for_update().filter(pk=elder.pk).values_list("pk", flat=True).first()
     profile = ElderMonitoringProfile.objects.select_for_update().filter(elder=elder).first()
     if profile is None:
         changed = ["flags"] if clean_flags else []

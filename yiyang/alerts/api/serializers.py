@@ -92,4 +92,6 @@ class SlaFilterSerializer(serializers.Serializer):
 class PolicyInput(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices)
     policy = serializers.JSONField()
+    # Required by `escalation_policy_set`: missing or blank is passed on so that the service answers
+    # with its one error naming `source` (together with any problems of the policy document).
     source = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")  # type: ignore[assignment]

@@ -1,20 +1,16 @@
 """The 120 hand-off sheet: what an ambulance crew needs to reach and treat the elder."""
 
-from datetime import date
 from typing import Any
 
 from yiyang.alerts.choices import Severity
 from yiyang.alerts.models import Alert
 from yiyang.elders.models import Elder, EmergencyContact
+from yiyang.elders.selectors import age_on
 from yiyang.monitoring.choices import MonitoringFlag
 from yiyang.monitoring.models import ElderMonitoringProfile
 
 NOT_RECORDED = "未登记"
 SEPARATOR = "；"
-
-
-def _age(birth: date, on: date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def _flag_name(flag: str) -> str:
@@ -66,7 +62,7 @@ def handoff_sheet(alert: Alert) -> dict[str, Any]:
         "elder": {
             "name": elder.name,
             "sex": elder.get_sex_display(),
-            "age": _age(elder.birth_date, alert.opened_at.date()),
+            "age": age_on(elder.birth_date, alert.opened_at.date()),
             "phone": elder.phone or NOT_RECORDED,
         },
         "address": home.address if home is not None and home.address else NOT_RECORDED,
@@ -111,7 +107,7 @@ def alert_handoff_sheet(*, actor: Any, alert: Alert) -> dict[str, Any]:
         entity_type="alert_handoff",
         entity_id=str(alert.public_id),
         summary="查看120交接单",
-        fields=["address", "key_holders", "conditions", "medication", "contacts"],
+        fields=["phone", "address", "key_holders", "conditions", "medication", "contacts"],
         district=alert.district_id,
     )
     return sheet

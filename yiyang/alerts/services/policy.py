@@ -5,7 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yiyang.accounts.access import AnyUser, require_perm, scope_for
+from yiyang.accounts.access import AnyUser, is_placed_at_district, require_perm, scope_for
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.alerts.choices import Severity
@@ -14,7 +14,7 @@ from yiyang.alerts.policy import validate_policy
 from yiyang.areas.models import Area
 from yiyang.audit.models import AuditAction
 from yiyang.audit.services import audit_record
-from yiyang.core.errors import FieldError, NotFound, ValidationFailed
+from yiyang.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 
 
 def district_of(actor: AnyUser) -> Area:
@@ -28,17 +28,25 @@ def district_of(actor: AnyUser) -> Area:
 
 @transaction.atomic
 def escalation_policy_set(
-    *, actor: AnyUser, district: Area, severity: str, policy: dict[str, Any], source: str = ""
+    *, actor: AnyUser, district: Area, severity: str, policy: dict[str, Any], source: str
 ) -> EscalationPolicy:
-    """Set (or replace) the district's policy for one severity. Needs `alerts.configure`; the
-    document is validated (ordered steps from 0 s, known recipients). Audited. Alerts already open
-    keep their snapshot; only alerts opened afterwards use the new policy."""
+    """Set (or replace) the district's policy for one severity. Needs `alerts.configure` held by an
+    account placed at the district itself (a district officer of it) or a superuser: street,
+    community and organisation accounts never change a whole district's policy, even when granted.
+    The document is validated (ordered steps from 0 s, known recipients) and `source` (where the
+    override's timings come from, e.g. the notice that set them) must not be blank. Audited. Alerts
+    already open keep their snapshot; only alerts opened afterwards use the new policy."""
     require_perm(actor, Perm.ALERTS_CONFIGURE)
+    if not is_placed_at_district(actor, district):
+        raise Forbidden(_("只有区级主管人员可以修改辖区告警升级策略"))
     if severity not in Severity.values:
         raise ValidationFailed.single("severity", _("严重程度无效"), "invalid_choice")
-    problems = validate_policy(policy)
-    if problems:
-        raise ValidationFailed(_("升级策略有误"), errors=[FieldError(f, r) for f, r in problems])
+    source = (source or "").strip()
+    errors = [FieldError(f, r) for f, r in validate_policy(policy)]
+    if not source:
+        errors.append(FieldError("source", _("请填写策略依据（来源）"), "required"))
+    if errors:
+        raise ValidationFailed(_("升级策略有误"), errors=errors)
     clean = {
         "steps": policy["steps"],
         "reescalate_after_seconds": policy.get("reescalate_after_seconds"),

@@ -117,6 +117,7 @@ RANGE = "?start=2025-05-01&end=2025-06-30"
 POLICY = {
     "severity": "urgent",
     "policy": {"steps": [{"after_seconds": 0, "notify": ["console"]}, {"after_seconds": 120, "notify": ["helper"]}]},
+    "source": "区民政局2025年第1号通知",
 }
 
 CASES: list[Case] = [
@@ -143,6 +144,10 @@ CASES: list[Case] = [
          other_status=200),
     Case("api-alert-policy", "put", lambda w: "/api/v1/alerts/escalation-policy/", data=lambda w: POLICY,
          label="change", right="bureau", without="street0", other="bureau_b", other_status=200,
+         other_check=district_a_policy_unchanged),
+    # A street account granted alerts.configure is still no district officer: 403, nothing changes.
+    Case("api-alert-policy", "put", lambda w: "/api/v1/alerts/escalation-policy/", data=lambda w: POLICY,
+         label="street granted", right="bureau", without="street1", other="bureau_b", other_status=200,
          other_check=district_a_policy_unchanged),
     # pages
     Case("alert-console", "get", lambda w: "/alerts/", page=True, without="street0_noright", other_status=200,

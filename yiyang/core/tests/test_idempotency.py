@@ -50,3 +50,23 @@ def test_keys_belong_to_one_account(world):
     response = b.post("/api/v1/elders/", body(world, 305), format="json", HTTP_IDEMPOTENCY_KEY="same")
     assert response.status_code == 201
     assert Elder.objects.filter(national_id=national_id(305)).count() == 1
+
+
+def test_stored_answers_expire_after_a_day_and_are_purged(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from yiyang.core.idempotency import RETENTION
+    from yiyang.core.models import IdempotencyRecord
+
+    client = APIClient()
+    client.force_authenticate(world.users["street0"])
+    client.post("/api/v1/elders/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="k-old")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - RETENTION - timedelta(minutes=1))
+    # the same key, a day later, for another request: not a reuse, a new request
+    response = client.post("/api/v1/elders/", body(world, 305), format="json", HTTP_IDEMPOTENCY_KEY="k-old")
+    assert response.status_code == 201 and "Idempotent-Replayed" not in response
+    assert Elder.objects.filter(national_id=national_id(305)).count() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["k-old"]
+    assert IdempotencyRecord.objects.get().created_at > timezone.now() - timedelta(minutes=1)

@@ -95,7 +95,12 @@ class ElderDetailApi(ApiView):
         errors = ErrorCollector()
         data.update(elder_refs_resolve({k: data.pop(k) for k in REF_KEYS if k in data}, errors=errors))
         errors.raise_if_any("老年人信息有误")
+        before = elder.updated_at
         elder = elder_update(actor=request.user, elder=elder, changes=data)
+        if elder.updated_at == before:
+            # Nothing changed, so no change event names this account: the full record it gets back
+            # is a view of the unmasked ID and phone.
+            elder_record_view(actor=request.user, elder=elder)
         return Response(ElderDetailOutput(access_elder_by_public_id(user=request.user, public_id=elder.public_id)).data)
 
 

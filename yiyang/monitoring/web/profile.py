@@ -9,6 +9,7 @@ from yiyang.core.errors import FieldError
 from yiyang.elders.models import Elder
 from yiyang.monitoring.choices import MonitoringFlag
 from yiyang.monitoring.selectors import elder_monitoring_profile, elder_rules_table
+from yiyang.monitoring.services import elder_monitoring_profile_view
 from yiyang.monitoring.web.display import display_rows, document_text
 
 
@@ -25,6 +26,8 @@ def monitoring_profile_context(
     if not has_perm(user, Perm.MONITORING_RULES_VIEW):
         return {"monitoring_section": None}
     profile = elder_monitoring_profile(elder=elder)
+    if profile is not None and posted is None and not saved:
+        elder_monitoring_profile_view(actor=user, elder=elder)  # flags, conditions, medication: health data
     table = elder_rules_table(elder=elder, profile=profile)
     flags = set(profile.flags) if profile else set()
     override_text = document_text(profile.override) if profile else ""

@@ -28,7 +28,7 @@ from yiyang.monitoring.selectors import (
     district_rules_table,
     rules_districts_in_reach,
 )
-from yiyang.monitoring.services import district_rules_set, elder_monitoring_profile_set, elder_monitoring_profile_view
+from yiyang.monitoring.services import district_rules_set, elder_monitoring_profile_set
 from yiyang.monitoring.web.display import display_rows, document_text
 from yiyang.monitoring.web.profile import monitoring_profile_context
 
@@ -135,10 +135,9 @@ def _profile_response(request: HttpRequest, elder: Elder, context: dict[str, Any
 def elder_profile_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """The elder's monitoring profile (the section of the elder page, or a page of its own); POST
     saves flags, override, conditions, medication and note (`monitoring.profile.change`). Reading
-    it is audited."""
+    a recorded profile is audited (by `monitoring_profile_context`, as on the elder page)."""
     if request.method != "POST":
         elder = access_elder_profile_by_public_id(user=request.user, public_id=public_id)
-        elder_monitoring_profile_view(actor=request.user, elder=elder)
         return _profile_response(request, elder, monitoring_profile_context(user=request.user, elder=elder))
     elder = access_elder_profile_by_public_id(
         user=request.user, public_id=public_id, perm=Perm.MONITORING_PROFILE_CHANGE

@@ -2,7 +2,8 @@ import pytest
 
 from yiyang.alerts.models import AlertEvent, EscalationPolicy
 from yiyang.alerts.services import alerts_apply
-from yiyang.alerts.tests.support import raise_cmd
+from yiyang.alerts.tests.support import grant, raise_cmd
+from yiyang.audit.models import AuditEvent
 from yiyang.organisations.tests.support import api_client
 
 pytestmark = pytest.mark.django_db
@@ -56,11 +57,56 @@ def test_timeline_and_policy_views(world):
 
 def test_a_policy_change_is_validated(world):
     client = api_client(world.users["bureau"])
-    bad = {"severity": "urgent", "policy": {"steps": [{"after_seconds": 10, "notify": ["pager"]}]}}
+    bad = {
+        "severity": "urgent",
+        "policy": {"steps": [{"after_seconds": 10, "notify": ["pager"]}]},
+        "source": "区民政局2025年第1号通知",
+    }
     response = client.put("/api/v1/alerts/escalation-policy/", bad, format="json")
     assert response.status_code == 400
     assert {e["field"] for e in response.json()["errors"]} == {"steps[0].notify", "steps[0].after_seconds"}
     assert not EscalationPolicy.objects.exists()
+
+
+POLICY_CHANGE = {
+    "severity": "urgent",
+    "policy": {"steps": [{"after_seconds": 0, "notify": ["console"]}, {"after_seconds": 120, "notify": ["helper"]}]},
+    "source": "区民政局2025年第1号通知",
+}
+
+
+def test_a_street_account_granted_configure_may_not_change_the_district_policy(world):
+    # given: a street account granted alerts.configure (it manages no district)
+    street = grant(world.users["street0"], "alerts.configure")
+    # when: it replaces the district's urgent policy
+    response = api_client(street).put("/api/v1/alerts/escalation-policy/", POLICY_CHANGE, format="json")
+    # then: refused with the reason, and nothing is written or audited
+    assert response.status_code == 403
+    assert response.json()["detail"] == "只有区级主管人员可以修改辖区告警升级策略"
+    assert not EscalationPolicy.objects.exists()
+    assert not AuditEvent.objects.filter(entity_type="escalation_policy").exists()
+
+
+def test_a_district_override_needs_a_source(world):
+    client = api_client(world.users["bureau"])
+    for blank in ({**POLICY_CHANGE, "source": "  "}, {k: v for k, v in POLICY_CHANGE.items() if k != "source"}):
+        response = client.put("/api/v1/alerts/escalation-policy/", blank, format="json")
+        assert response.status_code == 400
+        assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("source", "required")]
+    assert not EscalationPolicy.objects.exists()
+    assert not AuditEvent.objects.filter(entity_type="escalation_policy").exists()
+    ok = client.put("/api/v1/alerts/escalation-policy/", POLICY_CHANGE, format="json")
+    assert ok.status_code == 200
+    assert EscalationPolicy.objects.get().source == "区民政局2025年第1号通知"
+
+
+def test_viewing_the_handoff_sheet_is_audited_with_the_fields_it_shows(world):
+    alert = alerts_apply([raise_cmd(world.elders["elder0"])]).opened[0]
+    response = api_client(world.users["street0"]).get(f"/api/v1/alerts/{alert.public_id}/handoff/")
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(entity_type="alert_handoff")
+    assert (event.action, event.entity_id, event.actor_id) == ("view", str(alert.public_id), world.users["street0"].pk)
+    assert sorted(event.fields) == ["address", "conditions", "contacts", "key_holders", "medication", "phone"]
 
 
 def test_the_list_filters_by_category_and_names_each_alerts_category(world):

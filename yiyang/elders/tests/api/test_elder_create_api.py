@@ -81,3 +81,12 @@ def test_community_of_another_street_is_refused_as_not_found(world):
     assert response.status_code == 400
     assert [e["field"] for e in response.json()["errors"]] == ["community"]
     assert not Elder.objects.filter(national_id=national_id(101)).exists()
+
+
+def test_a_patch_that_changes_nothing_still_audits_the_full_record_it_returns(world):
+    elder = world.elders["elder0"]
+    response = client_for(world.users["street0"]).patch(f"/api/v1/elders/{elder.public_id}/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["national_id"] == elder.national_id
+    events = AuditEvent.objects.filter(entity_id=str(elder.public_id))
+    assert [(e.action, e.fields) for e in events] == [("view", ["national_id", "phone"])]

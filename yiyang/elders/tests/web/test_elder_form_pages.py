@@ -198,3 +198,12 @@ def test_anonymous_is_sent_to_login(world):
 
     assert (create.status_code, create["Location"]) == (302, "/login/?next=/elders/new/")
     assert (edit.status_code, edit["Location"]) == (302, f"/login/?next={edit_url(elder0)}")
+
+
+def test_opening_the_edit_form_is_an_audited_view_of_the_full_id_and_phone(world):
+    elder = world.elders["elder0"]
+    response = client_for(world.users["street0"]).get(edit_url(elder))
+    assert response.status_code == 200
+    assert elder.national_id in response.content.decode()
+    event = AuditEvent.objects.get(action="view", entity_id=str(elder.public_id))
+    assert (event.actor, event.fields) == (world.users["street0"], ["national_id", "phone"])

@@ -203,3 +203,16 @@ def test_a_stored_override_the_defaults_no_longer_accept_is_flagged_and_not_appl
     assert 'data-testid="rules-problem"' in html
     assert "rules: unknown rule &#x27;retired_rule&#x27;" in html
     assert cell(html, "value-hr_high.params.threshold", "effective") == "131"
+
+
+def test_the_elder_page_audits_reading_a_recorded_monitoring_profile_once(world):
+    from yiyang.audit.models import AuditEvent
+
+    elder = world.elders["elder0"]
+    elder_monitoring_profile_set(
+        actor=world.users["street0"], elder=elder, flags=["copd"], override={}, conditions="高血压", medication=""
+    )
+    response = page_client(world.users["street0"]).get(f"/elders/{elder.public_id}/")
+    assert response.status_code == 200
+    views = AuditEvent.objects.filter(entity_type="monitoring_profile", action="view")
+    assert [(e.actor, e.entity_id) for e in views] == [(world.users["street0"], str(elder.public_id))]
