@@ -157,7 +157,7 @@ def elder_current_levels(*, elder: Elder, today: date | None = None) -> ElderLev
     today = today or timezone.localdate()
     records = list(
         Assessment.objects.filter(elder=elder, status=AssessmentStatus.CONFIRMED)
-        .select_related("assessor", "reviewer", "supersedes")
+        .select_related("elder", "assessor", "reviewer", "supersedes")
         .order_by("-assessed_on", "-confirmed_at", "-id")
     )
     families = set(FAMILY_SCALES)

@@ -70,9 +70,25 @@ class ErrorCollector:
     """Collects field errors so one response can list them all."""
 
     errors: list[FieldError] = field(default_factory=list)
+    # (field, row) of the errors seen by `has`, and how many of `errors` that covers: callers also
+    # extend `errors` directly, so the index catches up on each call (a 50,000-row import asks per row).
+    _seen: set[tuple[str, int | None]] = field(default_factory=set, repr=False, compare=False)
+    _indexed: int = field(default=0, repr=False, compare=False)
 
     def add(self, field_name: str, reason: str, code: str = "invalid", row: int | None = None) -> None:
         self.errors.append(FieldError(field_name, reason, code, row))
+
+    def drop(self, field_name: str, *, since: int = 0) -> None:
+        """Remove the errors for `field_name` among those reported from index `since` on."""
+        self.errors[since:] = [e for e in self.errors[since:] if e.field != field_name]
+        self._seen, self._indexed = set(), 0
+
+    def has(self, field_name: str, row: int | None = None) -> bool:
+        """Whether an error for `field_name` (in `row`) was already reported."""
+        for error in self.errors[self._indexed :]:
+            self._seen.add((error.field, error.row))
+        self._indexed = len(self.errors)
+        return (field_name, row) in self._seen
 
     def raise_if_any(self, message: str = "Validation failed") -> None:
         if self.errors:

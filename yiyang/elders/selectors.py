@@ -168,3 +168,9 @@ def elder_overview(*, user: AnyUser) -> dict[str, object]:
         for row in qs.values("street__name", "street__code").annotate(count=Count("id")).order_by("street__code")
     ]
     return {**totals, "by_street": by_street}
+
+
+def active_elder_counts_by_community(*, user: AnyUser) -> dict[int, int]:
+    """Community id → number of active (在册) elders in the user's reach."""
+    rows = elders_in_reach(user=user).filter(status=ElderStatus.ACTIVE).values("community_id").annotate(n=Count("id"))
+    return {row["community_id"]: row["n"] for row in rows}

@@ -1,13 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from yiyang.accounts.access import has_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.selectors import area_tree
-from yiyang.elders.selectors import elders_in_reach
+from yiyang.elders.selectors import active_elder_counts_by_community
 
 
 @login_required
@@ -15,10 +14,7 @@ def area_tree_page(request: HttpRequest) -> HttpResponse:
     """The district → street → community tree in reach, with the number of elders in each."""
     if not has_perm(request.user, Perm.AREAS_VIEW):
         raise PermissionDenied
-    counts = {
-        row["community_id"]: row["n"]
-        for row in elders_in_reach(user=request.user).values("community_id").annotate(n=Count("id"))
-    }
+    counts = active_elder_counts_by_community(user=request.user)
 
     def total(node: dict) -> int:
         own = counts.get(node["area"].pk, 0)

@@ -124,7 +124,7 @@ def check_elder_input(
                 if duplicate.exists():
                     bad("national_id", _("该身份证号已登记"), "duplicate")
     if data.community is None:
-        if not any(e.field == "community" and e.row == row for e in errors.errors):
+        if not errors.has("community", row):
             bad("community", _("社区不能为空"), "required")
     elif data.community.level != AreaLevel.COMMUNITY:
         bad("community", _("应选择社区一级的区域"), "invalid_level")

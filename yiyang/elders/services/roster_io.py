@@ -118,7 +118,7 @@ def elder_roster_import(*, actor: AnyUser, file: IO[bytes]) -> ImportResult:
         national_id = check_elder_input(data, errors=errors, row=number, today=today, check_duplicate=False)
         if national_id is None and row.national_id_was_number:
             # The digits Excel kept are not the ID; say why instead of "wrong check digit".
-            errors.errors[mark:] = [e for e in errors.errors[mark:] if e.field != "national_id"]
+            errors.drop("national_id", since=mark)
             errors.add("national_id", _(NUMERIC_ID_REASON), "not_text", number)
         if national_id is None:
             continue
