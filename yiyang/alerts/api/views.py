@@ -34,6 +34,7 @@ from yiyang.alerts.services import (
     alert_handoff_sheet,
     alert_on_scene,
     district_of,
+    escalation_policy_require_changer,
     escalation_policy_set,
 )
 from yiyang.core.api_views import ApiView, paginated
@@ -164,9 +165,10 @@ class EscalationPolicyApi(ApiView):
     def put(self, request: Request) -> Response:
         """Replace one severity's policy for the district; open alerts keep theirs. Needs alerts.configure."""
         require_perm(request.user, Perm.ALERTS_CONFIGURE)
+        district = district_of(request.user)
+        escalation_policy_require_changer(actor=request.user, district=district)
         payload = PolicyInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        district = district_of(request.user)
         escalation_policy_set(actor=request.user, district=district, **payload.validated_data)
         severity = payload.validated_data["severity"]
         return Response(

@@ -27,6 +27,15 @@ def district_of(actor: AnyUser) -> Area:
 
 
 @transaction.atomic
+def escalation_policy_require_changer(*, actor: AnyUser, district: Area) -> None:
+    """Raise Forbidden unless `actor` may change `district`'s escalation policies: `alerts.configure`
+    held by an account placed at the district itself (or a superuser). Views call it before reading
+    the body, so a caller without the right never learns the body's rules."""
+    require_perm(actor, Perm.ALERTS_CONFIGURE)
+    if not is_placed_at_district(actor, district):
+        raise Forbidden(_("只有区级主管人员可以修改辖区告警升级策略"))
+
+
 def escalation_policy_set(
     *, actor: AnyUser, district: Area, severity: str, policy: dict[str, Any], source: str
 ) -> EscalationPolicy:
@@ -36,9 +45,7 @@ def escalation_policy_set(
     The document is validated (ordered steps from 0 s, known recipients) and `source` (where the
     override's timings come from, e.g. the notice that set them) must not be blank. Audited. Alerts
     already open keep their snapshot; only alerts opened afterwards use the new policy."""
-    require_perm(actor, Perm.ALERTS_CONFIGURE)
-    if not is_placed_at_district(actor, district):
-        raise Forbidden(_("只有区级主管人员可以修改辖区告警升级策略"))
+    escalation_policy_require_changer(actor=actor, district=district)
     if severity not in Severity.values:
         raise ValidationFailed.single("severity", _("严重程度无效"), "invalid_choice")
     source = (source or "").strip()

@@ -54,7 +54,9 @@ from yiyang.assessments.services import (
     assessment_score_preview,
     assessment_submit,
     policy_version_load,
+    policy_version_require_loader,
     report_filename,
+    require_qualified_assessor,
 )
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
@@ -100,6 +102,7 @@ class AssessmentListCreateApi(ApiView):
     @idempotent
     def post(self, request: Request) -> Response:
         """Start a draft (answers may be partial); the caller, a qualified assessor, is its assessor."""
+        require_qualified_assessor(request.user)
         payload = AssessmentCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(payload.validated_data)
@@ -114,6 +117,7 @@ class AssessmentScoreApi(ApiView):
     def post(self, request: Request) -> Response:
         """Score answers without saving anything (the form's live preview); a missing or bad item
         answers 400 naming each one."""
+        require_perm(request.user, Perm.ASSESSMENTS_CREATE)
         payload = ScoreInput(data=request.data)
         payload.is_valid(raise_exception=True)
         result = assessment_score_preview(
@@ -202,6 +206,7 @@ class AssessmentCorrectApi(ApiView):
         assessment = access_assessment_by_public_id(
             user=request.user, public_id=public_id, perm=Perm.ASSESSMENTS_CREATE
         )
+        require_qualified_assessor(request.user)
         payload = CorrectInput(data=request.data)
         payload.is_valid(raise_exception=True)
         correction = assessment_correct(actor=request.user, assessment=assessment, note=payload.validated_data["note"])
@@ -249,6 +254,7 @@ class PolicyVersionListCreateApi(ApiView):
     @idempotent
     def post(self, request: Request) -> Response:
         """Load a policy version (checked by the scale layer's policy loader) for the caller's district."""
+        policy_version_require_loader(request.user)
         payload = PolicyVersionInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

@@ -1,6 +1,11 @@
 """Writes of the assessments app, re-exported: the record life cycle, policy versions and reports."""
 
-from yiyang.assessments.services.policy import PolicyDocument, policy_document_parse, policy_version_load
+from yiyang.assessments.services.policy import (
+    PolicyDocument,
+    policy_document_parse,
+    policy_version_load,
+    policy_version_require_loader,
+)
 from yiyang.assessments.services.records import (
     assessment_confirm,
     assessment_correct,
@@ -11,6 +16,7 @@ from yiyang.assessments.services.records import (
     assessment_score_preview,
     assessment_submit,
     is_qualified_assessor,
+    require_qualified_assessor,
 )
 from yiyang.assessments.services.reports import assessment_report_export, report_filename
 from yiyang.assessments.services.seeding import assessment_seed_confirmed
@@ -30,5 +36,7 @@ __all__ = [
     "is_qualified_assessor",
     "policy_document_parse",
     "policy_version_load",
+    "policy_version_require_loader",
     "report_filename",
+    "require_qualified_assessor",
 ]

@@ -84,6 +84,14 @@ def _as_date(value: Any) -> date | None:
 
 
 @transaction.atomic
+def policy_version_require_loader(actor: AnyUser) -> None:
+    """Raise Forbidden unless `actor` may load policy versions: `assessments.policy` held by a
+    district-level account (or a superuser). Views call it before reading the body."""
+    require_perm(actor, Perm.POLICY_MANAGE)
+    if scope_for(actor).kind not in (ScopeKind.ALL, ScopeKind.DISTRICT):
+        raise Forbidden(_("只有区级主管人员可以导入政策数据"))
+
+
 def policy_version_load(*, actor: AnyUser, document: PolicyDocument) -> PolicyVersion:
     """Store a new policy version for one scale, for the actor's district (every district for a
     superuser).
@@ -95,10 +103,8 @@ def policy_version_load(*, actor: AnyUser, document: PolicyDocument) -> PolicyVe
     and nothing is written. The version replaces the previous one entirely for assessments dated
     from `effective_from`; existing assessments keep the version they were scored with. Audited.
     """
-    require_perm(actor, Perm.POLICY_MANAGE)
+    policy_version_require_loader(actor)
     scope = scope_for(actor)
-    if scope.kind not in (ScopeKind.ALL, ScopeKind.DISTRICT):
-        raise Forbidden(_("只有区级主管人员可以导入政策数据"))
     errors = ErrorCollector()
     scale = document.scale
     if not isinstance(scale, str) or scale not in scoring.SCALE_CODES:

@@ -51,7 +51,8 @@ def is_qualified_assessor(user: AnyUser) -> bool:
     return isinstance(user, User) and user.is_assessor and has_perm(user, Perm.ASSESSMENTS_CREATE)
 
 
-def _require_qualified_assessor(actor: AnyUser) -> None:
+def require_qualified_assessor(actor: AnyUser) -> None:
+    """Raise Forbidden unless `actor` holds `assessments.create` and the assessor qualification."""
     require_perm(actor, Perm.ASSESSMENTS_CREATE)
     if not is_qualified_assessor(actor):
         raise Forbidden(_("需要评估员资格才能开展评估"))
@@ -142,7 +143,7 @@ def assessment_draft_create(
     Every problem is reported at once and nothing is written. The creation is audited.
     """
     _require_elder_in_reach(actor, elder)
-    _require_qualified_assessor(actor)
+    require_qualified_assessor(actor)
     today = today or timezone.localdate()
     answers = {} if answers is None else answers
     errors = ErrorCollector()
@@ -187,7 +188,7 @@ def assessment_draft_update(
     changed fields are audited; a change that changes nothing writes nothing.
     """
     _require_record_in_reach(actor, assessment)
-    _require_qualified_assessor(actor)
+    require_qualified_assessor(actor)
     _require_own_record(actor, assessment)
     current = _locked(assessment)
     if current.status not in EDITABLE_STATUSES:
@@ -255,7 +256,7 @@ def assessment_submit(*, actor: AnyUser, assessment: Assessment) -> Assessment:
     and settings used, the data fingerprint and the validity end date. Audited.
     """
     _require_record_in_reach(actor, assessment)
-    _require_qualified_assessor(actor)
+    require_qualified_assessor(actor)
     _require_own_record(actor, assessment)
     current = _locked(assessment)
     if current.status not in EDITABLE_STATUSES:
@@ -346,7 +347,7 @@ def assessment_correct(*, actor: AnyUser, assessment: Assessment, note: str) -> 
     elder in reach. Once the correction is confirmed it replaces the old record as current.
     """
     _require_record_in_reach(actor, assessment)
-    _require_qualified_assessor(actor)
+    require_qualified_assessor(actor)
     original = Assessment.objects.select_related("elder").get(pk=assessment.pk)
     errors = ErrorCollector()
     if original.status != AssessmentStatus.CONFIRMED:

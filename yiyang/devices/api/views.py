@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
@@ -66,6 +67,7 @@ class DeviceListCreateApi(ApiView):
     @idempotent
     def post(self, request: Request) -> Response:
         """Register a device in the caller's street (or the given one)."""
+        require_perm(request.user, Perm.DEVICES_MANAGE)
         payload = DeviceInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         device = device_register(actor=request.user, data=DeviceInput(**payload.validated_data))

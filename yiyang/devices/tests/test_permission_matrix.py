@@ -4,7 +4,7 @@ street 0 is out of reach for street 1 (404, and absent from lists and counts). P
 dead letters are unlocated district queues: any device manager of the district sees them."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -205,3 +205,11 @@ def test_binding_needs_consent(matrix_world):
     )  # fmt: skip
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "no_consent"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.method != "get"], ids=lambda c: c.id)
+def test_the_permission_is_checked_before_the_body(matrix_world, case):
+    # A caller without the right learns nothing about the body's rules: an empty body answers
+    # 403/404 as a valid one does, never a 400 listing the fields.
+    response = call(replace(case, data=lambda w: {}), matrix_world, case.without)
+    assert response.status_code == case.without_status, response.content[:500]

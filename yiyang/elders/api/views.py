@@ -62,6 +62,7 @@ class ElderListCreateApi(ApiView):
     @idempotent
     def post(self, request: Request) -> Response:
         """Register an elder; birth date and sex come from the national ID."""
+        require_perm(request.user, Perm.ELDERS_CREATE)
         payload = ElderInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(payload.validated_data)

@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
@@ -70,6 +71,7 @@ class OrganisationListCreateApi(ApiView):
     @idempotent
     def post(self, request: Request) -> Response:
         """Register an organisation; street and district come from its area."""
+        require_perm(request.user, Perm.ORGS_CHANGE)
         payload = OrganisationInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(payload.validated_data)
@@ -154,6 +156,7 @@ class AdmissionListCreateApi(ApiView):
     @idempotent
     def post(self, request: Request) -> Response:
         """Admit an elder of the district (by id or national ID) into a free or reserved bed."""
+        require_perm(request.user, Perm.BEDS_MANAGE)
         payload = AdmissionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(payload.validated_data)
