@@ -15,7 +15,8 @@ from yiyang.accounts.permissions import Perm
 from yiyang.alerts.choices import SEVERITY_RANK, AlertCategory, Severity
 from yiyang.alerts.models import Alert, AlertEvent, EscalationPolicy
 from yiyang.alerts.policy import PolicyDoc, default_policy
-from yiyang.areas.models import Area
+from yiyang.areas.access import access_area_filter
+from yiyang.areas.choices import AreaLevel
 from yiyang.devices.choices import DeviceKind
 from yiyang.devices.models import Device, DeviceBinding
 from yiyang.devices.selectors import devices_in_reach
@@ -46,8 +47,9 @@ def _category_q(category: str) -> Q:
     return Q()
 
 
-def _street_pk(street: UUID) -> int:
-    return Area.objects.filter(public_id=street).values_list("pk", flat=True).first() or 0
+def _street_pk(user: AnyUser, street: UUID) -> int:
+    """The street filter's primary key; a street outside the reach (or unknown) raises AreaNotFound."""
+    return access_area_filter(user=user, public_id=street, field="street", level=AreaLevel.STREET).pk
 
 
 def _severity_rank() -> Case:
@@ -75,7 +77,7 @@ def alert_list(*, user: AnyUser, filters: AlertFilters | None = None) -> QuerySe
     if filters.category:
         qs = qs.filter(_category_q(filters.category))
     if filters.street:
-        qs = qs.filter(street_id=_street_pk(filters.street))
+        qs = qs.filter(street_id=_street_pk(user, filters.street))
     return (
         qs.select_related("elder", "street", "acknowledged_by", "dispatched_by")
         .annotate(
@@ -98,7 +100,7 @@ def alert_open_counts(*, user: AnyUser, street: UUID | None = None) -> dict[str,
     """Alerts in reach that are not closed, per console view: {"health": n, "technical": m}. One query."""
     qs = alerts_in_reach(user=user).filter(closed_at__isnull=True)
     if street:
-        qs = qs.filter(street_id=_street_pk(street))
+        qs = qs.filter(street_id=_street_pk(user, street))
     counts = qs.aggregate(all=Count("pk"), technical=Count("pk", filter=Q(severity=Severity.TECHNICAL)))
     return {
         AlertCategory.HEALTH.value: counts["all"] - counts["technical"],

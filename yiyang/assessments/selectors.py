@@ -7,12 +7,15 @@ from uuid import UUID
 
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.assessments.choices import FAMILY_SCALES, AssessmentStatus, DueReason, ScaleFamily
 from yiyang.assessments.models import Assessment, PolicyVersion
 from yiyang.assessments.record_settings import record_settings
+from yiyang.core.errors import FieldError
+from yiyang.elders.errors import ElderNotFound
 from yiyang.elders.models import Elder
 from yiyang.elders.selectors import elders_in_reach
 
@@ -73,7 +76,12 @@ def assessment_list(
     filters = filters or AssessmentFilters()
     qs = assessments_in_reach(user=user)
     if filters.elder:
-        qs = qs.filter(elder__public_id=filters.elder)
+        # An elder outside the reach answers 404 as their record does, not an empty list.
+        elder = elders_in_reach(user=user).filter(public_id=filters.elder).first()
+        if elder is None:
+            reason = str(_("老年人不存在或不在您的辖区内"))
+            raise ElderNotFound(reason, errors=[FieldError("elder", reason, "not_found")])
+        qs = qs.filter(elder=elder)
     if filters.scale:
         qs = qs.filter(scale=filters.scale)
     if filters.status:

@@ -72,3 +72,22 @@ def audit_event_export(*, actor: AnyUser, filters: AuditFilters, limit: int) -> 
         district=scope_for(actor).district_id,
     )
     return qs[:limit].iterator(chunk_size=2000)
+
+
+# lead: replace with the audit helper's version at merge
+def audit_list_view(
+    *, actor: AnyUser, entity_type: str, ids: Iterable[object], district: Area | int | None = None, summary: str = ""
+) -> AuditEvent:
+    """Record, in one VIEW event, that `actor` was shown the records `ids` (public ids, in display order).
+
+    Stand-in until the audit app stores the ids in their own column: here they go into the summary.
+    """
+    shown = [str(i) for i in ids]
+    text = summary or f"查看列表（{len(shown)}条）"
+    return audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        entity_type=entity_type,
+        summary=f"{text}：{','.join(shown)}" if shown else text,
+        district=district,
+    )

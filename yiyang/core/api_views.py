@@ -1,6 +1,7 @@
 """Base classes for per-operation API views (HackSoft style): authentication required, and the
 paginated list helper every list endpoint shares."""
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -22,7 +23,12 @@ def paginated(
     queryset: QuerySet[Any],
     serializer: type[BaseSerializer[Any]],
     context: dict[str, Any] | None = None,
+    shown: Callable[[Sequence[Any]], object] | None = None,
 ) -> Response:
+    """One page of `queryset`; `shown` is called with the page's rows in display order (the views of
+    personal data record there, in one audit event, which records the caller was shown)."""
     paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
+    if shown is not None:
+        shown(list(page or []))
     return paginator.get_paginated_response(serializer(page, many=True, context=context or {}).data)

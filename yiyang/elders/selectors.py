@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
-from yiyang.areas.models import Area
+from yiyang.areas.access import access_area_filter
+from yiyang.areas.choices import AreaLevel
 from yiyang.elders.choices import AGE_BAND_RANGES, ElderStatus, HouseholdRegistration, LivingArrangement
 from yiyang.elders.models import Elder, Home
 from yiyang.organisations.choices import BED_KINDS, MEDICAL_KINDS
@@ -95,22 +96,28 @@ def search_q(text: str) -> Q:
     return Q(name__startswith=text)
 
 
-def _area_pk(public_id: UUID) -> int:
-    """The area's primary key, or 0 (matching nothing) for an unknown id."""
-    return Area.objects.filter(public_id=public_id).values_list("pk", flat=True).first() or 0
+def area_filters_q(*, user: AnyUser, street: UUID | None, community: UUID | None, prefix: str = "") -> Q:
+    """The filter for `?street=` / `?community=` on rows with denormalised area columns, resolved to
+    primary keys first so that the count filters one indexed column instead of joining areas. An
+    area outside the reach, unknown or of the other level raises AreaNotFound naming the field."""
+    q = Q()
+    if street:
+        area = access_area_filter(user=user, public_id=street, field="street", level=AreaLevel.STREET)
+        q &= Q(**{f"{prefix}street_id": area.pk})
+    if community:
+        area = access_area_filter(user=user, public_id=community, field="community", level=AreaLevel.COMMUNITY)
+        q &= Q(**{f"{prefix}community_id": area.pk})
+    return q
 
 
 def elder_list(*, user: AnyUser, filters: ElderFilters | None = None) -> QuerySet[Elder]:
-    """Elders in reach matching the filters, newest first, with their areas loaded."""
+    """Elders in reach matching the filters, newest first, with their areas loaded. A street or
+    community filter outside the reach (or unknown) raises AreaNotFound naming it."""
     filters = filters or ElderFilters()
     qs = elders_in_reach(user=user)
     if filters.q:
         qs = qs.filter(search_q(filters.q))
-    # Resolved to primary keys first so the count filters one indexed column instead of joining areas.
-    if filters.street:
-        qs = qs.filter(street_id=_area_pk(filters.street))
-    if filters.community:
-        qs = qs.filter(community_id=_area_pk(filters.community))
+    qs = qs.filter(area_filters_q(user=user, street=filters.street, community=filters.community))
     if filters.age_band in AGE_BAND_RANGES:
         earliest, latest = birth_date_range(filters.age_band, today=timezone.localdate())
         qs = qs.filter(birth_date__lte=latest)
@@ -153,6 +160,13 @@ def homes_in_reach(*, user: AnyUser) -> QuerySet[Home]:
     if scope.is_area:
         return Home.objects.filter(scope.area_q())
     return Home.objects.filter(pk__in=elders_in_reach(user=user).exclude(home=None).values("home_id"))
+
+
+def home_list(*, user: AnyUser, street: UUID | None = None, community: UUID | None = None) -> QuerySet[Home]:
+    """Homes in reach, newest first, optionally in one street or community (AreaNotFound when that
+    area is outside the reach)."""
+    qs = homes_in_reach(user=user).filter(area_filters_q(user=user, street=street, community=community))
+    return qs.select_related("community").prefetch_related("members", "elders").order_by("-id")
 
 
 def elder_overview(*, user: AnyUser) -> dict[str, object]:

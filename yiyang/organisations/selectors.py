@@ -8,11 +8,15 @@ from dataclasses import asdict, dataclass
 from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
+from yiyang.areas.access import access_area_filter
 from yiyang.areas.choices import AreaLevel
+from yiyang.core.errors import FieldError
 from yiyang.organisations.choices import BED_KINDS, BedState
+from yiyang.organisations.errors import OrganisationNotFound
 from yiyang.organisations.models import Admission, Bed, Organisation
 
 IN_SERVICE_STATES = (BedState.FREE, BedState.RESERVED, BedState.OCCUPIED)
@@ -206,9 +210,12 @@ def organisation_list(*, user: AnyUser, filters: OrganisationFilters | None = No
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.street:
-        qs = qs.filter(street__public_id=filters.street)
+        qs = qs.filter(
+            street=access_area_filter(user=user, public_id=filters.street, field="street", level=AreaLevel.STREET)
+        )
     if filters.community:
-        qs = qs.filter(area__public_id=filters.community)
+        area = access_area_filter(user=user, public_id=filters.community, field="community", level=AreaLevel.COMMUNITY)
+        qs = qs.filter(area=area)
     if filters.q:
         qs = qs.filter(organisation_search_q(filters.q))
     if filters.integrated is not None:
@@ -242,7 +249,11 @@ def admission_list(*, user: AnyUser, filters: AdmissionFilters | None = None) ->
     filters = filters or AdmissionFilters()
     qs = admissions_in_reach(user=user)
     if filters.organisation:
-        qs = qs.filter(organisation__public_id=filters.organisation)
+        organisation = organisations_in_reach(user=user).filter(public_id=filters.organisation).first()
+        if organisation is None:
+            reason = str(_("该机构不存在或不在您的辖区内"))
+            raise OrganisationNotFound(reason, errors=[FieldError("organisation", reason, "not_found")])
+        qs = qs.filter(organisation=organisation)
     if filters.is_open is True:
         qs = qs.filter(discharged_on__isnull=True)
     elif filters.is_open is False:

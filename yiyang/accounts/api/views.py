@@ -23,6 +23,7 @@ from yiyang.accounts.permissions import Perm
 from yiyang.accounts.selectors import staff_in_reach
 from yiyang.accounts.services import staff_create, staff_permissions_change, staff_role_change
 from yiyang.areas.models import Area
+from yiyang.audit.lists import shown_by
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
 from yiyang.core.errors import ErrorCollector
@@ -157,7 +158,7 @@ class StaffListCreateApi(ApiView):
         """Accounts placed in the officer's district."""
         require_perm(request.user, Perm.STAFF_MANAGE)
         qs = staff_in_reach(user=request.user).select_related("area", "organisation").order_by("username")
-        return paginated(request, self, qs, UserOutput)
+        return paginated(request, self, qs, UserOutput, shown=shown_by(request.user, "account"))
 
     @extend_schema(request=StaffInput, responses={201: UserOutput})
     @idempotent

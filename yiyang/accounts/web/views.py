@@ -10,6 +10,7 @@ from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.accounts.selectors import staff_in_reach
 from yiyang.accounts.services import staff_permissions_change
+from yiyang.audit.lists import audit_page_shown
 from yiyang.core.errors import FieldError, ValidationFailed
 from yiyang.core.web import staff_page
 from yiyang.elders.selectors import elder_overview
@@ -34,6 +35,7 @@ def staff_list_page(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, Perm.STAFF_MANAGE)
     accounts = staff_in_reach(user=request.user).select_related("area", "organisation").order_by("username")
     page = Paginator(accounts, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_page_shown(actor=request.user, entity_type="account", page=page)
     return render(request, "accounts/staff_list.html", {"page_obj": page, "query_without_page": ""})
 
 

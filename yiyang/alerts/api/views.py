@@ -37,6 +37,7 @@ from yiyang.alerts.services import (
     escalation_policy_require_changer,
     escalation_policy_set,
 )
+from yiyang.audit.lists import audit_record_shown, shown_by
 from yiyang.core.api_views import ApiView, paginated
 from yiyang.core.idempotency import idempotent
 
@@ -49,14 +50,17 @@ class AlertListApi(ApiView):
         params = AlertFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = AlertFilters(**{k: v for k, v in params.validated_data.items() if v not in ("", None)})
-        return paginated(request, self, alert_list(user=request.user, filters=filters), AlertOutput)
+        qs = alert_list(user=request.user, filters=filters)
+        return paginated(request, self, qs, AlertOutput, shown=shown_by(request.user, "alert"))
 
 
 class AlertDetailApi(ApiView):
     @extend_schema(responses=AlertDetailOutput)
     def get(self, request: Request, public_id: str) -> Response:
-        """One alert with the escalation policy fixed on it when it opened."""
-        return Response(AlertDetailOutput(access_alert_by_public_id(user=request.user, public_id=public_id)).data)
+        """One alert with the escalation policy fixed on it when it opened; the read is audited."""
+        alert = access_alert_by_public_id(user=request.user, public_id=public_id)
+        audit_record_shown(actor=request.user, entity_type="alert", record=alert)
+        return Response(AlertDetailOutput(alert).data)
 
 
 class AlertTimelineApi(ApiView):

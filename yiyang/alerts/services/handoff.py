@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from yiyang.accounts.disclosure import ALL_VALUES, Disclosure, disclosure_for
 from yiyang.alerts.choices import Severity
 from yiyang.alerts.models import Alert
 from yiyang.elders.models import Elder, EmergencyContact
@@ -30,18 +31,20 @@ def _conditions(profile: ElderMonitoringProfile | None) -> str:
     return SEPARATOR.join(parts) or NOT_RECORDED
 
 
-def handoff_sheet(alert: Alert) -> dict[str, Any]:
+def handoff_sheet(alert: Alert, *, disclosure: Disclosure | None = None) -> dict[str, Any]:
     """The sheet for 120 as plain data: elder, address and coordinates, key holders, conditions
     (the elder's monitoring flags, e.g. 慢阻肺, then the conditions text of the monitoring profile,
     joined with "；") and medication (the profile's medication text), "未登记" for what is not
     recorded; emergency contacts in calling order, the device's last location if the triggering
     reading carried one, and what triggered the alert. The elder, home and monitoring profile come
-    in one query."""
+    in one query. Phones and the address are shown as `disclosure` (the viewer's role policy) allows;
+    without one, in full (the sheet sent to 120 itself)."""
+    shown = disclosure or Disclosure(full=ALL_VALUES)
     elder = Elder.objects.select_related("home", "monitoring_profile").get(pk=alert.elder_id)
     home = elder.home
     profile: ElderMonitoringProfile | None = getattr(elder, "monitoring_profile", None)
     contacts = list(EmergencyContact.objects.filter(elder=elder).order_by("priority", "id"))
-    key_holders = [c.name + f"（{c.relation}，{c.phone}）" for c in contacts if c.is_key_holder]
+    key_holders = [c.name + f"（{c.relation}，{shown.contact_phone(c.phone)}）" for c in contacts if c.is_key_holder]
     if home is not None and home.key_holder:
         key_holders.insert(0, home.key_holder)
     location = alert.last_detail.get("location") if isinstance(alert.last_detail, dict) else None
@@ -63,14 +66,14 @@ def handoff_sheet(alert: Alert) -> dict[str, Any]:
             "name": elder.name,
             "sex": elder.get_sex_display(),
             "age": age_on(elder.birth_date, alert.opened_at.date()),
-            "phone": elder.phone or NOT_RECORDED,
+            "phone": shown.phone(elder.phone) or NOT_RECORDED,
         },
-        "address": home.address if home is not None and home.address else NOT_RECORDED,
+        "address": shown.address(home.address) if home is not None and home.address else NOT_RECORDED,
         "coordinates": coordinates,
         "key_holders": key_holders or [NOT_RECORDED],
         "conditions": _conditions(profile),
         "medication": profile.medication if profile is not None and profile.medication else NOT_RECORDED,
-        "contacts": [{"name": c.name, "relation": c.relation, "phone": c.phone} for c in contacts],
+        "contacts": [{"name": c.name, "relation": c.relation, "phone": shown.contact_phone(c.phone)} for c in contacts],
         "device_location": location or "未知",
     }
 
@@ -93,14 +96,15 @@ def handoff_sheet_text(sheet: dict[str, Any]) -> str:
 
 def alert_handoff_sheet(*, actor: Any, alert: Alert) -> dict[str, Any]:
     """The hand-off sheet for someone who may handle the alert; the viewing is audited (it holds
-    the elder's address and contacts). Raises Forbidden without `alerts.handle`."""
+    the elder's address and contacts). Phones and address as the actor's role policy discloses them
+    (`accounts.disclosure`). Raises Forbidden without `alerts.handle`."""
     from yiyang.accounts.access import require_perm
     from yiyang.accounts.permissions import Perm
     from yiyang.audit.models import AuditAction
     from yiyang.audit.services import audit_record
 
     require_perm(actor, Perm.ALERTS_HANDLE)
-    sheet = handoff_sheet(alert)
+    sheet = handoff_sheet(alert, disclosure=disclosure_for(actor))
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,

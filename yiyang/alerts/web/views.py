@@ -39,7 +39,10 @@ from yiyang.alerts.services import (
     alert_on_scene,
 )
 from yiyang.alerts.web import stream
+from yiyang.areas.access import access_area_filter, area_filter_id
+from yiyang.areas.choices import AreaLevel
 from yiyang.areas.selectors import streets_in_reach
+from yiyang.audit.lists import audit_record_shown, audit_rows_shown
 from yiyang.core.errors import ApplicationError, Forbidden, NotFound
 from yiyang.core.web import is_partial, staff_page
 from yiyang.devices.models import Device
@@ -57,7 +60,8 @@ LEVEL_TITLES = {
 class ConsoleView:
     """Which view of the console a request asks for: `?category=` (health, the default, or
     technical) and `?street=`; read from the query, or from the form of a lifecycle button.
-    An unknown category or a malformed street falls back to the default view."""
+    An unknown category falls back to the default view; a street outside the reach, unknown or
+    malformed answers 404 (AreaNotFound), as the API's `?street=` does."""
 
     category: AlertCategory = AlertCategory.HEALTH
     street: UUID | None = None
@@ -67,11 +71,7 @@ class ConsoleView:
         params = request.POST if request.method == "POST" else request.GET
         raw_category = params.get("category", "")
         category = AlertCategory(raw_category) if raw_category in AlertCategory.values else AlertCategory.HEALTH
-        try:
-            street = UUID(params["street"]) if params.get("street") else None
-        except ValueError:
-            street = None
-        return cls(category=category, street=street)
+        return cls(category=category, street=area_filter_id(params.get("street"), field="street"))
 
     def query(self, **changes: Any) -> str:
         """The console query string of this view (default values left out), with `changes` applied."""
@@ -95,6 +95,7 @@ def _require_view(request: HttpRequest) -> None:
 def _console_context(request: HttpRequest) -> dict[str, Any]:
     view = ConsoleView.of(request)
     alerts = list(alert_console_list(user=request.user, street=view.street, category=view.category)[:CONSOLE_LIMIT])
+    audit_rows_shown(actor=request.user, entity_type="alert", rows=alerts)
     technical = view.category is AlertCategory.TECHNICAL
     devices = technical_alert_devices(user=request.user, alerts=alerts) if technical else {}
     return {
@@ -153,6 +154,9 @@ def alert_stream_view(request: HttpRequest) -> Any:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
     cursor = int(raw) if raw.isdigit() else alert_event_cursor()
     view = ConsoleView.of(request)
+    if view.street is not None:
+        # Checked before the stream starts: an error inside it could no longer answer 404.
+        access_area_filter(user=request.user, public_id=view.street, field="street", level=AreaLevel.STREET)
     response = StreamingHttpResponse(
         stream.alert_stream(user=request.user, cursor=cursor, category=view.category, street=view.street),
         content_type="text/event-stream",
@@ -166,6 +170,7 @@ def alert_stream_view(request: HttpRequest) -> Any:
 def alert_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """One alert: status, timers, timeline, and for those who handle it the 120 hand-off sheet."""
     alert = access_alert_by_public_id(user=request.user, public_id=public_id)
+    audit_record_shown(actor=request.user, entity_type="alert", record=alert)
     can_handle = has_perm(request.user, Perm.ALERTS_HANDLE)
     context = {
         "alert": alert,

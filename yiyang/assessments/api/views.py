@@ -58,6 +58,7 @@ from yiyang.assessments.services import (
     report_filename,
     require_qualified_assessor,
 )
+from yiyang.audit.lists import shown_by
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
 from yiyang.core.errors import NotFound
@@ -96,7 +97,8 @@ class AssessmentListCreateApi(ApiView):
         params = AssessmentFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = AssessmentFilters(**{k: v for k, v in params.validated_data.items() if v not in ("", None)})
-        return paginated(request, self, assessment_list(user=request.user, filters=filters), AssessmentListOutput)
+        qs = assessment_list(user=request.user, filters=filters)
+        return paginated(request, self, qs, AssessmentListOutput, shown=shown_by(request.user, "assessment"))
 
     @extend_schema(request=AssessmentCreateInput, responses={201: AssessmentDetailOutput, 400: OpenApiResponse()})
     @idempotent
@@ -137,7 +139,8 @@ class AssessmentDueApi(ApiView):
         params.is_valid(raise_exception=True)
         today = timezone.localdate()
         qs = assessments_due(user=request.user, today=today, within_days=params.validated_data.get("within_days"))
-        return paginated(request, self, qs, AssessmentDueOutput, context={"today": today})
+        shown = shown_by(request.user, "assessment")
+        return paginated(request, self, qs, AssessmentDueOutput, context={"today": today}, shown=shown)
 
 
 class AssessmentDetailApi(ApiView):

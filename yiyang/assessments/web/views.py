@@ -61,6 +61,7 @@ from yiyang.assessments.web.forms import (
     option_value,
     selected_value,
 )
+from yiyang.audit.lists import audit_page_shown
 from yiyang.core.errors import FieldError, ValidationFailed
 from yiyang.core.masking import mask_national_id
 from yiyang.core.web import staff_page
@@ -407,6 +408,7 @@ def assessment_list_page(request: HttpRequest) -> HttpResponse:
         scale = form.cleaned_data["scale"] if form.cleaned_data["scale"] in scoring.SCALE_CODES else ""
         filters = AssessmentFilters(status=form.cleaned_data["status"], scale=scale)
     page = Paginator(assessment_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_page_shown(actor=request.user, entity_type="assessment", page=page)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -427,6 +429,7 @@ def assessment_due_page(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, Perm.ASSESSMENTS_VIEW)
     today = timezone.localdate()
     page = Paginator(assessments_due(user=request.user, today=today), PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_page_shown(actor=request.user, entity_type="assessment", page=page)
     rows = []
     for assessment in page.object_list:
         days = (assessment.valid_until - today).days if assessment.valid_until else None

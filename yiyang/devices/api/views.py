@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
+from yiyang.audit.lists import audit_record_shown, shown_by
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
 from yiyang.core.errors import Forbidden
@@ -61,7 +62,8 @@ class DeviceListCreateApi(ApiView):
         params = DeviceFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = DeviceFilters(**{k: v for k, v in params.validated_data.items() if v not in ("", None)})
-        return paginated(request, self, device_list(user=request.user, filters=filters), DeviceOutput)
+        qs = device_list(user=request.user, filters=filters)
+        return paginated(request, self, qs, DeviceOutput, shown=shown_by(request.user, "device"))
 
     @extend_schema(request=DeviceInputSerializer, responses={201: DeviceOutput, 400: OpenApiResponse()})
     @idempotent
@@ -77,7 +79,9 @@ class DeviceListCreateApi(ApiView):
 class DeviceDetailApi(ApiView):
     @extend_schema(responses=DeviceOutput)
     def get(self, request: Request, public_id: str) -> Response:
-        return _detail(request, public_id)
+        device = access_device_by_public_id(user=request.user, public_id=public_id)
+        audit_record_shown(actor=request.user, entity_type="device", record=device)
+        return Response(DeviceOutput(device).data)
 
     @extend_schema(request=DeviceUpdateSerializer, responses=DeviceOutput)
     def patch(self, request: Request, public_id: str) -> Response:
@@ -93,7 +97,8 @@ class DeviceBindingsApi(ApiView):
     def get(self, request: Request, public_id: str) -> Response:
         """Binding history, newest first."""
         device = access_device_by_public_id(user=request.user, public_id=public_id)
-        return paginated(request, self, binding_history(device=device), BindingOutput)
+        shown = shown_by(request.user, "device_binding")
+        return paginated(request, self, binding_history(device=device), BindingOutput, shown=shown)
 
 
 class DeviceBindApi(ApiView):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from yiyang.accounts.access import has_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.selectors import streets_in_reach
+from yiyang.audit.lists import audit_page_shown, audit_record_shown
 from yiyang.core.errors import Forbidden, ValidationFailed
 from yiyang.core.web import staff_page
 from yiyang.devices.access import access_device_by_public_id, access_pending_device_by_public_id
@@ -93,6 +94,7 @@ def device_list_page(request: HttpRequest) -> HttpResponse:
         q=request.GET.get("q", "").strip(),
     )
     page = Paginator(device_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_page_shown(actor=request.user, entity_type="device", page=page)
     return render(
         request,
         "devices/device_list.html",
@@ -128,6 +130,7 @@ def device_create_page(request: HttpRequest) -> HttpResponse:
 @staff_page
 def device_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
     device = access_device_by_public_id(user=request.user, public_id=public_id)
+    audit_record_shown(actor=request.user, entity_type="device", record=device)
     return render(
         request,
         "devices/device_detail.html",

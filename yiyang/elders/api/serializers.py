@@ -1,9 +1,11 @@
 """Input and output shapes of the elder API. Validation of meaning lives in the services."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
 
+from yiyang.accounts.disclosure import NOTHING, Disclosure
 from yiyang.core.masking import mask_national_id, mask_phone
 from yiyang.elders.choices import AgeBand, EconomicStatus, ElderStatus
 from yiyang.elders.models import Elder, EmergencyContact, Home
@@ -49,18 +51,36 @@ class ElderListOutput(serializers.ModelSerializer[Elder]):
         return age_on(obj.birth_date, self.context["today"])
 
 
+def _disclosure(context: Mapping[str, Any]) -> Disclosure:
+    """The viewer's disclosure policy, which the view puts in the context; masked when it did not."""
+    disclosure = context.get("disclosure")
+    return disclosure if isinstance(disclosure, Disclosure) else NOTHING
+
+
 class ContactOutput(serializers.ModelSerializer[EmergencyContact]):
+    """An emergency contact; the phone in full only where the viewer's role policy discloses it."""
+
     id = serializers.UUIDField(source="public_id")
+    phone = serializers.SerializerMethodField()
 
     class Meta:
         model = EmergencyContact
         fields = ["id", "name", "relation", "phone", "priority", "is_key_holder"]
 
+    def get_phone(self, obj: EmergencyContact) -> str:
+        return _disclosure(self.context).contact_phone(obj.phone)
+
 
 class ElderDetailOutput(serializers.ModelSerializer[Elder]):
-    """The full record (unmasked); every read of it is audited by the view."""
+    """The record, with national ID, phone, contacts' phones, address and notes in full as far as the
+    viewer's role policy (`accounts.disclosure`) discloses them; `masked` lists what was masked or
+    withheld. Every read of it is audited by the view."""
 
     id = serializers.UUIDField(source="public_id")
+    national_id = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    notes = serializers.SerializerMethodField()
+    masked = serializers.SerializerMethodField()
     community = AreaRefSerializer()
     street = AreaRefSerializer()
     district = AreaRefSerializer()
@@ -75,13 +95,25 @@ class ElderDetailOutput(serializers.ModelSerializer[Elder]):
             "id", "name", "national_id", "phone", "sex", "birth_date", "household_registration",
             "economic_status", "special_statuses", "living_arrangement", "home", "community", "street",
             "district", "service_station", "medical_institution", "monitoring_consent",
-            "monitoring_consent_at", "status", "notes", "emergency_contacts", "created_at", "updated_at",
+            "monitoring_consent_at", "status", "notes", "emergency_contacts", "created_at", "updated_at", "masked",
         ]  # fmt: skip
+
+    def get_national_id(self, obj: Elder) -> str:
+        return _disclosure(self.context).national_id(obj.national_id)
+
+    def get_phone(self, obj: Elder) -> str:
+        return _disclosure(self.context).phone(obj.phone)
+
+    def get_notes(self, obj: Elder) -> str:
+        return _disclosure(self.context).notes(obj.notes)
+
+    def get_masked(self, obj: Elder) -> list[str]:
+        return _disclosure(self.context).masked
 
     def get_home(self, obj: Elder) -> dict[str, Any] | None:
         if obj.home is None:
             return None
-        return {"id": str(obj.home.public_id), "address": obj.home.address}
+        return {"id": str(obj.home.public_id), "address": _disclosure(self.context).address(obj.home.address)}
 
 
 class ContactInputSerializer(serializers.Serializer[Any]):
@@ -112,12 +144,17 @@ class ElderInputSerializer(serializers.Serializer[Any]):
 
 class ElderFilterSerializer(serializers.Serializer[Any]):
     q = serializers.CharField(required=False, allow_blank=True, help_text="姓名、身份证号或电话（前缀）")
-    street = serializers.UUIDField(required=False)
-    community = serializers.UUIDField(required=False)
+    street = serializers.UUIDField(required=False, help_text="街道的 id；不在辖区内时返回 404")
+    community = serializers.UUIDField(required=False, help_text="社区的 id；不在辖区内时返回 404")
     age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False)
     economic_status = serializers.ChoiceField(choices=EconomicStatus.choices, required=False)
     living_alone = serializers.BooleanField(required=False, allow_null=True, default=None)
     status = serializers.ChoiceField(choices=ElderStatus.choices, required=False)
+
+
+class HomeFilterSerializer(serializers.Serializer[Any]):
+    street = serializers.UUIDField(required=False, help_text="街道的 id；不在辖区内时返回 404")
+    community = serializers.UUIDField(required=False, help_text="社区的 id；不在辖区内时返回 404")
 
 
 class HomeOutput(serializers.ModelSerializer[Home]):

@@ -9,7 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from yiyang.accounts.access import require_perm
+from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
+from yiyang.audit.lists import audit_record_shown, shown_by
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
 from yiyang.core.errors import ErrorCollector, ValidationFailed
@@ -23,10 +25,11 @@ from yiyang.elders.api.serializers import (
     ElderFilterSerializer,
     ElderInputSerializer,
     ElderListOutput,
+    HomeFilterSerializer,
     HomeOutput,
 )
 from yiyang.elders.roster import roster_export_filename, roster_template_download
-from yiyang.elders.selectors import ElderFilters, elder_list, homes_in_reach
+from yiyang.elders.selectors import ElderFilters, elder_list, home_list
 from yiyang.elders.services import (
     ContactInput,
     ElderInput,
@@ -43,6 +46,11 @@ from yiyang.elders.services import (
 REF_KEYS = ("community", "home", "service_station", "medical_institution")
 
 
+def shown_to(request: Request) -> dict[str, Any]:
+    """Serializer context with the caller's disclosure policy (which values it sees in full)."""
+    return {"disclosure": disclosure_for(request.user)}
+
+
 def parse_filters(request: Request) -> ElderFilters:
     """Validate list filters from the query string (bad values answer 400 naming the field)."""
     params = ElderFilterSerializer(data=request.query_params)
@@ -56,7 +64,8 @@ class ElderListCreateApi(ApiView):
         """Elders in reach, newest first; national ID and phone masked."""
         require_perm(request.user, Perm.ELDERS_VIEW)
         qs = elder_list(user=request.user, filters=parse_filters(request))
-        return paginated(request, self, qs, ElderListOutput, context={"today": timezone.localdate()})
+        context = {"today": timezone.localdate()}
+        return paginated(request, self, qs, ElderListOutput, context=context, shown=shown_by(request.user, "elder"))
 
     @extend_schema(request=ElderInputSerializer, responses={201: ElderDetailOutput, 400: OpenApiResponse()})
     @idempotent
@@ -74,16 +83,18 @@ class ElderListCreateApi(ApiView):
             data=ElderInput(**data, **refs, emergency_contacts=contacts),
             pre_errors=errors,
         )
-        return created(ElderDetailOutput(elder).data)
+        return created(ElderDetailOutput(elder, context=shown_to(request)).data)
 
 
 class ElderDetailApi(ApiView):
     @extend_schema(responses=ElderDetailOutput)
     def get(self, request: Request, public_id: str) -> Response:
-        """The full record, unmasked; the read is audited."""
+        """The record, with what the caller's role sees in full unmasked (`masked` lists the rest);
+        the read is audited."""
         elder = access_elder_by_public_id(user=request.user, public_id=public_id)
-        elder_record_view(actor=request.user, elder=elder)
-        return Response(ElderDetailOutput(elder).data)
+        context = shown_to(request)
+        elder_record_view(actor=request.user, elder=elder, full_identifiers=context["disclosure"].full_identifiers)
+        return Response(ElderDetailOutput(elder, context=context).data)
 
     @extend_schema(request=ElderInputSerializer(partial=True), responses=ElderDetailOutput)
     def patch(self, request: Request, public_id: str) -> Response:
@@ -102,7 +113,8 @@ class ElderDetailApi(ApiView):
             # Nothing changed, so no change event names this account: the full record it gets back
             # is a view of the unmasked ID and phone.
             elder_record_view(actor=request.user, elder=elder)
-        return Response(ElderDetailOutput(access_elder_by_public_id(user=request.user, public_id=elder.public_id)).data)
+        fresh = access_elder_by_public_id(user=request.user, public_id=elder.public_id)
+        return Response(ElderDetailOutput(fresh, context=shown_to(request)).data)
 
 
 class ElderContactListCreateApi(ApiView):
@@ -110,7 +122,7 @@ class ElderContactListCreateApi(ApiView):
     def get(self, request: Request, public_id: str) -> Response:
         elder = access_elder_by_public_id(user=request.user, public_id=public_id)
         elder_record_view(actor=request.user, elder=elder, full_identifiers=False)
-        return Response(ContactOutput(elder.emergency_contacts.all(), many=True).data)
+        return Response(ContactOutput(elder.emergency_contacts.all(), many=True, context=shown_to(request)).data)
 
     @extend_schema(request=ContactInputSerializer, responses={201: ContactOutput})
     @idempotent
@@ -119,7 +131,7 @@ class ElderContactListCreateApi(ApiView):
         payload = ContactInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         contact = emergency_contact_add(actor=request.user, elder=elder, contact=ContactInput(**payload.validated_data))
-        return created(ContactOutput(contact).data)
+        return created(ContactOutput(contact, context=shown_to(request)).data)
 
 
 class ElderContactDeleteApi(ApiView):
@@ -131,22 +143,23 @@ class ElderContactDeleteApi(ApiView):
 
 
 class HomeListApi(ApiView):
-    @extend_schema(responses=HomeOutput(many=True))
+    @extend_schema(parameters=[HomeFilterSerializer], responses=HomeOutput(many=True))
     def get(self, request: Request) -> Response:
+        """Homes in reach, newest first; members' phones masked."""
         require_perm(request.user, Perm.ELDERS_VIEW)
-        qs = (
-            homes_in_reach(user=request.user)
-            .select_related("community")
-            .prefetch_related("members", "elders")
-            .order_by("-id")
-        )
-        return paginated(request, self, qs, HomeOutput)
+        params = HomeFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        qs = home_list(user=request.user, **params.validated_data)
+        return paginated(request, self, qs, HomeOutput, shown=shown_by(request.user, "home"))
 
 
 class HomeDetailApi(ApiView):
     @extend_schema(responses=HomeOutput)
     def get(self, request: Request, public_id: str) -> Response:
-        return Response(HomeOutput(access_home_by_public_id(user=request.user, public_id=public_id)).data)
+        """One home with its members (phones masked) and elders; the read is audited."""
+        home = access_home_by_public_id(user=request.user, public_id=public_id)
+        audit_record_shown(actor=request.user, entity_type="home", record=home)
+        return Response(HomeOutput(home).data)
 
 
 class ElderImportApi(ApiView):

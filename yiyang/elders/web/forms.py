@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.access import AnyUser
+from yiyang.areas.access import area_filter_id
 from yiyang.areas.models import Area
 from yiyang.areas.selectors import communities_in_reach, streets_in_reach
 from yiyang.core.errors import FieldError
@@ -35,6 +36,9 @@ class ElderFilterForm(forms.Form):
         label=_("独居"), required=False, choices=[ANY, ("1", _("独居")), ("0", _("非独居"))]
     )
 
+    # Area filters are not "ignored with a note": one outside the reach answers 404, as in the API.
+    AREA_FIELDS = ("street", "community")
+
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         streets = list(streets_in_reach(user=user).order_by("code"))
@@ -56,8 +60,14 @@ class ElderFilterForm(forms.Form):
             return []
         self.is_valid()
         return [
-            str(_("筛选条件“%(label)s”的值无效，已忽略。") % {"label": self.fields[name].label}) for name in self.errors
+            str(_("筛选条件“%(label)s”的值无效，已忽略。") % {"label": self.fields[name].label})
+            for name in self.errors
+            if name not in self.AREA_FIELDS
         ]
+
+    def _area(self, name: str) -> UUID | None:
+        """The area filter as given (checked against the reach by the selector); malformed: AreaNotFound."""
+        return area_filter_id(self.data.get(name), field=name)
 
     def to_filters(self) -> ElderFilters:
         """The acceptable filters only; invalid ones are left out rather than failing the page."""
@@ -68,8 +78,8 @@ class ElderFilterForm(forms.Form):
         living_alone = {"1": True, "0": False}.get(data.get("living_alone") or "")
         return ElderFilters(
             q=(data.get("q") or "").strip(),
-            street=UUID(data["street"]) if data.get("street") else None,
-            community=UUID(data["community"]) if data.get("community") else None,
+            street=self._area("street"),
+            community=self._area("community"),
             age_band=data.get("age_band") or "",
             economic_status=data.get("economic_status") or "",
             living_alone=living_alone,

@@ -12,8 +12,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from yiyang.accounts.access import require_perm
+from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
 from yiyang.assessments.web.profile import assessment_profile_context
+from yiyang.audit.lists import audit_page_shown
 from yiyang.core.errors import ValidationFailed
 from yiyang.core.excel import workbook_response
 from yiyang.core.masking import mask_national_id, mask_phone
@@ -46,6 +48,7 @@ def elder_list_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(elder_list(user=request.user, filters=form.to_filters()), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    audit_page_shown(actor=request.user, entity_type="elder", page=page)
     today = timezone.localdate()
     rows = [
         {
@@ -87,11 +90,32 @@ def elder_export_download(request: HttpRequest) -> FileResponse:
 
 @staff_page
 def elder_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The 360° profile, with the full national ID and phone; opening it is audited."""
+    """The 360° profile, with the national ID, phones, address and notes in full as far as the
+    viewer's role policy (`accounts.disclosure`) discloses them; opening it is audited."""
     elder = access_elder_by_public_id(user=request.user, public_id=public_id)
-    elder_record_view(actor=request.user, elder=elder)
+    disclosure = disclosure_for(request.user)
+    elder_record_view(actor=request.user, elder=elder, full_identifiers=disclosure.full_identifiers)
     admission = next((a for a in elder.admissions.all() if a.discharged_on is None), None)
-    members = list(elder.home.members.all()) if elder.home else []
+    members = [
+        {"name": m.name, "relation": m.relation, "phone": disclosure.member_phone(m.phone)}
+        for m in (elder.home.members.all() if elder.home else [])
+    ]
+    contacts = [
+        {
+            "priority": c.priority,
+            "name": c.name,
+            "relation": c.relation,
+            "phone": disclosure.contact_phone(c.phone),
+            "is_key_holder": c.is_key_holder,
+        }
+        for c in elder.emergency_contacts.all()
+    ]
+    shown = {
+        "national_id": disclosure.national_id(elder.national_id),
+        "phone": disclosure.phone(elder.phone),
+        "notes": disclosure.notes(elder.notes),
+        "address": disclosure.address(elder.home.address) if elder.home else "",
+    }
     return render(
         request,
         "elders/elder_detail.html",
@@ -99,8 +123,9 @@ def elder_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "elder": elder,
             "age": age_on(elder.birth_date, timezone.localdate()),
             "admission": admission,
+            "shown": shown,
             "members": members,
-            "contacts": list(elder.emergency_contacts.all()),
+            "contacts": contacts,
             "special_labels": [SpecialStatus(v).label for v in elder.special_statuses if v in SpecialStatus.values],
             **assessment_profile_context(user=request.user, elder=elder),
             **monitoring_profile_context(user=request.user, elder=elder),

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
+from yiyang.audit.lists import audit_record_shown, shown_by
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
 from yiyang.core.errors import ErrorCollector
@@ -63,7 +64,7 @@ class OrganisationListCreateApi(ApiView):
     def get(self, request: Request) -> Response:
         """Organisations in reach with their bed counts, by kind then name."""
         qs = organisation_list(user=request.user, filters=parse_filters(request))
-        return paginated(request, self, qs, OrganisationListOutput)
+        return paginated(request, self, qs, OrganisationListOutput, shown=shown_by(request.user, "organisation"))
 
     @extend_schema(
         request=OrganisationInputSerializer, responses={201: OrganisationDetailOutput, 400: OpenApiResponse()}
@@ -90,6 +91,7 @@ class OrganisationDetailApi(ApiView):
     def get(self, request: Request, public_id: str) -> Response:
         """One organisation with contact details and bed counts."""
         organisation = access_organisation_by_public_id(user=request.user, public_id=public_id)
+        audit_record_shown(actor=request.user, entity_type="organisation", record=organisation)
         return Response(OrganisationDetailOutput(organisation).data)
 
     @extend_schema(request=OrganisationInputSerializer(partial=True), responses=OrganisationDetailOutput)
@@ -150,7 +152,8 @@ class AdmissionListCreateApi(ApiView):
         filters = AdmissionFilters(
             organisation=params.validated_data.get("organisation"), is_open=params.validated_data.get("open")
         )
-        return paginated(request, self, admission_list(user=request.user, filters=filters), AdmissionOutput)
+        qs = admission_list(user=request.user, filters=filters)
+        return paginated(request, self, qs, AdmissionOutput, shown=shown_by(request.user, "admission"))
 
     @extend_schema(request=AdmissionInputSerializer, responses={201: AdmissionOutput, 400: OpenApiResponse()})
     @idempotent

@@ -19,7 +19,9 @@ from django.views.decorators.http import require_POST
 
 from yiyang.accounts.access import has_perm
 from yiyang.accounts.permissions import Perm
+from yiyang.areas.access import area_filter_id
 from yiyang.areas.selectors import streets_in_reach
+from yiyang.audit.lists import audit_page_shown, audit_record_shown, audit_rows_shown
 from yiyang.core.errors import ErrorCollector, FieldError, NotFound, ValidationFailed
 from yiyang.core.excel import workbook_response
 from yiyang.core.masking import mask_national_id
@@ -71,11 +73,13 @@ def _uuid_or_none(value: str) -> UUID | None:
 
 
 def parse_filters(request: HttpRequest) -> OrganisationFilters:
-    """Filters from the query string; unknown values are ignored rather than answered with an error."""
+    """Filters from the query string; an unknown kind is ignored, while a street or community outside
+    the reach (or unknown) answers 404 from the selector, as in the API and the export."""
     kind = request.GET.get("kind", "")
     return OrganisationFilters(
         kind=kind if kind in OrganisationKind.values else "",
-        street=_uuid_or_none(request.GET.get("street", "")),
+        street=area_filter_id(request.GET.get("street"), field="street"),
+        community=area_filter_id(request.GET.get("community"), field="community"),
         q=request.GET.get("q", "").strip(),
     )
 
@@ -85,6 +89,7 @@ def organisation_list_page(request: HttpRequest) -> HttpResponse:
     """Organisations in reach with licence and filing numbers, the 医养结合 flag and bed counts."""
     filters = parse_filters(request)
     page = Paginator(organisation_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_page_shown(actor=request.user, entity_type="organisation", page=page)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -217,6 +222,8 @@ def _detail(
 ) -> HttpResponse:
     beds = list(bed_list(organisation=organisation))
     residents = list(residents_of(user=request.user, organisation=organisation))
+    # Every rendering lists the residents (also after a refused form): one event names the stays shown.
+    audit_rows_shown(actor=request.user, entity_type="admission", rows=residents)
     resident_by_bed = {admission.bed_id: admission.elder.name for admission in residents}
 
     def errors_about(form: str, target: Any) -> list[str]:
@@ -264,6 +271,7 @@ def _detail(
 def organisation_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """Contact details, the bed grid coloured by state and the current residents (IDs masked)."""
     organisation = access_organisation_by_public_id(user=request.user, public_id=public_id)
+    audit_record_shown(actor=request.user, entity_type="organisation", record=organisation)
     return _detail(request, organisation)
 
 

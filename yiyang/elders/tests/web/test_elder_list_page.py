@@ -45,7 +45,10 @@ def test_list_shows_elders_in_reach_with_id_and_phone_masked_never_in_full(world
     # Filters offer only the streets and communities in reach.
     assert world.communities[0][1].name in html
     assert world.streets[1].name not in html
-    assert not AuditEvent.objects.filter(action="view").exists()  # masked lists are not audited reads
+    # A list is an audited read too: one event naming the rows shown, no values.
+    [event] = AuditEvent.objects.filter(action="view")
+    assert event.entity_type == "elder" and str(elder0.public_id) in event.summary
+    assert elder0.national_id not in event.summary and elder0.name not in event.summary
 
 
 def test_search_by_name_prefix_and_filters(world):
@@ -72,13 +75,19 @@ def test_search_by_name_prefix_and_filters(world):
 def test_invalid_filter_values_are_ignored_with_a_message(world):
     client = client_for(world.users["street0"])
 
-    response = client.get(LIST_URL, {"age_band": "200+", "community": "not-a-uuid", "economic_status": "dibao"})
+    response = client.get(LIST_URL, {"age_band": "200+", "economic_status": "dibao"})
 
     assert response.status_code == 200
     html = response.content.decode()
     assert "筛选条件“年龄段”的值无效，已忽略。" in html
-    assert "筛选条件“社区”的值无效，已忽略。" in html
     assert "共 0 人" in html  # economic_status=dibao still applies: nobody is on dibao
+
+
+@pytest.mark.parametrize("value", ["not-a-uuid", "00000000-0000-4000-8000-000000000000"])
+def test_a_malformed_or_unknown_area_filter_answers_404(world, value):
+    # Not "ignored with a note": the whole reach listed under a filter the user believes applied.
+    response = client_for(world.users["street0"]).get(LIST_URL, {"community": value})
+    assert response.status_code == 404
 
 
 def test_community_of_another_street_cannot_be_used_as_filter(world):
@@ -86,10 +95,8 @@ def test_community_of_another_street_cannot_be_used_as_filter(world):
 
     response = client.get(LIST_URL, {"community": str(world.communities[1][0].public_id)})
 
-    html = response.content.decode()
-    assert "筛选条件“社区”的值无效，已忽略。" in html
-    assert "共 2 人" in html
-    assert world.elders["elder1"].name not in html
+    assert response.status_code == 404
+    assert world.elders["elder1"].name not in response.content.decode()
 
 
 def test_htmx_request_gets_only_the_table(world):

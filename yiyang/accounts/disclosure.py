@@ -1,0 +1,117 @@
+"""Who sees which personal values in full: one policy per role (least data, PIPL art. 6).
+
+Lists always mask national ID and phone. A record page or API detail shows a value in full only
+when the viewer's role discloses that kind of value (`DISCLOSED`); everything else is masked (IDs,
+phones) or withheld (notes). Every serializer, page, PDF and hand-off sheet that would show a full
+value asks `disclosure_for(user)` first, so a role's reach to full values is decided here and only
+here.
+
+Why each personal role sees what it sees:
+- 助老员 (helper): visits and calls the assigned elder, and in an emergency the elder's contacts, so
+  the elder's phone, the contacts' phones, the address and the care notes are shown; the national
+  ID is never needed for that work and is masked.
+- 家属 (family): sees their relative's record, but of the other emergency contacts and household
+  members only names and masked phones, and their own contact entry in full (matched by the phone
+  of their account); the elder's national ID is masked and the staff's notes withheld.
+Staff roles see everything of the records in their reach; each such read is audited.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from yiyang.accounts.access import AnyUser
+from yiyang.accounts.choices import Role
+from yiyang.accounts.models import User
+from yiyang.core.masking import mask_national_id, mask_phone
+
+
+class Value(StrEnum):
+    """Kinds of personal value shown on a record."""
+
+    NATIONAL_ID = "national_id"  # the elder's national ID
+    PHONE = "phone"  # the elder's own phone
+    CONTACT_PHONES = "contact_phones"  # every emergency contact's phone
+    MEMBER_PHONES = "member_phones"  # household members' phones
+    ADDRESS = "address"  # the home's address
+    NOTES = "notes"  # free-text care and health notes
+
+
+ALL_VALUES = frozenset(Value)
+STAFF_VALUES = ALL_VALUES
+
+# The one table: what each role sees in full on a record in its reach. A role missing here sees
+# nothing in full (a new role is masked until someone decides otherwise).
+DISCLOSED: dict[str, frozenset[Value]] = {
+    Role.BUREAU_OFFICER: STAFF_VALUES,
+    Role.HEALTH_OFFICER: STAFF_VALUES,
+    Role.STREET_STAFF: STAFF_VALUES,
+    Role.CARE_CENTRE_STAFF: STAFF_VALUES,
+    Role.STATION_STAFF: STAFF_VALUES,
+    Role.INSTITUTION_STAFF: STAFF_VALUES,
+    Role.MEDICAL_STAFF: STAFF_VALUES,
+    Role.HELPER: frozenset({Value.PHONE, Value.CONTACT_PHONES, Value.ADDRESS, Value.NOTES}),
+    Role.FAMILY: frozenset({Value.PHONE, Value.ADDRESS}),
+}
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What one viewer sees in full. `own_phone` is the viewer's account phone: a family member sees
+    the emergency contact entry with that number (their own) in full."""
+
+    full: frozenset[Value]
+    own_phone: str = ""
+
+    def shows(self, value: Value) -> bool:
+        return value in self.full
+
+    def national_id(self, value: str) -> str:
+        return value if self.shows(Value.NATIONAL_ID) else mask_national_id(value)
+
+    def phone(self, value: str) -> str:
+        return value if self.shows(Value.PHONE) else mask_phone(value)
+
+    def contact_phone(self, value: str) -> str:
+        """An emergency contact's phone: in full for roles that see contacts, or when it is the
+        viewer's own number; masked otherwise."""
+        if self.shows(Value.CONTACT_PHONES):
+            return value
+        if self.own_phone and value and _digits(value) == self.own_phone:
+            return value
+        return mask_phone(value)
+
+    def member_phone(self, value: str) -> str:
+        return value if self.shows(Value.MEMBER_PHONES) else mask_phone(value)
+
+    def address(self, value: str) -> str:
+        return value if self.shows(Value.ADDRESS) else ("***" if value else "")
+
+    def notes(self, value: str) -> str:
+        return value if self.shows(Value.NOTES) else ""
+
+    @property
+    def masked(self) -> list[str]:
+        """The kinds of value this viewer gets masked or withheld, for clients to say so."""
+        return sorted(str(v) for v in ALL_VALUES - self.full)
+
+    @property
+    def full_identifiers(self) -> bool:
+        """Whether a record read shows the national ID and phone in full (what the audit records)."""
+        return self.shows(Value.NATIONAL_ID) and self.shows(Value.PHONE)
+
+
+NOTHING = Disclosure(full=frozenset())
+
+
+def disclosure_for(user: AnyUser) -> Disclosure:
+    """The disclosure policy of the account's role (everything for a superuser, nothing for an
+    anonymous or inactive account or an unknown role)."""
+    if not isinstance(user, User) or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return Disclosure(full=ALL_VALUES)
+    return Disclosure(full=DISCLOSED.get(user.role, frozenset()), own_phone=_digits(user.phone or ""))
