@@ -47,6 +47,7 @@ class AlertListApi(ApiView):
     def get(self, request: Request) -> Response:
         """Alerts in reach: active first, most severe first, newest first. `category=health` keeps health &
         safety alerts, `category=technical` the technical ones (device offline, not worn, low battery)."""
+        require_perm(request.user, Perm.ALERTS_VIEW)  # before the query is validated
         params = AlertFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = AlertFilters(**{k: v for k, v in params.validated_data.items() if v not in ("", None)})

@@ -94,6 +94,7 @@ class AssessmentListCreateApi(ApiView):
     @extend_schema(parameters=[AssessmentFilterSerializer], responses=AssessmentListOutput(many=True))
     def get(self, request: Request) -> Response:
         """Assessments in reach (family members: confirmed ones), newest assessment date first."""
+        require_perm(request.user, Perm.ASSESSMENTS_VIEW)  # before the query is validated
         params = AssessmentFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = AssessmentFilters(**{k: v for k, v in params.validated_data.items() if v not in ("", None)})

@@ -59,6 +59,7 @@ class DeviceListCreateApi(ApiView):
     @extend_schema(parameters=[DeviceFilterSerializer], responses=DeviceOutput(many=True))
     def get(self, request: Request) -> Response:
         """Devices in reach with live status (online, last seen, battery, worn) and current binding."""
+        require_perm(request.user, Perm.DEVICES_VIEW)  # before the query is validated
         params = DeviceFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = DeviceFilters(**{k: v for k, v in params.validated_data.items() if v not in ("", None)})

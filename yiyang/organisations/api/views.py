@@ -63,6 +63,7 @@ class OrganisationListCreateApi(ApiView):
     @extend_schema(parameters=[OrganisationFilterSerializer], responses=OrganisationListOutput(many=True))
     def get(self, request: Request) -> Response:
         """Organisations in reach with their bed counts, by kind then name."""
+        require_perm(request.user, Perm.ORGS_VIEW)  # before the query is validated
         qs = organisation_list(user=request.user, filters=parse_filters(request))
         return paginated(request, self, qs, OrganisationListOutput, shown=shown_by(request.user, "organisation"))
 
@@ -147,6 +148,8 @@ class AdmissionListCreateApi(ApiView):
     @extend_schema(parameters=[AdmissionFilterSerializer], responses=AdmissionOutput(many=True))
     def get(self, request: Request) -> Response:
         """Stays in reach, newest first; residents' national IDs masked."""
+        require_perm(request.user, Perm.ORGS_VIEW)  # before the query is validated
+        require_perm(request.user, Perm.ELDERS_VIEW)  # stays name residents
         params = AdmissionFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = AdmissionFilters(
