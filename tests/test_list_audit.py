@@ -157,6 +157,7 @@ def _detail_cases(world: World) -> list[tuple[str, str, str, str]]:
         (f"/api/v1/devices/{device.public_id}/", "device", str(device.public_id), "api"),
         (f"/devices/{device.public_id}/", "device", str(device.public_id), "page"),
         (f"/api/v1/alerts/{alert.public_id}/", "alert", str(alert.public_id), "api"),
+        (f"/api/v1/alerts/{alert.public_id}/timeline/", "alert", str(alert.public_id), "api"),
         (f"/alerts/{alert.public_id}/", "alert", str(alert.public_id), "page"),
     ]
 

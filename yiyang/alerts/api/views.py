@@ -69,6 +69,7 @@ class AlertTimelineApi(ApiView):
     def get(self, request: Request, public_id: str) -> Response:
         """Every event of the alert in order: opened, repeats, notifications, escalations, people's steps."""
         alert = access_alert_by_public_id(user=request.user, public_id=public_id)
+        audit_record_shown(actor=request.user, entity_type="alert", record=alert, summary="查看告警处置记录")
         return Response(AlertEventOutput(alert_timeline(alert=alert), many=True).data)
 
 
