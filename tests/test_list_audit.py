@@ -192,3 +192,22 @@ def test_the_organisation_page_names_the_residents_it_shows(world):
     [stays] = [e for e in view_events_of(before) if e.entity_type == "admission"]
     stay = Admission.objects.get(elder=world.elders["resident0"])
     assert_names(stays, [str(stay.public_id)])
+
+
+@pytest.mark.parametrize("kind", ["api", "page"])
+def test_an_account_read_records_a_view_under_the_officers_district(world, kind):
+    account = world.users["street0"]
+    url = f"/api/v1/users/{account.public_id}/" if kind == "api" else f"/staff/{account.public_id}/"
+    client: Any = APIClient() if kind == "api" else Client()
+    if kind == "api":
+        client.force_authenticate(world.users["bureau"])
+    else:
+        client.force_login(world.users["bureau"])
+    before = newest_id()
+    assert client.get(url).status_code == 200
+    [event] = view_events_of(before)
+    assert (event.entity_type, event.entity_id, event.district_id) == (
+        "account",
+        str(account.public_id),
+        world.district.pk,
+    )

@@ -30,14 +30,14 @@ def shown_by(actor: AnyUser, entity_type: str) -> Callable[[Sequence[Any]], Audi
 
 def audit_record_shown(*, actor: AnyUser, entity_type: str, record: Any, summary: str = "") -> AuditEvent:
     """Record that `actor` opened one record's page or API detail (a VIEW event naming its public id,
-    under the record's district)."""
+    under the record's district, or the actor's for records without one, such as accounts)."""
     return audit_record(
         actor=actor,
         action=AuditAction.VIEW,
         entity_type=entity_type,
         entity_id=str(record.public_id),
         summary=summary or "查看详情",
-        district=getattr(record, "district_id", None),
+        district=getattr(record, "district_id", None) or scope_for(actor).district_id,
     )
 
 

@@ -23,7 +23,7 @@ from yiyang.accounts.permissions import Perm
 from yiyang.accounts.selectors import staff_in_reach
 from yiyang.accounts.services import staff_create, staff_permissions_change, staff_role_change
 from yiyang.areas.models import Area
-from yiyang.audit.lists import shown_by
+from yiyang.audit.lists import audit_record_shown, shown_by
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, paginated
 from yiyang.core.errors import ErrorCollector
@@ -193,6 +193,7 @@ class StaffDetailApi(ApiView):
         """One account placed in the officer's district, with each permission marked: from its role,
         granted beyond it, or withdrawn."""
         account = access_staff_by_public_id(user=request.user, public_id=public_id)
+        audit_record_shown(actor=request.user, entity_type="account", record=account)
         return Response(UserDetailOutput(account).data)
 
     @extend_schema(request=StaffRoleInput, responses=UserDetailOutput)

@@ -10,7 +10,7 @@ from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.accounts.selectors import staff_in_reach
 from yiyang.accounts.services import staff_permissions_change
-from yiyang.audit.lists import audit_page_shown
+from yiyang.audit.lists import audit_page_shown, audit_record_shown
 from yiyang.core.errors import FieldError, ValidationFailed
 from yiyang.core.web import staff_page
 from yiyang.elders.selectors import elder_overview
@@ -59,6 +59,7 @@ def staff_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
     ticked boxes grants what was unticked and withdraws what was ticked before."""
     account = access_staff_by_public_id(user=request.user, public_id=public_id)
     if request.method != "POST":
+        audit_record_shown(actor=request.user, entity_type="account", record=account)
         return _staff_detail(request, account, [])
     ticked = set(request.POST.getlist("permissions"))
     held = {str(mark.perm) for mark in permission_marks(account) if mark.held}
