@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -52,8 +53,18 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     def set_password(self, raw_password: str | None) -> None:
+        # The hash being replaced goes into PasswordHistory once saved (PasswordReuseValidator).
+        self._replaced_password_hash = self.password
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # create_user() assigns the hash directly rather than calling set_password(): start the clock.
+        if self.password_changed_at is None and self.password:
+            self.password_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "password_changed_at"}
+        super().save(*args, **kwargs)
 
 
 class LoginFailure(models.Model):

@@ -64,8 +64,9 @@ class NotAllDigitsValidator:
 
 
 class PasswordReuseValidator:
-    """Not one of the account's last YIYANG_PASSWORD_HISTORY passwords (0 = no check). Records each
-    new password's hash when it is saved (Django calls `password_changed` after `save()`)."""
+    """Not the account's current password nor one of the YIYANG_PASSWORD_HISTORY - 1 before it
+    (0 = no check). When a changed password is saved (Django calls `password_changed` after
+    `save()`), the hash it replaced is kept in PasswordHistory and older entries are dropped."""
 
     def _keep(self) -> int:
         return int(getattr(settings, "YIYANG_PASSWORD_HISTORY", 5))
@@ -78,20 +79,27 @@ class PasswordReuseValidator:
 
         hashes = [user.password] if user.password else []
         hashes += list(
-            PasswordHistory.objects.filter(user=user).order_by("-at", "-pk").values_list("password", flat=True)[:keep]
+            PasswordHistory.objects.filter(user=user)
+            .order_by("-at", "-pk")
+            .values_list("password", flat=True)[: keep - 1]
         )
         if any(check_password(password, encoded) for encoded in hashes):
             raise ValidationError(_("不能使用最近%(n)d次用过的密码") % {"n": keep}, code="password_reused")
 
     def password_changed(self, password: str, user: Any = None) -> None:
         keep = self._keep()
-        if not keep or user is None or not getattr(user, "pk", None) or not user.password:
+        replaced = getattr(user, "_replaced_password_hash", "")
+        if not keep or user is None or not getattr(user, "pk", None) or not replaced:
             return
         from yiyang.accounts.models import PasswordHistory
 
-        PasswordHistory.objects.create(user=user, password=user.password, at=timezone.now())
-        stale = PasswordHistory.objects.filter(user=user).order_by("-at", "-pk").values_list("pk", flat=True)[keep:]
-        PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+        user._replaced_password_hash = ""
+        PasswordHistory.objects.create(user=user, password=replaced, at=timezone.now())
+        stale = list(
+            PasswordHistory.objects.filter(user=user).order_by("-at", "-pk").values_list("pk", flat=True)[keep:]
+        )
+        if stale:
+            PasswordHistory.objects.filter(pk__in=stale).delete()
 
     def get_help_text(self) -> str:
         return _("不能使用最近%(n)d次用过的密码") % {"n": self._keep()}

@@ -323,7 +323,7 @@ class LockedAccountListApi(ApiView):
         """Accounts placed in the officer's district that are locked now after too many failed sign-ins."""
         rows = locked_accounts_in_reach(user=request.user)
         paginator = Pagination()
-        page = paginator.paginate_queryset(rows, request, view=self)  # type: ignore[arg-type]
+        page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(LockedAccountOutput(page, many=True).data)
 
 
