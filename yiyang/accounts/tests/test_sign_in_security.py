@@ -658,3 +658,20 @@ def test_a_new_account_starts_its_password_clock(world):
     user = User.objects.create_user(username="fresh", password="Fresh-account-1")
     assert user.password_changed_at is not None
     assert timezone.now() - user.password_changed_at < timedelta(minutes=1)
+
+
+def test_an_officer_of_another_district_neither_sees_nor_unlocks(world):
+    from yiyang.accounts.choices import Role
+    from yiyang.areas.models import Area
+
+    other_district = Area.objects.create(code="350205", name="别的区", level="district")
+    officer_b = User.objects.create_user(
+        username="bureau_b", password=PASSWORD, role=Role.BUREAU_OFFICER, area=other_district
+    )
+    _lock("street0")
+    client = APIClient()
+    client.force_authenticate(officer_b)
+    assert client.get("/api/v1/auth/locks/").json()["count"] == 0
+    assert client.post(f"/api/v1/users/{world.users['street0'].public_id}/unlock/").status_code == 404
+    assert client.post(f"/api/v1/users/{world.users['street0'].public_id}/second-factor/reset/").status_code == 404
+    assert LoginLock.objects.filter(username="street0").exists()
