@@ -107,13 +107,16 @@ def login_failure_record(*, username: str, ip_address: str | None) -> None:
 
 def login_success_record(*, username: str) -> None:
     """A complete sign-in (password and, where required, second factor) clears the username's
-    failures, so that earlier mistakes do not add up to a lock later."""
+    failures, so that earlier mistakes do not add up to a lock later; failures and locks that no
+    longer count are deleted on the way (the audit log keeps the record of them)."""
     LoginFailure.objects.filter(username=username).delete()
+    login_failures_prune()
 
 
 def login_failures_prune() -> int:
-    """Delete failures older than the window (they no longer count); returns how many."""
-    return LoginFailure.objects.filter(at__lt=_window_start()).delete()[0]
+    """Delete failures older than the window and locks that have ended; returns how many rows."""
+    failures = LoginFailure.objects.filter(at__lt=_window_start()).delete()[0]
+    return failures + LoginLock.objects.filter(until__lte=timezone.now()).delete()[0]
 
 
 def refusal_message(reason: str) -> str:

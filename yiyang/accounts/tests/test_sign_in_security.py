@@ -675,3 +675,21 @@ def test_an_officer_of_another_district_neither_sees_nor_unlocks(world):
     assert client.post(f"/api/v1/users/{world.users['street0'].public_id}/unlock/").status_code == 404
     assert client.post(f"/api/v1/users/{world.users['street0'].public_id}/second-factor/reset/").status_code == 404
     assert LoginLock.objects.filter(username="street0").exists()
+
+
+def test_the_admin_signs_in_through_the_site_login_only(world):
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+    signed_in = Client()
+    signed_in.force_login(world.users["station0"])  # not staff
+    assert signed_in.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+    assert signed_in.get("/admin/login/?next=/admin/").status_code == 403  # no redirect loop
+
+
+def test_a_success_prunes_failures_and_ended_locks(world):
+    LoginFailure.objects.create(username="x", ip_address="10.1.1.1", at=timezone.now() - timedelta(hours=1))
+    LoginLock.objects.create(username="y", locked_at=timezone.now() - timedelta(hours=1), until=timezone.now())
+    assert APIClient().post(TOKEN, {"username": "street0", "password": PASSWORD}).status_code == 200
+    assert not LoginFailure.objects.exists()
+    assert not LoginLock.objects.exists()
