@@ -19,7 +19,9 @@ from rest_framework.test import APIClient
 from yiyang.core.testing import World, national_id
 
 # URL names that are not protected resources: authentication itself, schema and docs, language switch.
-PUBLIC_URLS = {"login", "login-second-factor", "logout", "api-token", "schema", "api-docs", "api-redoc", "set_language", "javascript-catalog"}
+PUBLIC_URLS = {"login", "logout", "api-token", "schema", "api-docs", "api-redoc", "set_language", "javascript-catalog"}
+# The second step of signing in (the TOTP code): it answers only after the password step.
+PUBLIC_URLS |= {"login-second-factor"}
 
 
 @dataclass(frozen=True)
