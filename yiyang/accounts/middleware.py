@@ -16,6 +16,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from yiyang.accounts.signin import password_expired
@@ -58,7 +59,7 @@ class SessionSecurityMiddleware:
                         },
                         status=403,
                     )
-                return redirect(f"{reverse('password-change')}?next={request.get_full_path()}")
+                return redirect(f"{reverse('password-change')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
     @staticmethod
@@ -79,4 +80,4 @@ class SessionSecurityMiddleware:
                 },
                 status=401,
             )
-        return redirect(f"{reverse('login')}?next={request.get_full_path()}&expired=1")
+        return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path(), 'expired': 1})}")
