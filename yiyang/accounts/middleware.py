@@ -80,4 +80,4 @@ class SessionSecurityMiddleware:
                 },
                 status=401,
             )
-        return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path(), 'expired': 1})}")
+        return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path(), 'expired': '1'})}")
