@@ -21,6 +21,8 @@ from yiyang.core.testing import World, national_id
 
 # URL names that are not protected resources: authentication itself, schema and docs, language switch.
 PUBLIC_URLS = {"login", "logout", "api-token", "schema", "api-docs", "api-redoc", "set_language", "javascript-catalog"}
+# The second step of signing in (the TOTP code): it answers only after the password step.
+PUBLIC_URLS |= {"login-second-factor"}
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,62 @@ CASES: list[Case] = [
         page=True,
         label="save",
         data=lambda w: {"permissions": ["areas.view", "elders.view"]},
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+        ok=302,
+    ),
+    # sign-in security: every account changes its own password; officers unlock and reset 2FA in their district
+    Case(
+        "password-change",
+        "get",
+        lambda w: "/password/change/",
+        page=True,
+        without="street0_noright",
+        without_status=200,
+        other_status=200,
+    ),
+    Case(
+        "api-locked-accounts",
+        "get",
+        lambda w: "/api/v1/auth/locks/",
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+        other_status=None,
+        other_check=lambda w, r: None if r.json()["count"] == 0 else pytest.fail(r.json()),
+    ),
+    Case(
+        "api-user-unlock",
+        "post",
+        lambda w: f"/api/v1/users/{w.users['street0'].public_id}/unlock/",
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+    ),
+    Case(
+        "api-user-second-factor-reset",
+        "post",
+        lambda w: f"/api/v1/users/{w.users['street0'].public_id}/second-factor/reset/",
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+    ),
+    Case(
+        "staff-unlock",
+        "post",
+        lambda w: f"/staff/{w.users['street0'].public_id}/unlock/",
+        page=True,
+        right="bureau",
+        without="health_officer",
+        other="bureau_b",
+        ok=302,
+    ),
+    Case(
+        "staff-second-factor-reset",
+        "post",
+        lambda w: f"/staff/{w.users['street0'].public_id}/second-factor/reset/",
+        page=True,
         right="bureau",
         without="health_officer",
         other="bureau_b",

@@ -39,6 +39,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "yiyang.accounts.middleware.SessionSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yiyang.audit.middleware.RequestContextMiddleware",
@@ -81,10 +82,48 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["yiyang.accounts.backends.ThrottledModelBackend"]
+
+# --- Sign-in security (docs/security.md, "Authentication") -------------------------------------
+# Password rules: length, 3 of 4 character classes, not the username, not common, not all digits,
+# not one of the last YIYANG_PASSWORD_HISTORY passwords (0 = no check).
+YIYANG_PASSWORD_MIN_LENGTH = env.int("YIYANG_PASSWORD_MIN_LENGTH", default=12)
+YIYANG_PASSWORD_HISTORY = env.int("YIYANG_PASSWORD_HISTORY", default=5)
+# Days after which a password must be changed at the next sign-in; 0 = never expires.
+YIYANG_PASSWORD_MAX_AGE_DAYS = env.int("YIYANG_PASSWORD_MAX_AGE_DAYS", default=90)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": YIYANG_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "yiyang.accounts.password_validation.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "yiyang.accounts.password_validation.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "yiyang.accounts.password_validation.NotAllDigitsValidator"},
+    {"NAME": "yiyang.accounts.password_validation.PasswordReuseValidator"},
 ]
+# Throttling: failures counted over a sliding window. YIYANG_LOCKOUT_ACCOUNT_FAILURES failures for one
+# username lock it (the right password is refused too) for YIYANG_LOCKOUT_MINUTES, or until an officer
+# unlocks it when that is 0. YIYANG_LOCKOUT_ADDRESS_FAILURES failures from one address refuse every
+# sign-in from it until its failures age out of the window.
+YIYANG_LOCKOUT_WINDOW_MINUTES = env.int("YIYANG_LOCKOUT_WINDOW_MINUTES", default=15)
+YIYANG_LOCKOUT_ACCOUNT_FAILURES = env.int("YIYANG_LOCKOUT_ACCOUNT_FAILURES", default=5)
+YIYANG_LOCKOUT_ADDRESS_FAILURES = env.int("YIYANG_LOCKOUT_ADDRESS_FAILURES", default=20)
+YIYANG_LOCKOUT_MINUTES = env.int("YIYANG_LOCKOUT_MINUTES", default=30)
+# Second factor (TOTP): required for accounts holding accounts.manage or placed at a district.
+# YIYANG_DEMO_SKIP_2FA lets accounts that have not enrolled sign in with the password alone; it
+# defaults to DEBUG (the demo) and production settings force it off.
+YIYANG_DEMO_SKIP_2FA = env.bool("YIYANG_DEMO_SKIP_2FA", default=DEBUG)
+YIYANG_TOTP_ISSUER = env("YIYANG_TOTP_ISSUER", default="Yiyang")
+# Sessions: signed out after YIYANG_SESSION_IDLE_MINUTES without a request, and after
+# YIYANG_SESSION_MAX_HOURS whatever happens; the cookie is HttpOnly and SameSite=Lax.
+YIYANG_SESSION_IDLE_MINUTES = env.int("YIYANG_SESSION_IDLE_MINUTES", default=30)
+YIYANG_SESSION_MAX_HOURS = env.int("YIYANG_SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = YIYANG_SESSION_MAX_HOURS * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -13,7 +13,10 @@ from yiyang.core.testing import PASSWORD, build_world
 pytestmark = pytest.mark.browser
 
 
-def test_bureau_finds_elder_by_name_and_opens_profile(chromium_page, browser_log, artifacts_dir):
+def test_bureau_finds_elder_by_name_and_opens_profile(chromium_page, browser_log, artifacts_dir, settings):
+    # The demo path: an officer who has not enrolled a second factor signs in with the password alone
+    # (tests/browser/test_sign_in.py goes through the second factor).
+    settings.YIYANG_DEMO_SKIP_2FA = True
     page = chromium_page
     world = build_world()
     elder = world.elders["elder0"]

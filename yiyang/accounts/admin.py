@@ -2,7 +2,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from yiyang.accounts.access import deviations_tidy, effective_perms
 from yiyang.accounts.models import User
@@ -51,3 +54,13 @@ class UserAdmin(BaseUserAdmin):
         )
         obj.permissions_granted, obj.permissions_withdrawn = tidy.granted, tidy.withdrawn
         super().save_model(request, obj, form, change)
+
+
+def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The admin signs in through the site's login (throttling and the second factor), never its own form."""
+    if request.user.is_authenticated:
+        raise PermissionDenied  # signed in, but not staff: sending them to the login would loop
+    return redirect_to_login(request.get_full_path(), reverse("login"))
+
+
+admin.site.login = _admin_login  # type: ignore[method-assign]

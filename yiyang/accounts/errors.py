@@ -1,7 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core.errors import NotFound
+from yiyang.core.errors import ApplicationError, NotFound
 
 
 class StaffNotFound(NotFound):
     title = _("账号不存在")
+
+
+class SignInThrottled(ApplicationError):
+    """Too many failed sign-ins for this username or from this address; the same answer either way."""
+
+    status = 429
+    title = _("登录受限")

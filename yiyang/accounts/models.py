@@ -1,7 +1,9 @@
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.choices import Role
@@ -40,6 +42,8 @@ class User(AbstractUser):
     permissions_granted = models.JSONField(_("额外授予的权限"), default=list, blank=True)
     permissions_withdrawn = models.JSONField(_("收回的角色权限"), default=list, blank=True)
     is_assessor = models.BooleanField(_("评估员资格"), default=False)
+    # When the password was last set; with YIYANG_PASSWORD_MAX_AGE_DAYS it decides when a change is due.
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -47,3 +51,77 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        # The hash being replaced goes into PasswordHistory once saved (PasswordReuseValidator).
+        self._replaced_password_hash = self.password
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # create_user() assigns the hash directly rather than calling set_password(): start the clock.
+        if self.password_changed_at is None and self.password:
+            self.password_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "password_changed_at"}
+        super().save(*args, **kwargs)
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in (wrong password, unknown username, wrong second-factor code), kept for the
+    throttling window. Keyed by the username as typed, so an unknown username is counted like a
+    known one and the answers cannot tell them apart."""
+
+    username = models.CharField(max_length=150)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="accounts_failure_user_at"),
+            models.Index(fields=["ip_address", "at"], name="accounts_failure_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class LoginLock(models.Model):
+    """A username that may not sign in, even with the right password, until `until` (None: until an
+    officer unlocks it)."""
+
+    username = models.CharField(max_length=150, unique=True)
+    locked_at = models.DateTimeField()
+    until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class SecondFactor(models.Model):
+    """An account's TOTP (RFC 6238) secret. Shown once, while enrolling; `confirmed_at` is set when the
+    first code was accepted. `last_step` is the time step of the last accepted code: a code of that
+    step or an earlier one is refused, so an observed code cannot be replayed."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"TOTP of {self.user_id}"
+
+
+class PasswordHistory(models.Model):
+    """Hashes of an account's recent passwords, so that a change cannot go back to one of them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-at"], name="accounts_pwhist_user_at")]
+
+    def __str__(self) -> str:
+        return f"password of {self.user_id} @ {self.at:%Y-%m-%d}"

@@ -155,7 +155,7 @@ def staff_create(
         errors.add("username", _("用户名已被使用"), "duplicate")
     target_district = _check_placement(errors, actor=actor, role=role, area=area, organisation=organisation)
     try:
-        validate_password(password)
+        validate_password(password, User(username=username.strip()))
     except DjangoValidationError as exc:
         errors.add("password", pgettext("separator between sentences", "；").join(exc.messages), "weak_password")
     errors.raise_if_any(_("账号信息有误"))

@@ -1,13 +1,15 @@
 from typing import Any
 from uuid import UUID
 
+from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from yiyang.accounts.access import (
     PermSource,
@@ -18,15 +20,29 @@ from yiyang.accounts.access import (
     scope_for,
     user_perms,
 )
+from yiyang.accounts.errors import SignInThrottled
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.accounts.selectors import staff_in_reach
 from yiyang.accounts.services import staff_create, staff_permissions_change, staff_role_change
+from yiyang.accounts.signin import (
+    account_lock_of,
+    account_unlock,
+    client_ip,
+    locked_accounts_in_reach,
+    login_success_record,
+    password_expired,
+    refusal_message,
+    second_factor_check,
+    second_factor_enrolled,
+    second_factor_required,
+    second_factor_reset,
+)
 from yiyang.areas.models import Area
 from yiyang.audit.lists import audit_record_shown, shown_by
-from yiyang.core.api import created
+from yiyang.core.api import Pagination, created
 from yiyang.core.api_views import ApiView, paginated
-from yiyang.core.errors import ErrorCollector
+from yiyang.core.errors import ErrorCollector, FieldError, ValidationFailed
 from yiyang.core.idempotency import idempotent
 from yiyang.core.masking import mask_phone
 from yiyang.organisations.models import Organisation
@@ -119,10 +135,67 @@ class MeApi(ApiView):
         )
 
 
-class TokenApi(ObtainAuthToken):
-    """Exchange username and password for an API token (send it as `Authorization: Token <key>`)."""
+class TokenInput(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=16,
+        help_text="The 6-digit TOTP code; required for accounts holding accounts.manage or placed at a district",
+    )
+
+
+class TokenOutput(serializers.Serializer[Any]):
+    token = serializers.CharField()
+
+
+ERROR_SCHEMA = inline_serializer(
+    name="TokenError",
+    fields={
+        "status": serializers.IntegerField(),
+        "title": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "errors": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+class TokenApi(APIView):
+    """Exchange username and password (and the TOTP code where the account needs one) for an API
+    token; send it as `Authorization: Token <key>`. Failures count towards the lockout like the
+    login page; a locked username or throttled address answers 429 whatever the password."""
 
     permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(request=TokenInput, responses={200: TokenOutput, 400: ERROR_SCHEMA, 429: ERROR_SCHEMA})
+    def post(self, request: Request) -> Response:
+        payload = TokenInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        http_request = request._request
+        user = authenticate(http_request, username=data["username"], password=data["password"])
+        refused = getattr(http_request, "yiyang_login_refused", None)
+        if refused is not None:
+            message = refusal_message(refused)
+            raise SignInThrottled(message, errors=[FieldError("__all__", message, "locked")])
+        if user is None:
+            raise ValidationFailed.single("__all__", _("用户名或密码错误"), "invalid_login")
+        assert isinstance(user, User)
+        ip_address = client_ip(http_request)
+        if second_factor_required(user):
+            if not second_factor_enrolled(user):
+                raise ValidationFailed.single("otp", _("该账号须先在网页登录并绑定动态口令"), "enrolment_required")
+            if not data.get("otp"):
+                raise ValidationFailed.single("otp", _("请输入动态口令"), "required")
+            second_factor_check(user=user, code=data["otp"], ip_address=ip_address)
+        if password_expired(user):
+            raise ValidationFailed.single("password", _("密码已过期，请先在网页修改密码"), "password_expired")
+        login_success_record(username=user.username)
+        user_logged_in.send(sender=user.__class__, request=http_request, user=user)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 class StaffInput(serializers.Serializer[Any]):
@@ -235,3 +308,57 @@ class StaffPermissionsApi(ApiView):
             withdraw=payload.validated_data["withdraw"],
         )
         return Response(UserDetailOutput(account).data)
+
+
+class LockedAccountOutput(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="account.public_id")
+    username = serializers.CharField(source="account.username")
+    full_name = serializers.CharField(source="account.full_name")
+    role = serializers.CharField(source="account.role")
+    locked_at = serializers.DateTimeField()
+    until = serializers.DateTimeField(allow_null=True, help_text="null: until an officer unlocks it")
+
+
+class LockedAccountListApi(ApiView):
+    @extend_schema(responses=LockedAccountOutput(many=True))
+    def get(self, request: Request) -> Response:
+        """Accounts placed in the officer's district that are locked now after too many failed sign-ins."""
+        rows = locked_accounts_in_reach(user=request.user)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(LockedAccountOutput(page, many=True).data)
+
+
+class SecurityStateOutput(serializers.Serializer[Any]):
+    locked = serializers.BooleanField()
+    locked_until = serializers.DateTimeField(allow_null=True)
+    second_factor_enrolled = serializers.BooleanField()
+    changed = serializers.BooleanField(help_text="Whether this call lifted a lock or removed an enrolment")
+
+
+def _security_state(account: User, changed: bool) -> dict[str, Any]:
+    lock = account_lock_of(account)
+    return {
+        "locked": lock is not None,
+        "locked_until": lock.until if lock else None,
+        "second_factor_enrolled": second_factor_enrolled(account),
+        "changed": changed,
+    }
+
+
+class StaffUnlockApi(ApiView):
+    @extend_schema(request=None, responses=SecurityStateOutput)
+    def post(self, request: Request, public_id: str) -> Response:
+        """Lift the account's sign-in lock and forget its failed attempts (audited)."""
+        account = access_staff_by_public_id(user=request.user, public_id=public_id)
+        changed = account_unlock(actor=request.user, account=account)
+        return Response(SecurityStateOutput(_security_state(account, changed)).data)
+
+
+class StaffSecondFactorResetApi(ApiView):
+    @extend_schema(request=None, responses=SecurityStateOutput)
+    def post(self, request: Request, public_id: str) -> Response:
+        """Remove the account's TOTP enrolment (a lost phone): it enrols again at its next sign-in (audited)."""
+        account = access_staff_by_public_id(user=request.user, public_id=public_id)
+        changed = second_factor_reset(actor=request.user, account=account)
+        return Response(SecurityStateOutput(_security_state(account, changed)).data)

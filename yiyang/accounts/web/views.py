@@ -10,6 +10,7 @@ from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.accounts.selectors import staff_in_reach
 from yiyang.accounts.services import staff_permissions_change
+from yiyang.accounts.signin import account_lock_of, locked_accounts_in_reach, second_factor_enrolled
 from yiyang.audit.lists import audit_page_shown, audit_record_shown
 from yiyang.core.errors import FieldError, ValidationFailed
 from yiyang.core.web import staff_page
@@ -36,7 +37,17 @@ def staff_list_page(request: HttpRequest) -> HttpResponse:
     accounts = staff_in_reach(user=request.user).select_related("area", "organisation").order_by("username")
     page = Paginator(accounts, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
     audit_page_shown(actor=request.user, entity_type="account", page=page)
-    return render(request, "accounts/staff_list.html", {"page_obj": page, "query_without_page": ""})
+    locked = locked_accounts_in_reach(user=request.user)
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {
+            "page_obj": page,
+            "query_without_page": "",
+            "locked": locked,
+            "locked_usernames": {row.account.username for row in locked},
+        },
+    )
 
 
 def _staff_detail(request: HttpRequest, account: User, errors: list[FieldError], status: int = 200) -> HttpResponse:
@@ -48,6 +59,8 @@ def _staff_detail(request: HttpRequest, account: User, errors: list[FieldError],
             "marks": permission_marks(account),
             "grantable": user_perms(request.user),
             "errors": errors,
+            "lock": account_lock_of(account),
+            "second_factor_enrolled": second_factor_enrolled(account),
         },
         status=status,
     )
