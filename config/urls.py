@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from yiyang.core.security import REDOC_CONTENT_SECURITY_POLICY, with_content_security_policy
+
 api_v1 = [
     path("", include("yiyang.accounts.api.urls")),
     path("", include("yiyang.areas.api.urls")),
@@ -24,7 +26,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file (?script): the CSP refuses inline scripts.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path(
+        "api/redoc/",
+        with_content_security_policy(REDOC_CONTENT_SECURITY_POLICY)(SpectacularRedocView.as_view(url_name="schema")),
+        name="api-redoc",
+    ),
     path("", include("yiyang.accounts.web.urls")),
     path("", include("yiyang.areas.web.urls")),
     path("", include("yiyang.organisations.web.urls")),
