@@ -126,7 +126,10 @@ def test_main_pages_and_api_docs_run_without_csp_violations(chromium_page, brows
         reverse("audit-list"),
         reverse("alert-console"),
         reverse("monitoring-rules"),
+        reverse("monitoring-district-rules", kwargs={"public_id": world.district.public_id}),
         reverse("assessment-list"),
+        reverse("assessment-due"),
+        reverse("occupancy"),
     ]
     for url in pages:
         page.goto(url)
@@ -153,6 +156,19 @@ def test_main_pages_and_api_docs_run_without_csp_violations(chromium_page, brows
     page.goto("/admin/login/")
     expect(page.locator("#login-form")).to_be_visible()
     assert_no_violations(page, console)
+
+    # The assessment form (as the street worker who assesses): the progress bar follows the answers (its
+    # width is set from the script, not from a style attribute).
+    page.context.clear_cookies()
+    sign_in(page, "street0")
+    page.goto(reverse("assessment-create", kwargs={"public_id": elder.public_id}) + "?scale=gbt42195-2022")
+    bar = page.locator("#progress-bar")
+    assert bar.evaluate("el => el.getBoundingClientRect().width") == 0
+    page.locator("label.assess-option").first.click()
+    expect(bar).to_have_attribute("aria-valuenow", "1")
+    assert bar.evaluate("el => el.getBoundingClientRect().width") > 0
+    page.screenshot(path=str(artifacts_dir / "csp-assessment-form.png"))
+    assert_no_violations(page, console, "on the assessment form")
 
     # A page that does not exist: our 404 in the site's layout.
     page.goto("/no-such-page/")
