@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+
+from yiyang.core.security import REDOC_CONTENT_SECURITY_POLICY, with_content_security_policy
 
 api_v1 = [
     path("", include("yiyang.accounts.api.urls")),
@@ -22,8 +24,13 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # The split view serves Swagger UI's init script as a file (?script): the CSP refuses inline scripts.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/redoc/",
+        with_content_security_policy(REDOC_CONTENT_SECURITY_POLICY)(SpectacularRedocView.as_view(url_name="schema")),
+        name="api-redoc",
+    ),
     path("", include("yiyang.accounts.web.urls")),
     path("", include("yiyang.areas.web.urls")),
     path("", include("yiyang.organisations.web.urls")),

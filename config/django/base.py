@@ -34,6 +34,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "yiyang.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yiyang.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -44,6 +45,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yiyang.audit.middleware.RequestContextMiddleware",
 ]
+
+# Security headers (docs/security.md): Django's defaults written down. Content-Security-Policy (no inline script or
+# style anywhere: keep it so) and Permissions-Policy come from yiyang.core.security.SecurityHeadersMiddleware, whose
+# defaults the settings CONTENT_SECURITY_POLICY and PERMISSIONS_POLICY would replace.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -172,6 +182,8 @@ SPECTACULAR_SETTINGS = {
         "OrganisationStatusEnum": "yiyang.organisations.choices.OrganisationStatus",
         "ElderStatusEnum": "yiyang.elders.choices.ElderStatus",
         "AssessmentStatusEnum": "yiyang.assessments.choices.AssessmentStatus",
+        "DeviceKindEnum": "yiyang.devices.choices.DeviceKind",
+        "OrganisationKindEnum": "yiyang.organisations.choices.OrganisationKind",
     },
 }
 
