@@ -39,6 +39,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (CSRF reads POST in process_view); after auth to render the 413 page.
+    "yiyang.core.middleware.RequestLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yiyang.audit.middleware.RequestContextMiddleware",
@@ -116,6 +118,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "yiyang.core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "yiyang.core.api.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "yiyang.core.api.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 20,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -142,6 +149,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# Input limits (yiyang/core/limits.py documents each; defaults there). Django's own body limit
+# follows ours so that a body read lazily is refused at the same size.
+YIYANG_MAX_REQUEST_BODY_BYTES = env.int("YIYANG_MAX_REQUEST_BODY_BYTES", default=2 * 1024 * 1024)
+YIYANG_MAX_UPLOAD_BYTES = env.int("YIYANG_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = YIYANG_MAX_REQUEST_BODY_BYTES
 
 # Trusted reverse proxies; only then is X-Forwarded-For believed for the audit log.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)

@@ -10,9 +10,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from yiyang.core import limits
 from yiyang.core.errors import ApplicationError, FieldError
 
 
@@ -45,6 +47,9 @@ def _body(status_code: int, title: str, detail: str, errors: list[FieldError]) -
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    mapped = limits.from_django(exc, context.get("request"))
+    if mapped is not None:
+        exc = mapped
     if isinstance(exc, ApplicationError):
         return Response(_body(exc.status, str(exc.title), exc.message, exc.errors), status=exc.status)
     if isinstance(exc, Http404):
@@ -71,3 +76,17 @@ class Pagination(PageNumberPagination):
 
 def created(data: Any) -> Response:
     return Response(data, status=status.HTTP_201_CREATED)
+
+
+class LimitedJSONParser(JSONParser):
+    """DRF's JSON parser with the platform's limits: nesting deeper than YIYANG_MAX_JSON_DEPTH is a
+    400 naming the limit (never a RecursionError), and NaN/Infinity are refused as non-standard JSON."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+        data = stream.read() if stream is not None else b""
+        try:
+            return limits.loads_json(data)
+        except limits.JsonTooDeep as exc:
+            raise limits.json_too_deep_error(exc.depth) from None
+        except ValueError as exc:
+            raise exceptions.ParseError(f"JSON parse error - {limits.excerpt(exc)}") from None
