@@ -2,11 +2,13 @@
 
 Downloads are written with openpyxl's write-only mode (rows go to a temporary file as they come, so
 a list of 100,000 rows never sits in memory as cells) and streamed back from that file. Uploads are
-read in read-only mode; a file that is not a workbook is a ValidationFailed on the field "file".
+checked against the workbook limits (`yiyang.core.limits`) by streaming their XML, then read in
+read-only mode; a file that is not a workbook, or breaks a limit, is an error on the field "file".
 """
 
 import re
 import tempfile
+import xml.parsers.expat
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +26,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from yiyang.core.errors import FieldError, ValidationFailed
+from yiyang.core import limits
+from yiyang.core.errors import ApplicationError, FieldError, ValidationFailed
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _ASCII_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -124,14 +127,145 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class _Breach(Exception):
+    """Raised from inside the XML scan at the first limit broken; carries the error to report."""
+
+    def __init__(self, error: ApplicationError) -> None:
+        self.error = error
+
+
+def _column_index(reference: str) -> int:
+    """1-based column of a cell reference like "AB12" (0 if there are no letters)."""
+    index = 0
+    for char in reference:
+        if "A" <= char <= "Z":
+            index = index * 26 + (ord(char) - 64)
+        else:
+            break
+    return index
+
+
+def _scan_part(archive: zipfile.ZipFile, name: str, *, cell_chars: int, rows: int, columns: int) -> None:
+    """Stream one XML part of the workbook (a worksheet or the shared strings) through expat in 64 KB
+    chunks, stopping at the first text longer than `cell_chars`, cell beyond column `columns` or
+    more than `rows` rows with a value. Memory stays at a chunk, whatever the part holds."""
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    # expat hands text over in pieces of at most this size, so a huge cell is never one string
+    parser.buffer_text = True
+    parser.buffer_size = max(cell_chars + 1, 4096)
+    length = 0  # characters of the current cell (or shared string) so far
+    head = ""  # its first characters, for the message
+    rows_seen = 0
+    row_has_value = False
+    column = 0
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal length, head, row_has_value, column
+        local = tag[tag.rfind(" ") + 1 :]
+        if local == "c":
+            length, head = 0, ""
+            reference = attrs.get("r")
+            column = _column_index(reference) if reference else column + 1
+            if column > columns:
+                reason = _("列数超过%(limit)s列") % {"limit": columns}
+                raise _Breach(ValidationFailed.single("file", reason, "too_many_columns"))
+        elif local == "si":  # one shared string, possibly in several rich-text runs
+            length, head = 0, ""
+        elif local == "row":
+            row_has_value, column = False, 0
+
+    def end(tag: str) -> None:
+        nonlocal rows_seen
+        if row_has_value and tag.endswith(" row"):
+            rows_seen += 1
+            if rows_seen > rows:
+                reason = _("数据行超过%(limit)s行，请分批导入") % {"limit": rows - 1}
+                raise _Breach(ValidationFailed.single("file", reason, "too_many_rows"))
+
+    def text(data: str) -> None:
+        # Only element text counts (whitespace between tags too, harmlessly: it is short).
+        nonlocal length, head, row_has_value
+        if data.isspace():
+            return
+        row_has_value = True
+        length += len(data)
+        if len(head) < limits.EXCERPT_CHARS:
+            head += data[: limits.EXCERPT_CHARS]
+        if length > cell_chars:
+            reason = _("单元格内容不能超过%(limit)s个字符（以“%(start)s”开头）") % {
+                "limit": cell_chars,
+                "start": limits.excerpt(head),
+            }
+            raise _Breach(ValidationFailed.single("file", reason, "cell_too_long"))
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    with archive.open(name) as stream:
+        while chunk := stream.read(65536):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+
+def check_workbook(file: IO[bytes]) -> None:
+    """Refuse an upload that breaks a workbook limit, before openpyxl reads any of it.
+
+    Checked in this order, stopping at the first breach: the file size (YIYANG_MAX_WORKBOOK_BYTES,
+    413); the uncompressed size the zip declares for its parts (YIYANG_MAX_WORKBOOK_XML_BYTES, so a
+    zip bomb is never inflated; reading through zipfile never yields more than declared); then the
+    shared strings and the worksheets are streamed for cells longer than
+    YIYANG_MAX_WORKBOOK_CELL_CHARS, columns beyond YIYANG_MAX_WORKBOOK_COLUMNS and more than
+    YIYANG_MAX_WORKBOOK_ROWS data rows. Errors name the field "file" and the limit, and quote at
+    most a short excerpt of a cell. A file that is not a zip is left for openpyxl to refuse.
+    """
+    bound = limits.current()
+    file.seek(0, 2)
+    size = file.tell()
+    file.seek(0)
+    if size > bound.workbook_bytes:
+        reason = _("文件不能超过%(limit)s字节") % {"limit": bound.workbook_bytes}
+        raise limits.TooLarge.single("file", reason, "file_too_large")
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        file.seek(0)
+        return
+    try:
+        parts = archive.infolist()
+        if sum(part.file_size for part in parts) > bound.workbook_xml_bytes:
+            reason = _("文件解压后不能超过%(limit)s字节") % {"limit": bound.workbook_xml_bytes}
+            raise ValidationFailed.single("file", reason, "uncompressed_too_large")
+        for part in parts:
+            name = part.filename
+            if name.endswith(".xml") and (name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml"):
+                _scan_part(
+                    archive,
+                    name,
+                    cell_chars=bound.workbook_cell_chars,
+                    rows=bound.workbook_rows + 1,  # the header row
+                    columns=bound.workbook_columns,
+                )
+    except _Breach as breach:
+        raise breach.error from None
+    except (zipfile.BadZipFile, xml.parsers.expat.ExpatError, OSError, EOFError, RuntimeError, NotImplementedError):
+        raise ValidationFailed.single("file", _("文件不是有效的Excel（.xlsx）文件"), "invalid_file") from None
+    finally:
+        archive.close()
+        file.seek(0)
+
+
 def read_rows(file: IO[bytes], *, max_rows: int | None = None) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """Read the first sheet of an uploaded .xlsx: its header row, then `(row number, {header: value})`.
 
     Row numbers are those Excel shows (the header is row 1). Rows with no value at all are left
     out; columns with an empty header are ignored. Values: text is stripped, empty cells are "",
-    whole-number floats become int, dates stay datetime. Raises ValidationFailed on field "file" if
-    the file is not a readable .xlsx, repeats a header, or has more than `max_rows` data rows.
+    whole-number floats become int, dates stay datetime. The workbook limits are checked first
+    (`check_workbook`). Raises ValidationFailed on field "file" if the file is not a readable .xlsx,
+    repeats a header, or has more than `max_rows` (default YIYANG_MAX_WORKBOOK_ROWS) data rows.
     """
+    check_workbook(file)
+    if max_rows is None:
+        max_rows = limits.limit("YIYANG_MAX_WORKBOOK_ROWS")
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
@@ -140,6 +274,7 @@ def read_rows(file: IO[bytes], *, max_rows: int | None = None) -> tuple[list[str
         if not wb.worksheets:
             return [], []
         ws = wb.worksheets[0]
+        ws.reset_dimensions()  # trust the cells, not a declared (possibly huge) dimension
         lines = ws.iter_rows(values_only=True)
         first = next(lines, ())
         headers = [str(_plain(v)) for v in first]
@@ -148,7 +283,7 @@ def read_rows(file: IO[bytes], *, max_rows: int | None = None) -> tuple[list[str
         seen: set[str] = set()
         for header in headers:
             if header and header in seen:
-                reason = _("表头“%(header)s”出现了不止一次") % {"header": header}
+                reason = _("表头“%(header)s”出现了不止一次") % {"header": limits.excerpt(header)}
                 raise ValidationFailed(_("表头重复"), errors=[FieldError("file", reason, "duplicate_header", 1)])
             seen.add(header)
         rows: list[tuple[int, dict[str, Any]]] = []
@@ -156,7 +291,7 @@ def read_rows(file: IO[bytes], *, max_rows: int | None = None) -> tuple[list[str
             values = [_plain(v) for v in line]
             if not any(v != "" for v in values):
                 continue
-            if max_rows is not None and len(rows) >= max_rows:
+            if len(rows) >= max_rows:
                 raise ValidationFailed.single(
                     "file", _("数据行超过%(limit)s行，请分批导入") % {"limit": max_rows}, "too_many_rows"
                 )
