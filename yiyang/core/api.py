@@ -8,14 +8,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from yiyang.core import limits
-from yiyang.core.errors import ApplicationError, FieldError
+from yiyang.core.errors import ApplicationError, FieldError, ValidationFailed
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[FieldError]:
@@ -35,6 +35,11 @@ def _flatten(detail: Any, prefix: str = "") -> list[FieldError]:
         code = getattr(detail, "code", "invalid") or "invalid"
         found.append(FieldError(prefix or "__all__", str(detail), str(code)))
     return found
+
+
+def validation_failed(exc: exceptions.ValidationError) -> ValidationFailed:
+    """DRF's ValidationError as our ValidationFailed (for pages that parse input with a serializer)."""
+    return ValidationFailed("Validation failed", errors=_flatten(exc.detail))
 
 
 def _body(status_code: int, title: str, detail: str, errors: list[FieldError]) -> dict[str, Any]:
@@ -90,3 +95,15 @@ class LimitedJSONParser(JSONParser):
             raise limits.json_too_deep_error(exc.depth) from None
         except ValueError as exc:
             raise exceptions.ParseError(f"JSON parse error - {limits.excerpt(exc)}") from None
+
+
+class LimitedDateField(serializers.DateField):
+    """A date query parameter within [YIYANG_EARLIEST_DATE, YIYANG_LATEST_DATE]; outside, or not a
+    date, a 400 naming the parameter and the accepted range (the same rule as `limits.parse_date`)."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        try:
+            return limits.parse_date(self.field_name or "date", value)
+        except limits.ValidationFailed as exc:
+            error = exc.errors[0]
+            raise exceptions.ValidationError(error.reason, code=error.code) from None

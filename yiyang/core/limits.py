@@ -93,8 +93,9 @@ def current() -> Limits:
     )
 
 
-class TooLarge(ApplicationError):
-    """A body or upload larger than its limit; nothing of it was read further."""
+class TooLarge(ValidationFailed):
+    """A body or upload larger than its limit; nothing of it was read further. A ValidationFailed
+    (so every form that shows validation errors shows it) answered with 413."""
 
     status = 413
     title = "Request too large"

@@ -9,6 +9,7 @@ from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.audit.models import AuditAction, AuditEvent
 from yiyang.audit.selectors import AuditFilters, audit_event_list
+from yiyang.core.api import LimitedDateField
 from yiyang.core.api_views import ApiView, paginated
 
 
@@ -37,8 +38,8 @@ class AuditFilterInput(serializers.Serializer[Any]):
     entity_type = serializers.CharField(required=False)
     entity_id = serializers.CharField(required=False)
     actor = serializers.CharField(required=False, help_text="操作人用户名")
-    since = serializers.DateField(required=False)
-    until = serializers.DateField(required=False)
+    since = LimitedDateField(required=False)
+    until = LimitedDateField(required=False)
 
 
 def parse_audit_filters(data: Any) -> AuditFilters:
