@@ -18,6 +18,7 @@ from yiyang.audit.models import AuditAction
 from yiyang.audit.services import audit_record
 from yiyang.core.errors import ErrorCollector, ValidationFailed
 from yiyang.core.excel import read_rows
+from yiyang.core.text import normalise_name
 from yiyang.elders.models import Elder, EmergencyContact
 from yiyang.elders.roster import (
     COLUMNS,
@@ -158,7 +159,7 @@ def elder_roster_import(*, actor: AnyUser, file: IO[bytes]) -> ImportResult:
                 (
                     EmergencyContact(
                         elder=elder,
-                        name=c.name.strip(),
+                        name=normalise_name(c.name),
                         relation=c.relation.strip(),
                         phone=c.phone.strip(),
                         priority=index + 1,
