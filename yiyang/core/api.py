@@ -97,6 +97,10 @@ class LimitedJSONParser(JSONParser):
             raise exceptions.ParseError(f"JSON parse error - {limits.excerpt(exc)}") from None
 
 
+# Free text (notes, reasons) at the API edge: YIYANG_MAX_TEXT_CHARS as configured at start-up.
+TEXT_MAX_CHARS: int = limits.limit("YIYANG_MAX_TEXT_CHARS")
+
+
 class LimitedDateField(serializers.DateField):
     """A date query parameter within [YIYANG_EARLIEST_DATE, YIYANG_LATEST_DATE]; outside, or not a
     date, a 400 naming the parameter and the accepted range (the same rule as `limits.parse_date`)."""

@@ -35,9 +35,9 @@ class AuditEventOutput(serializers.ModelSerializer[AuditEvent]):
 
 class AuditFilterInput(serializers.Serializer[Any]):
     action = serializers.ChoiceField(choices=AuditAction.choices, required=False)
-    entity_type = serializers.CharField(required=False)
-    entity_id = serializers.CharField(required=False)
-    actor = serializers.CharField(required=False, help_text="操作人用户名")
+    entity_type = serializers.CharField(max_length=64, required=False)
+    entity_id = serializers.CharField(max_length=64, required=False)
+    actor = serializers.CharField(max_length=150, required=False, help_text="操作人用户名")
     since = LimitedDateField(required=False)
     until = LimitedDateField(required=False)
 
