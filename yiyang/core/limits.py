@@ -228,7 +228,7 @@ def loads_json(data: bytes | str, *, max_depth: int | None = None) -> Any:
     except orjson.JSONDecodeError as exc:
         if "depth" in str(exc).lower() or "recursion" in str(exc).lower():
             raise JsonTooDeep(bound) from None
-        raise ValueError(str(exc)) from None
+        raise  # a json.JSONDecodeError (orjson's subclasses it), with line and column
     if json_depth_exceeds(value, bound):
         raise JsonTooDeep(bound)
     return value
