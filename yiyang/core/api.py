@@ -4,6 +4,7 @@ Every error answers `{"status", "title", "detail", "errors": [{"field", "reason"
 client can show each bad field next to its input.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -87,7 +88,7 @@ class LimitedJSONParser(JSONParser):
     """DRF's JSON parser with the platform's limits: nesting deeper than YIYANG_MAX_JSON_DEPTH is a
     400 naming the limit (never a RecursionError), and NaN/Infinity are refused as non-standard JSON."""
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         data = stream.read() if stream is not None else b""
         try:
             return limits.loads_json(data)

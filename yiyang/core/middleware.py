@@ -60,8 +60,8 @@ class RequestLimitsMiddleware:
             data = request.read(bound + 1)
             if len(data) > bound:
                 return rejected_response(request, limits.body_too_large(None, upload=upload))
-            request._body = data  # type: ignore[attr-defined]
-            request._stream = BytesIO(data)  # type: ignore[attr-defined]
+            request._body = data
+            request._stream = BytesIO(data)
             request.META["CONTENT_LENGTH"] = str(len(data))
         return self.get_response(request)
 
