@@ -162,3 +162,18 @@ def test_a_file_over_the_workbook_size_is_a_413_on_file(world, settings):
     response = post(world, upload)
     assert response.status_code == 413
     assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("file", "file_too_large")]
+
+
+def test_the_import_page_lists_the_breach_with_a_short_excerpt_only(world):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.users["street0"])
+    upload = crafted(header_row(), list(HEADERS)[1:], huge_shared=5 * 1024 * 1024)
+    before = Elder.objects.count()
+    response = client.post("/elders/import/", {"file": upload})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "1000" in text and "A" * 50 in text and "A" * 51 not in text
+    assert len(response.content) < 100 * 1024
+    assert Elder.objects.count() == before
