@@ -41,6 +41,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "yiyang.accounts.middleware.SessionSecurityMiddleware",
+    # Before anything reads the body (CSRF reads POST in process_view); after auth to render the 413 page.
+    "yiyang.core.middleware.RequestLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yiyang.audit.middleware.RequestContextMiddleware",
@@ -165,6 +167,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "yiyang.core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "yiyang.core.api.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "yiyang.core.api.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 20,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -193,6 +200,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# Input limits (yiyang/core/limits.py documents each; the defaults are the same). Django's own body
+# limit follows ours so that a body read lazily is refused at the same size.
+YIYANG_MAX_REQUEST_BODY_BYTES = env.int("YIYANG_MAX_REQUEST_BODY_BYTES", default=2 * 1024 * 1024)
+YIYANG_MAX_UPLOAD_BYTES = env.int("YIYANG_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+YIYANG_MAX_JSON_DEPTH = env.int("YIYANG_MAX_JSON_DEPTH", default=32)
+YIYANG_MAX_TEXT_CHARS = env.int("YIYANG_MAX_TEXT_CHARS", default=2_000)
+YIYANG_MAX_WORKBOOK_BYTES = env.int("YIYANG_MAX_WORKBOOK_BYTES", default=10 * 1024 * 1024)
+YIYANG_MAX_WORKBOOK_XML_BYTES = env.int("YIYANG_MAX_WORKBOOK_XML_BYTES", default=100 * 1024 * 1024)
+YIYANG_MAX_WORKBOOK_ROWS = env.int("YIYANG_MAX_WORKBOOK_ROWS", default=50_000)
+YIYANG_MAX_WORKBOOK_COLUMNS = env.int("YIYANG_MAX_WORKBOOK_COLUMNS", default=100)
+YIYANG_MAX_WORKBOOK_CELL_CHARS = env.int("YIYANG_MAX_WORKBOOK_CELL_CHARS", default=1_000)
+YIYANG_EARLIEST_DATE = env.str("YIYANG_EARLIEST_DATE", default="1900-01-01")
+YIYANG_LATEST_DATE = env.str("YIYANG_LATEST_DATE", default="2100-12-31")
+YIYANG_MAX_DATE_RANGE_DAYS = env.int("YIYANG_MAX_DATE_RANGE_DAYS", default=366)
+# A concurrent retry with the same Idempotency-Key waits this long for the first answer, then 409.
+YIYANG_IDEMPOTENCY_WAIT_SECONDS = env.float("YIYANG_IDEMPOTENCY_WAIT_SECONDS", default=10.0)
+# Elders' minimum age: unset means the law's 60 (yiyang/elders/data/eligibility.yaml).
+YIYANG_ELDER_MIN_AGE = env.int("YIYANG_ELDER_MIN_AGE", default=None)
+DATA_UPLOAD_MAX_MEMORY_SIZE = YIYANG_MAX_REQUEST_BODY_BYTES
 
 # Trusted reverse proxies; only then is X-Forwarded-For believed for the audit log.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)

@@ -32,6 +32,7 @@ from yiyang.areas.models import Area
 from yiyang.audit.models import AuditAction
 from yiyang.audit.services import audit_record
 from yiyang.core.errors import ErrorCollector
+from yiyang.core.text import check_name, normalise_name
 from yiyang.organisations.choices import BED_KINDS, MEDICAL_KINDS, OrganisationKind
 from yiyang.organisations.models import Organisation
 
@@ -153,6 +154,8 @@ def staff_create(
         errors.add("username", _("用户名不能为空"), "required")
     elif User.objects.filter(username=username.strip()).exists():
         errors.add("username", _("用户名已被使用"), "duplicate")
+    if full_name.strip():
+        check_name(errors, "full_name", full_name, max_length=100, label=_("姓名"))
     target_district = _check_placement(errors, actor=actor, role=role, area=area, organisation=organisation)
     try:
         validate_password(password, User(username=username.strip()))
@@ -162,7 +165,7 @@ def staff_create(
     account = User.objects.create_user(
         username=username.strip(),
         password=password,
-        full_name=full_name.strip(),
+        full_name=normalise_name(full_name),
         phone=phone.strip(),
         role=role,
         area=area,

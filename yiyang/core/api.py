@@ -4,16 +4,19 @@ Every error answers `{"status", "title", "detail", "errors": [{"field", "reason"
 client can show each bad field next to its input.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from yiyang.core.errors import ApplicationError, FieldError
+from yiyang.core import limits
+from yiyang.core.errors import ApplicationError, FieldError, ValidationFailed
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[FieldError]:
@@ -35,6 +38,11 @@ def _flatten(detail: Any, prefix: str = "") -> list[FieldError]:
     return found
 
 
+def validation_failed(exc: exceptions.ValidationError) -> ValidationFailed:
+    """DRF's ValidationError as our ValidationFailed (for pages that parse input with a serializer)."""
+    return ValidationFailed("Validation failed", errors=_flatten(exc.detail))
+
+
 def _body(status_code: int, title: str, detail: str, errors: list[FieldError]) -> dict[str, Any]:
     return {
         "status": status_code,
@@ -45,6 +53,9 @@ def _body(status_code: int, title: str, detail: str, errors: list[FieldError]) -
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    mapped = limits.from_django(exc, context.get("request"))
+    if mapped is not None:
+        exc = mapped
     if isinstance(exc, ApplicationError):
         return Response(_body(exc.status, str(exc.title), exc.message, exc.errors), status=exc.status)
     if isinstance(exc, Http404):
@@ -71,3 +82,33 @@ class Pagination(PageNumberPagination):
 
 def created(data: Any) -> Response:
     return Response(data, status=status.HTTP_201_CREATED)
+
+
+class LimitedJSONParser(JSONParser):
+    """DRF's JSON parser with the platform's limits: nesting deeper than YIYANG_MAX_JSON_DEPTH is a
+    400 naming the limit (never a RecursionError), and NaN/Infinity are refused as non-standard JSON."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
+        data = stream.read() if stream is not None else b""
+        try:
+            return limits.loads_json(data)
+        except limits.JsonTooDeep as exc:
+            raise limits.json_too_deep_error(exc.depth) from None
+        except ValueError as exc:
+            raise exceptions.ParseError(f"JSON parse error - {limits.excerpt(exc)}") from None
+
+
+# Free text (notes, reasons) at the API edge: YIYANG_MAX_TEXT_CHARS as configured at start-up.
+TEXT_MAX_CHARS: int = limits.limit("YIYANG_MAX_TEXT_CHARS")
+
+
+class LimitedDateField(serializers.DateField):
+    """A date query parameter within [YIYANG_EARLIEST_DATE, YIYANG_LATEST_DATE]; outside, or not a
+    date, a 400 naming the parameter and the accepted range (the same rule as `limits.parse_date`)."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        try:
+            return limits.parse_date(self.field_name or "date", value)
+        except limits.ValidationFailed as exc:
+            error = exc.errors[0]
+            raise exceptions.ValidationError(error.reason, code=error.code) from None

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
-from yiyang.core.errors import Forbidden, NotFound
+from yiyang.core.errors import ApplicationError, Forbidden, NotFound, ValidationFailed
 
 View = Callable[..., HttpResponse | FileResponse]
 
@@ -24,6 +25,10 @@ def staff_page(view: View) -> View:
             raise Http404(exc.message) from exc
         except Forbidden as exc:
             raise PermissionDenied(exc.message) from exc
+        except ValidationFailed as exc:
+            # A page that does not show the error next to a form field (a bad query parameter, say)
+            # answers 400 in the site's frame, never a server error.
+            return rejected_response(request, exc)
 
     return login_required(wrapper)
 
@@ -31,3 +36,17 @@ def staff_page(view: View) -> View:
 def is_partial(request: HttpRequest) -> bool:
     """An HTMX swap of part of the page (a history restore wants the whole page)."""
     return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+def rejected_response(request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    """A refused request in the caller's terms: the API's JSON error shape under /api/, else an
+    HTML page in the base template. The status is the error's (400, 413, ...)."""
+    if request.path.startswith("/api/"):
+        body = {
+            "status": error.status,
+            "title": str(error.title),
+            "detail": error.message,
+            "errors": [e.as_dict() for e in error.errors],
+        }
+        return JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})
+    return render(request, "core/rejected.html", {"error": error}, status=error.status)

@@ -140,26 +140,28 @@ class ReadingTable:
             return moment.replace(tzinfo=None).isoformat(" ")
         return moment
 
-    def insert(self, rows: Sequence[tuple[Any, ...]]) -> list[int] | None:
+    def insert(self, rows: Sequence[tuple[Any, ...]]) -> tuple[list[int] | None, int]:
         """Append rows (tuples in COLUMNS order, times already adapted); duplicates of a stored
         (key, device_ts) are skipped. Call inside the caller's transaction. Returns the ids given
-        to the rows, in order, when every row was inserted (None when some were duplicates)."""
+        to the rows, in order, when every row was inserted (None when some were duplicates), and
+        how many rows were new."""
         if not rows:
-            return []
+            return [], 0
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 return self._insert_postgresql(cursor, rows)
             # One prepared statement stepped for every row.
             cursor.executemany(self.insert_sql, rows)
-            if cursor.rowcount != len(rows):
-                return None
+            inserted = cursor.rowcount
+            if inserted != len(rows):
+                return None, inserted
             # Under the write lock each new row takes the next id, so the batch's ids run up to
             # the last one inserted.
             cursor.execute("SELECT last_insert_rowid()")
             last = cursor.fetchone()[0]
-            return list(range(last - len(rows) + 1, last + 1))
+            return list(range(last - len(rows) + 1, last + 1)), inserted
 
-    def _insert_postgresql(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> list[int] | None:
+    def _insert_postgresql(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> tuple[list[int] | None, int]:
         # COPY into a per-session temporary table, then one INSERT … SELECT … ON CONFLICT DO
         # NOTHING: the server handles the batch as one statement instead of one per row, and
         # psycopg encodes the rows in C.
@@ -182,8 +184,8 @@ class ReadingTable:
         # block) the next batch must not see these rows again.
         cursor.execute("TRUNCATE reading_staging")
         if len(given) != len(rows):
-            return None
-        return [given[row[0]] for row in rows]
+            return None, len(given)
+        return [given[row[0]] for row in rows], len(given)
 
     def after(self, position: int, limit: int) -> list["RowReading"]:
         """Up to `limit` readings with id > position, in id order."""
@@ -266,7 +268,8 @@ class Message:
 
 @dataclass(slots=True)
 class AppendResult:
-    stored: int = 0  # readings offered for insert (duplicates are silently skipped)
+    stored: int = 0  # readings newly stored (a replay of a stored reading is not counted here)
+    duplicates: int = 0  # readings already stored before (same key and device time), skipped
     pending: int = 0  # readings held back because their device is unknown or unbound
 
 
@@ -384,7 +387,7 @@ class IntakeLog:
                             quality=q,
                         ))  # fmt: skip
         with transaction.atomic():
-            ids = table.insert(rows)
+            ids, inserted = table.insert(rows)
             for key, held_messages in held.items():
                 _hold_pending(key, held_messages, held_readings[key], held_reason[key])
             for adapter, n in per_adapter.items():
@@ -397,7 +400,8 @@ class IntakeLog:
             handoff.update(zip(ids, readings, strict=True))
         if rows:
             self.appended.set()
-        result.stored = len(rows)
+        result.stored = inserted
+        result.duplicates = len(rows) - inserted
         result.pending = sum(held_readings.values())
         return result
 

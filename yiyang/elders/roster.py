@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from yiyang.core.errors import ErrorCollector, FieldError
 from yiyang.core.excel import Sheet, workbook_response
+from yiyang.core.limits import excerpt
 from yiyang.core.masking import mask_national_id, mask_phone
 from yiyang.core.national_id import make_national_id
 from yiyang.elders.choices import (
@@ -153,7 +154,7 @@ def roster_headers_check(headers: list[str]) -> list[FieldError]:
     for header in headers:
         if header and header not in HEADERS:
             reason = _("未知的列“%(header)s”；可用的列：%(headers)s") % {
-                "header": header,
+                "header": excerpt(header),
                 "headers": "、".join(HEADERS),
             }
             problems.append(FieldError("header", reason, "unknown_column", 1))

@@ -200,10 +200,10 @@ class TokenApi(APIView):
 
 class StaffInput(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
-    password = serializers.CharField(write_only=True)
+    password = serializers.CharField(max_length=128, write_only=True)
     full_name = serializers.CharField(max_length=100)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    role = serializers.CharField()
+    role = serializers.CharField(max_length=32)
     area = serializers.UUIDField(required=False, allow_null=True)
     organisation = serializers.UUIDField(required=False, allow_null=True)
 
@@ -255,7 +255,7 @@ class StaffListCreateApi(ApiView):
 
 
 class StaffRoleInput(serializers.Serializer[Any]):
-    role = serializers.CharField(required=False)
+    role = serializers.CharField(max_length=32, required=False)
     area = serializers.UUIDField(required=False, allow_null=True)
     organisation = serializers.UUIDField(required=False, allow_null=True)
 
@@ -289,8 +289,8 @@ class StaffDetailApi(ApiView):
 
 
 class StaffPermissionsInput(serializers.Serializer[Any]):
-    grant = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    withdraw = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    grant = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
+    withdraw = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
 
 
 class StaffPermissionsApi(ApiView):

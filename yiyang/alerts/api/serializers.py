@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from yiyang.alerts.choices import AlertCategory, AlertStatus, CloseCode, DispatchTarget, Severity, category_of
+from yiyang.core.api import LimitedDateField
 from yiyang.core.masking import mask_name
 
 
@@ -85,8 +86,8 @@ class CloseInput(NoteInput):
 
 
 class SlaFilterSerializer(serializers.Serializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    start = LimitedDateField(required=False)
+    end = LimitedDateField(required=False)
 
 
 class PolicyInput(serializers.Serializer):

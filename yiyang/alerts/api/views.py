@@ -1,3 +1,4 @@
+from datetime import timedelta
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -38,6 +39,7 @@ from yiyang.alerts.services import (
     escalation_policy_set,
 )
 from yiyang.audit.lists import audit_record_shown, shown_by
+from yiyang.core import limits
 from yiyang.core.api_views import ApiView, paginated
 from yiyang.core.idempotency import idempotent
 
@@ -152,6 +154,7 @@ class AlertSlaApi(ApiView):
         params = SlaFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         start, end = sla_range(params.validated_data.get("start"), params.validated_data.get("end"))
+        limits.check_date_span(start.date(), end.date() - timedelta(days=1))
         return Response(alert_sla_report(user=request.user, start=start, end=end))
 
 

@@ -43,6 +43,7 @@ from yiyang.areas.access import access_area_filter, area_filter_id
 from yiyang.areas.choices import AreaLevel
 from yiyang.areas.selectors import streets_in_reach
 from yiyang.audit.lists import audit_record_shown, audit_rows_shown
+from yiyang.core import limits
 from yiyang.core.errors import ApplicationError, Forbidden, NotFound
 from yiyang.core.web import is_partial, staff_page
 from yiyang.devices.models import Device
@@ -230,10 +231,8 @@ def alert_close_page(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _date_param(request: HttpRequest, name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return None
+    """Absent or empty is None; otherwise a date in the accepted range, else a 400 page naming `name`."""
+    return limits.parse_date(name, request.GET.get(name))
 
 
 @staff_page
@@ -241,6 +240,7 @@ def alert_sla_page(request: HttpRequest) -> HttpResponse:
     """Share acknowledged within 60 s / 180 s and p50/p90 times, per severity and street, over a date range."""
     _require_view(request)
     start, end = sla_range(_date_param(request, "start"), _date_param(request, "end"))
+    limits.check_date_span(start.date(), end.date() - timedelta(days=1))
     report = alert_sla_report(user=request.user, start=start, end=end)
     context = {"report": report, "start": start.date(), "end": end.date() - timedelta(days=1)}
     return render(request, "alerts/sla.html", context)

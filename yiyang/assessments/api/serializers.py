@@ -8,6 +8,7 @@ from rest_framework import serializers
 from yiyang.assessments.choices import AssessmentReason, AssessmentStatus, DueReason
 from yiyang.assessments.models import Assessment, PolicyVersion
 from yiyang.assessments.presentation import scale_title, unverified_parts
+from yiyang.core.api import TEXT_MAX_CHARS
 from yiyang.core.masking import mask_national_id
 
 
@@ -234,22 +235,22 @@ class AssessmentCreateInput(serializers.Serializer[Any]):
     reason = serializers.ChoiceField(choices=AssessmentReason.choices)
     assessed_on = serializers.DateField()
     answers = serializers.DictField(required=False, default=dict)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=TEXT_MAX_CHARS, required=False, allow_blank=True, default="")
 
 
 class AssessmentUpdateInput(serializers.Serializer[Any]):
     answers = serializers.DictField(required=False)
     reason = serializers.ChoiceField(choices=AssessmentReason.choices, required=False)
     assessed_on = serializers.DateField(required=False)
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(max_length=TEXT_MAX_CHARS, required=False, allow_blank=True)
 
 
 class ReturnInput(serializers.Serializer[Any]):
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True)
 
 
 class CorrectInput(serializers.Serializer[Any]):
-    note = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True)
 
 
 class ScoreInput(serializers.Serializer[Any]):
@@ -321,9 +322,9 @@ class PolicyVersionOutput(serializers.ModelSerializer[PolicyVersion]):
 class PolicyVersionInput(serializers.Serializer[Any]):
     scale = serializers.CharField(max_length=32)
     effective_from = serializers.DateField()
-    source = serializers.CharField(allow_blank=True)  # type: ignore[assignment]  # a field named like a Field attribute (DRF pops declared fields)
+    source = serializers.CharField(max_length=TEXT_MAX_CHARS, allow_blank=True)  # type: ignore[assignment]  # a field named like a Field attribute (DRF pops declared fields)
     verified = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=TEXT_MAX_CHARS, required=False, allow_blank=True, default="")
     policy = serializers.DictField(required=False, default=dict)
     settings = serializers.DictField(required=False, allow_null=True, default=None)
 

@@ -9,6 +9,7 @@ from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.audit.models import AuditAction, AuditEvent
 from yiyang.audit.selectors import AuditFilters, audit_event_list
+from yiyang.core.api import LimitedDateField
 from yiyang.core.api_views import ApiView, paginated
 
 
@@ -34,11 +35,11 @@ class AuditEventOutput(serializers.ModelSerializer[AuditEvent]):
 
 class AuditFilterInput(serializers.Serializer[Any]):
     action = serializers.ChoiceField(choices=AuditAction.choices, required=False)
-    entity_type = serializers.CharField(required=False)
-    entity_id = serializers.CharField(required=False)
-    actor = serializers.CharField(required=False, help_text="操作人用户名")
-    since = serializers.DateField(required=False)
-    until = serializers.DateField(required=False)
+    entity_type = serializers.CharField(max_length=64, required=False)
+    entity_id = serializers.CharField(max_length=64, required=False)
+    actor = serializers.CharField(max_length=150, required=False, help_text="操作人用户名")
+    since = LimitedDateField(required=False)
+    until = LimitedDateField(required=False)
 
 
 def parse_audit_filters(data: Any) -> AuditFilters:

@@ -1,4 +1,3 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -12,23 +11,25 @@ from yiyang.accounts.access import has_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.audit.api.views import parse_audit_filters
 from yiyang.audit.models import AuditAction
-from yiyang.audit.selectors import AuditFilters, audit_event_list
+from yiyang.audit.selectors import audit_event_list
 from yiyang.audit.services import audit_event_export
+from yiyang.core.api import validation_failed
 from yiyang.core.excel import workbook_response
+from yiyang.core.web import rejected_response
 
 AUDIT_EXPORT_MAX_ROWS = 100_000
 
 
 @login_required
-def audit_export_download(request: HttpRequest) -> FileResponse:
+def audit_export_download(request: HttpRequest) -> HttpResponse | FileResponse:
     """The filtered audit log as .xlsx (at most 100,000 rows); the export is itself audited."""
     if not has_perm(request.user, Perm.AUDIT_VIEW):
         raise PermissionDenied
     params = {k: v for k, v in request.GET.items() if v and k != "page"}
     try:
         filters = parse_audit_filters(params)
-    except ValidationError:
-        filters = AuditFilters()
+    except ValidationError as exc:  # e.g. a date out of the accepted range: 400 naming it, no export
+        return rejected_response(request, validation_failed(exc))
     events = audit_event_export(actor=request.user, filters=filters, limit=AUDIT_EXPORT_MAX_ROWS)
     return workbook_response(
         filename=f"审计日志-{timezone.localdate():%Y%m%d}.xlsx",
@@ -69,9 +70,8 @@ def audit_list_page(request: HttpRequest) -> HttpResponse:
     params = {k: v for k, v in request.GET.items() if v and k != "page"}
     try:
         filters = parse_audit_filters(params)
-    except ValidationError:
-        messages.warning(request, _("筛选条件有误，已忽略。"))
-        filters = AuditFilters()
+    except ValidationError as exc:  # e.g. a date out of the accepted range: 400 naming it
+        return rejected_response(request, validation_failed(exc))
     page = Paginator(audit_event_list(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,9 +1,10 @@
 """Pure parse functions: device message in, `ParsedReading`s out, or `Malformed(reason)`.
 
 A `ParsedReading` still names its device by identifier; `intake_log.resolve` turns it into the
-canonical `Reading` (device and elder ids, idempotency key) with the binding map. Nothing here
-judges plausibility: out-of-range and future-dated values pass to the engine, which marks them
-invalid. Formats are documented in docs/devices.md.
+canonical `Reading` (device and elder ids, idempotency key) with the binding map. Only physical
+possibility is judged here (`PHYSICAL_RANGES`: a heart rate of 1e308 or -5 is a broken message, kept
+as a dead letter); clinically out-of-range and future-dated values pass to the engine, which marks
+them invalid by the district's rules. Formats are documented in docs/devices.md.
 """
 
 import functools
@@ -60,10 +61,37 @@ FIELDS: dict[str, tuple[c.Kind, str, str]] = {
     "worn": ("tech", c.WORN, ""),
 }
 CODES = {code: (kind, code, unit) for kind, code, unit in FIELDS.values()}
+SHORT_NAMES = {code: name for name, (_, code, _) in FIELDS.items()}
 NUMERIC_CODES = frozenset(
     {c.HEART_RATE, c.RESPIRATORY_RATE, c.BODY_TEMPERATURE, c.SPO2, c.SYSTOLIC_BP, c.DIASTOLIC_BP, c.BATTERY}
 )
 TEXT_VALUES = {c.BED_OCCUPANCY: {"in", "out"}, c.DOOR: {"open", "closed"}}
+# Engineering plausibility bounds (inclusive), NOT clinical thresholds: what a sensor on a living
+# person can report at all (beyond the extremes ever recorded in people: heart rate ~480/min, body
+# temperature 14-47 °C). Outside them the message is malformed (a dead letter with the reason).
+# They are deliberately wider than the engine's validity ranges (monitoring/engine/data/rules.yaml),
+# so a merely implausible reading (heart rate 350) is still stored and marked invalid there.
+# 0 is allowed where devices send it for "nothing measured" (an empty bed reports heart rate 0).
+PHYSICAL_RANGES: dict[str, tuple[float, float]] = {
+    c.HEART_RATE: (0, 600),  # /min
+    c.RESPIRATORY_RATE: (0, 200),  # /min
+    c.BODY_TEMPERATURE: (0, 50),  # °C; 0 is what some watches send when they measured nothing
+    c.SPO2: (0, 100),  # %
+    c.SYSTOLIC_BP: (0, 400),  # mmHg
+    c.DIASTOLIC_BP: (0, 300),  # mmHg
+    c.BATTERY: (0, 100),  # %
+}
+
+
+def plausible(code: str, value: float, name: str) -> float:
+    """`value` if it is a finite number within PHYSICAL_RANGES for `code`, else Malformed naming
+    `name` and the range."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise Malformed(f"{name}: not a number")
+    bounds = PHYSICAL_RANGES.get(code)
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        raise Malformed(f"{name}: {value:g} outside the physical range {bounds[0]:g}-{bounds[1]:g}")
+    return value
 
 
 def parse_time(value: Any, *, what: str = "ts") -> datetime:
@@ -91,9 +119,7 @@ def parse_time(value: Any, *, what: str = "ts") -> datetime:
 
 def _value(code: str, raw: Any, name: str) -> Any:
     if code in NUMERIC_CODES:
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-            raise Malformed(f"{name}: not a number")
-        return raw
+        return plausible(code, raw, name)
     if code in TEXT_VALUES:
         if raw not in TEXT_VALUES[code]:
             raise Malformed(f"{name}: expected one of {sorted(TEXT_VALUES[code])}")
@@ -352,14 +378,14 @@ def parse_iw_frame(text: str, *, imei: str = "", now: datetime) -> IWFrame:
         raise Malformed(f"{command}: no login (AP00) on this connection")
 
     def vital(code: str, value: float, unit: str) -> ParsedReading:
-        return ParsedReading(imei, "vital", code, value, unit, None)
+        return ParsedReading(imei, "vital", code, plausible(code, value, SHORT_NAMES.get(code, code)), unit, None)
 
     if command == "AP03":
         parts = _fields(payload, 1, command)
         status = parts[0]
         if not re.fullmatch(r"\d{7,}", status):
             raise Malformed("AP03: bad status block")
-        battery = int(status[4:7])
+        battery = plausible(c.BATTERY, int(status[4:7]), "battery")
         return IWFrame(command, imei, [ParsedReading(imei, "tech", c.HEARTBEAT, None, "", None),
                                         ParsedReading(imei, "tech", c.BATTERY, battery, "%", None)], "IWBP03#")  # fmt: skip
     if command == "AP49":
@@ -388,7 +414,9 @@ def parse_iw_frame(text: str, *, imei: str = "", now: datetime) -> IWFrame:
         temp, battery_text, *_ = _fields(payload, 2, command)
         readings = [
             vital(c.BODY_TEMPERATURE, _num(temp, "temp"), "Cel"),
-            ParsedReading(imei, "tech", c.BATTERY, _num(battery_text, "battery"), "%", None),
+            ParsedReading(
+                imei, "tech", c.BATTERY, plausible(c.BATTERY, _num(battery_text, "battery"), "battery"), "%", None
+            ),
         ]
         return IWFrame(command, imei, readings, "IWBP50#")
     if command == "AP10":

@@ -197,4 +197,5 @@ class DevicePushApi(ApiView):
                 status=400,
             )  # fmt: skip
         assert outcome.result is not None
-        return Response({"accepted": outcome.result.stored, "pending": outcome.result.pending}, status=202)
+        result = outcome.result
+        return Response({"accepted": result.stored, "duplicate": result.duplicates, "pending": result.pending}, 202)

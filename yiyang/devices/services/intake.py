@@ -1,7 +1,6 @@
 """The HTTP push intake (vendor clouds) and the reading-store maintenance."""
 
 import hmac
-import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -10,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from yiyang.core.limits import JsonTooDeep, loads_json
 from yiyang.devices.adapters.parsing import MAX_PAYLOAD, PUSH_VENDORS, Malformed, parse_http_push
 from yiyang.devices.choices import DeviceKind, DeviceProtocol
 from yiyang.devices.intake_log import AppendResult, IntakeLog
@@ -59,7 +59,9 @@ def push_ingest(*, vendor: str, body: bytes, source: str = "") -> PushOutcome:
         if len(body) > MAX_PAYLOAD:
             raise Malformed("body: too large")
         try:
-            data = json.loads(body)
+            data = loads_json(body)  # never a RecursionError, however deep the nesting
+        except JsonTooDeep as exc:
+            raise Malformed(f"body: JSON nested deeper than {exc.depth}") from None
         except (ValueError, UnicodeDecodeError):
             raise Malformed("body: not JSON") from None
         readings = parse_http_push(vendor, data)

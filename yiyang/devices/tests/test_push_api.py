@@ -23,7 +23,7 @@ def push(body, **headers):
 def test_a_push_is_answered_202_after_the_readings_are_stored(kit):
     response = push({"mac": kit.radar.identifier, "time": 1746691200, "heartRate": 66, "bedStatus": 1}, **HEADER)
     assert response.status_code == 202, response.content
-    assert response.json() == {"accepted": 3, "pending": 0}
+    assert response.json() == {"accepted": 3, "duplicate": 0, "pending": 0}
     assert DeviceReading.objects.filter(device_id=kit.radar.pk).count() == 3
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from rest_framework import serializers
 
 from yiyang.accounts.disclosure import NOTHING, Disclosure
+from yiyang.core.api import TEXT_MAX_CHARS
 from yiyang.core.masking import mask_national_id, mask_phone
 from yiyang.elders.choices import AgeBand, EconomicStatus, ElderStatus
 from yiyang.elders.models import Elder, EmergencyContact, Home
@@ -129,16 +130,18 @@ class ElderInputSerializer(serializers.Serializer[Any]):
     community = serializers.UUIDField(help_text="社区的 id（区域 API 中 level=community）")
     phone = serializers.CharField(allow_blank=True, required=False, max_length=20)
     birth_date = serializers.DateField(required=False, help_text="可选；若填写须与身份证号一致")
-    sex = serializers.CharField(required=False, allow_blank=True, help_text="可选；M 或 F，须与身份证号一致")
-    household_registration = serializers.CharField(required=False)
-    economic_status = serializers.CharField(required=False)
-    special_statuses = serializers.ListField(child=serializers.CharField(), required=False)
-    living_arrangement = serializers.CharField(required=False)
+    sex = serializers.CharField(
+        max_length=1, required=False, allow_blank=True, help_text="可选；M 或 F，须与身份证号一致"
+    )
+    household_registration = serializers.CharField(max_length=16, required=False)
+    economic_status = serializers.CharField(max_length=16, required=False)
+    special_statuses = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
+    living_arrangement = serializers.CharField(max_length=16, required=False)
     home = serializers.UUIDField(required=False, allow_null=True)
     service_station = serializers.UUIDField(required=False, allow_null=True)
     medical_institution = serializers.UUIDField(required=False, allow_null=True)
     monitoring_consent = serializers.BooleanField(required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=TEXT_MAX_CHARS, required=False, allow_blank=True)
     emergency_contacts = ContactInputSerializer(many=True, required=False)
 
 

@@ -19,7 +19,9 @@ from yiyang.areas.selectors import communities_in_reach
 from yiyang.audit.models import AuditAction
 from yiyang.audit.services import audit_record
 from yiyang.core.errors import ErrorCollector, ValidationFailed
+from yiyang.core.limits import limit
 from yiyang.core.national_id import InvalidNationalId, parse_national_id
+from yiyang.core.text import check_name, normalise_name
 from yiyang.elders.choices import (
     EconomicStatus,
     HouseholdRegistration,
@@ -27,6 +29,7 @@ from yiyang.elders.choices import (
     Sex,
     SpecialStatus,
 )
+from yiyang.elders.eligibility import age_on, elder_min_age
 from yiyang.elders.models import Elder, EmergencyContact, Home
 from yiyang.organisations.choices import MEDICAL_KINDS, OrganisationKind
 from yiyang.organisations.models import Organisation
@@ -85,9 +88,10 @@ def check_elder_input(
 ) -> str | None:
     """Validate `data` into `errors` (with `row` for imports); return the normalised national ID.
 
-    Checks: ID check digit (GB 11643-1999), a birth date or sex that contradicts the ID, an ID
+    Checks: a printable name (`yiyang.core.text`), ID check digit (GB 11643-1999), the minimum age
+    (`elder_min_age`, by the ID's birth date), a birth date or sex that contradicts the ID, an ID
     already registered, the community level, the kinds of linked organisations, every choice, the
-    phone format and each emergency contact.
+    phone format, the notes' length (YIYANG_MAX_TEXT_CHARS) and each emergency contact.
     """
 
     def bad(name: str, reason: str, code: str = "invalid") -> None:
@@ -95,8 +99,10 @@ def check_elder_input(
 
     if not data.name.strip():
         bad("name", _("姓名不能为空"), "required")
-    elif len(data.name.strip()) > 100:
-        bad("name", _("姓名不能超过100个字符"), "max_length")
+    else:
+        check_name(errors, "name", data.name, max_length=100, row=row, label=_("姓名"))
+    if len(data.notes or "") > (notes_limit := limit("YIYANG_MAX_TEXT_CHARS")):
+        bad("notes", _("备注不能超过%(limit)s个字符") % {"limit": notes_limit}, "max_length")
     national_id: str | None = None
     if not data.national_id.strip():
         bad("national_id", _("身份证号不能为空"), "required")
@@ -107,6 +113,14 @@ def check_elder_input(
             bad("national_id", str(exc), "national_id_invalid")
         else:
             national_id = facts.number
+            today_ = today or timezone.localdate()
+            if age_on(facts.birth_date, today_) < (min_age := elder_min_age()):
+                bad(
+                    "national_id",
+                    _("按身份证号的出生日期未满%(age)s周岁，不属于登记对象（老年人是指%(age)s周岁以上的公民）")
+                    % {"age": min_age},
+                    "under_min_age",
+                )
             if data.birth_date is not None and data.birth_date != facts.birth_date:
                 bad(
                     "birth_date",
@@ -174,7 +188,7 @@ def elder_build(data: ElderInput, *, national_id: str) -> Elder:
     assert community is not None and community.street_id is not None and community.district_id is not None
     consent_at = timezone.now() if data.monitoring_consent else None
     return Elder(
-        name=data.name.strip(),
+        name=normalise_name(data.name),
         national_id=national_id,
         birth_date=facts.birth_date,
         sex=facts.sex,
@@ -220,7 +234,7 @@ def elder_register(*, actor: AnyUser, data: ElderInput, pre_errors: ErrorCollect
     EmergencyContact.objects.bulk_create(
         EmergencyContact(
             elder=elder,
-            name=c.name.strip(),
+            name=normalise_name(c.name),
             relation=c.relation.strip(),
             phone=c.phone.strip(),
             priority=i + 1,
@@ -333,7 +347,7 @@ def emergency_contact_add(*, actor: AnyUser, elder: Elder, contact: ContactInput
     last = elder.emergency_contacts.order_by("-priority").values_list("priority", flat=True).first() or 0
     created = EmergencyContact.objects.create(
         elder=elder,
-        name=contact.name.strip(),
+        name=normalise_name(contact.name),
         relation=contact.relation.strip(),
         phone=contact.phone.strip(),
         priority=last + 1,
@@ -373,6 +387,8 @@ def check_contact(contact: ContactInput, *, errors: ErrorCollector, prefix: str 
     """Validate one emergency contact into `errors`, field names prefixed (`emergency_contacts[0].phone`)."""
     if not contact.name.strip():
         errors.add(f"{prefix}name", _("联系人姓名不能为空"), "required", row)
+    else:
+        check_name(errors, f"{prefix}name", contact.name, max_length=100, row=row, label=_("联系人姓名"))
     if not contact.relation.strip():
         errors.add(f"{prefix}relation", _("与老人关系不能为空"), "required", row)
     if not contact.phone.strip():

@@ -18,6 +18,7 @@ from yiyang.audit.models import AuditAction
 from yiyang.audit.services import audit_record
 from yiyang.core.errors import ErrorCollector, ValidationFailed
 from yiyang.core.excel import read_rows
+from yiyang.core.text import normalise_name
 from yiyang.elders.models import Elder, EmergencyContact
 from yiyang.elders.roster import (
     COLUMNS,
@@ -32,7 +33,7 @@ from yiyang.elders.roster import (
 from yiyang.elders.selectors import ElderFilters, elder_list
 from yiyang.elders.services.registry import ContactInput, ElderInput, check_elder_input, elder_build
 
-IMPORT_MAX_ROWS = 50_000
+IMPORT_MAX_ROWS = 50_000  # the default of YIYANG_MAX_WORKBOOK_ROWS (yiyang.core.limits), which governs
 IMPORT_BATCH_SIZE = 500
 EXPORT_MAX_ROWS = 100_000
 
@@ -101,7 +102,7 @@ def elder_roster_import(*, actor: AnyUser, file: IO[bytes]) -> ImportResult:
     contacts are created in one transaction, in batches, with one audit event for the import.
     """
     require_perm(actor, Perm.ELDERS_IMPORT)
-    headers, lines = read_rows(file, max_rows=IMPORT_MAX_ROWS)
+    headers, lines = read_rows(file)  # the workbook limits of yiyang.core.limits apply
     if header_problems := roster_headers_check(headers):
         raise ValidationFailed(_("花名册表头有误，未导入任何数据"), errors=header_problems)
     if not lines:
@@ -158,7 +159,7 @@ def elder_roster_import(*, actor: AnyUser, file: IO[bytes]) -> ImportResult:
                 (
                     EmergencyContact(
                         elder=elder,
-                        name=c.name.strip(),
+                        name=normalise_name(c.name),
                         relation=c.relation.strip(),
                         phone=c.phone.strip(),
                         priority=index + 1,

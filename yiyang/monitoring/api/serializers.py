@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from yiyang.areas.models import Area
+from yiyang.core.api import TEXT_MAX_CHARS
 from yiyang.elders.models import Elder
 from yiyang.monitoring.models import DistrictRuleOverride, DistrictRuleVersion, ElderMonitoringProfile
 from yiyang.monitoring.selectors import RuleRow, RulesTable
@@ -16,13 +17,14 @@ class DistrictRulesInput(serializers.Serializer):
     document = serializers.JSONField(
         help_text="A partial rules document (see docs/monitoring-engine.md); {} restores the defaults."
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=TEXT_MAX_CHARS, required=False, allow_blank=True, default="")
 
 
 class ElderProfileInput(serializers.Serializer):
     flags = serializers.JSONField(help_text='Elder flags, e.g. ["copd", "dementia"]; [] for none.')
     override = serializers.JSONField(allow_null=True, help_text="Elder-level partial rules document; {} for none.")
     conditions = serializers.CharField(
+        max_length=TEXT_MAX_CHARS,
         required=False,
         allow_blank=True,
         trim_whitespace=False,
@@ -30,13 +32,14 @@ class ElderProfileInput(serializers.Serializer):
         help_text="Conditions for the 120 hand-off sheet, e.g. 高血压；2型糖尿病 (at most 500 characters).",
     )
     medication = serializers.CharField(
+        max_length=TEXT_MAX_CHARS,
         required=False,
         allow_blank=True,
         trim_whitespace=False,
         default="",
         help_text="Long-term medication for the 120 hand-off sheet (at most 500 characters).",
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=TEXT_MAX_CHARS, required=False, allow_blank=True, default="")
 
 
 class RuleValueOutput(serializers.Serializer):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from yiyang.core.limits import JsonTooDeep, json_too_deep_error, loads_json
 from yiyang.core.web import is_partial, staff_page
 from yiyang.elders.models import Elder
 from yiyang.monitoring.access import (
@@ -40,7 +41,9 @@ def parse_document(text: str, field: str) -> Any:
     if not text.strip():
         return {}
     try:
-        return json.loads(text)
+        return loads_json(text)  # bounded nesting, never a RecursionError
+    except JsonTooDeep as exc:
+        raise json_too_deep_error(exc.depth, field) from None
     except json.JSONDecodeError as exc:
         raise ValidationFailed.single(
             field,

@@ -56,7 +56,7 @@ class OrganisationDetailOutput(_WithBeds):
 
 
 class OrganisationInputSerializer(serializers.Serializer[Any]):
-    kind = serializers.CharField(help_text="机构类型：" + "、".join(OrganisationKind.values))
+    kind = serializers.CharField(max_length=32, help_text="机构类型：" + "、".join(OrganisationKind.values))
     name = serializers.CharField(allow_blank=True, max_length=200)
     area = serializers.UUIDField(help_text="所在区域的 id：照料中心为街道，其他机构为社区")
     address = serializers.CharField(required=False, allow_blank=True, max_length=300)
@@ -65,12 +65,12 @@ class OrganisationInputSerializer(serializers.Serializer[Any]):
     licence_number = serializers.CharField(required=False, allow_blank=True, max_length=64)
     filing_number = serializers.CharField(required=False, allow_blank=True, max_length=64)
     credit_code = serializers.CharField(required=False, allow_blank=True, max_length=18)
-    ownership = serializers.CharField(required=False, allow_blank=True)
+    ownership = serializers.CharField(max_length=32, required=False, allow_blank=True)
     is_integrated_care = serializers.BooleanField(required=False)
-    hospital_grade = serializers.CharField(required=False, allow_blank=True, help_text="仅医院填写")
+    hospital_grade = serializers.CharField(max_length=8, required=False, allow_blank=True, help_text="仅医院填写")
     contact_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    status = serializers.CharField(required=False)
+    status = serializers.CharField(max_length=16, required=False)
 
 
 class OrganisationFilterSerializer(serializers.Serializer[Any]):
@@ -97,7 +97,7 @@ class BedInputSerializer(serializers.Serializer[Any]):
 
 
 class BedStateInputSerializer(serializers.Serializer[Any]):
-    state = serializers.CharField(help_text="free、reserved 或 unavailable；占用只能通过办理入住")
+    state = serializers.CharField(max_length=16, help_text="free、reserved 或 unavailable；占用只能通过办理入住")
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
@@ -153,7 +153,9 @@ class AdmissionFilterSerializer(serializers.Serializer[Any]):
 
 class DischargeInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(
-        allow_blank=True, help_text="离院原因：" + "、".join(f"{c.value}（{c.label}）" for c in DischargeReason)
+        max_length=32,
+        allow_blank=True,
+        help_text="离院原因：" + "、".join(f"{c.value}（{c.label}）" for c in DischargeReason),
     )
     discharged_on = serializers.DateField(required=False, allow_null=True, help_text="默认今天")
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)

@@ -18,6 +18,7 @@ from yiyang.areas.selectors import areas_in_reach
 from yiyang.audit.models import AuditAction
 from yiyang.audit.services import audit_record
 from yiyang.core.errors import ErrorCollector, NotFound, ValidationFailed
+from yiyang.core.text import check_name, normalise_name
 from yiyang.elders.services import phone_problem
 from yiyang.organisations.choices import (
     BED_KINDS,
@@ -78,6 +79,7 @@ def _max_length(model: type[Any], name: str) -> int:
 def _normalise(data: OrganisationInput) -> OrganisationInput:
     for name in _TEXT_FIELDS:
         setattr(data, name, (getattr(data, name) or "").strip())
+    data.name, data.contact_name = normalise_name(data.name), normalise_name(data.contact_name)
     data.credit_code = data.credit_code.upper()
     return data
 
@@ -116,6 +118,10 @@ def check_organisation_input(
         errors.add("kind", _("“%(value)s”不是可选的机构类型") % {"value": data.kind}, "invalid_choice")
     if not data.name:
         errors.add("name", _("名称不能为空"), "required")
+    else:
+        check_name(errors, "name", data.name, label=_("名称"))
+    if data.contact_name:
+        check_name(errors, "contact_name", data.contact_name, label=_("联系人"))
     for name in _TEXT_FIELDS:
         limit = _max_length(Organisation, name)
         if len(getattr(data, name)) > limit:
