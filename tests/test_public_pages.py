@@ -10,7 +10,8 @@ from tests.test_permission_matrix import PUBLIC_URLS
 from yiyang.core.testing import World
 from yiyang.devices.tests.test_permission_matrix import PUBLIC_URLS as DEVICE_PUBLIC_URLS
 
-# Public URLs a browser may GET; logout, token, language switch and device push accept POST only.
+# Public URLs a browser may GET; logout, token, language switch and device push accept POST only, and the
+# second-factor step redirects to the login page unless a password step is pending in the session.
 GETTABLE = {"login": "/login/", "schema": "/api/schema/", "api-docs": "/api/docs/", "api-redoc": "/api/redoc/",
             "javascript-catalog": "/jsi18n/"}  # fmt: skip
 
@@ -25,7 +26,7 @@ def personal_values(world: World) -> list[str]:
 
 
 def test_every_public_url_is_checked_here():
-    assert set(GETTABLE) | {"logout", "api-token", "set_language"} | DEVICE_PUBLIC_URLS == (
+    assert set(GETTABLE) | {"logout", "api-token", "set_language", "login-second-factor"} | DEVICE_PUBLIC_URLS == (
         PUBLIC_URLS | DEVICE_PUBLIC_URLS
     )
     for name, path in GETTABLE.items():

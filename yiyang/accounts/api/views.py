@@ -137,7 +137,7 @@ class MeApi(ApiView):
 
 class TokenInput(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    password = serializers.CharField(max_length=1024, trim_whitespace=False)
     otp = serializers.CharField(
         required=False,
         allow_blank=True,
