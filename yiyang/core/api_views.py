@@ -1,5 +1,9 @@
 """Base classes for per-operation API views (HackSoft style): authentication required, and the
-paginated list helper every list endpoint shares."""
+paginated list helper every list endpoint shares.
+
+A view that answers with `paginated` is a `PaginatedApi`: the schema then documents its list answer as
+the page object (`count`, `next`, `previous`, `results`) with the `page` and `page_size` parameters,
+instead of a bare array."""
 
 from typing import Any
 
@@ -16,6 +20,12 @@ class ApiView(APIView):
     """An authenticated API operation. Subclasses call one service or selector."""
 
 
+class PaginatedApi(ApiView):
+    """An operation whose GET answers one page of a list (through `paginated`)."""
+
+    pagination_class = Pagination
+
+
 def paginated(
     request: Request,
     view: APIView,
@@ -23,6 +33,9 @@ def paginated(
     serializer: type[BaseSerializer[Any]],
     context: dict[str, Any] | None = None,
 ) -> Response:
-    paginator = Pagination()
+    pagination_class = getattr(view, "pagination_class", None)
+    if pagination_class is None:
+        raise TypeError(f"{type(view).__name__} answers a page: derive it from PaginatedApi for its schema")
+    paginator = pagination_class()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True, context=context or {}).data)

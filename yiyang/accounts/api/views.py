@@ -24,7 +24,7 @@ from yiyang.accounts.selectors import staff_in_reach
 from yiyang.accounts.services import staff_create, staff_permissions_change, staff_role_change
 from yiyang.areas.models import Area
 from yiyang.core.api import created
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 from yiyang.core.errors import ErrorCollector
 from yiyang.core.idempotency import idempotent
 from yiyang.core.masking import mask_phone
@@ -151,7 +151,7 @@ def _resolve_place(area_id: UUID | None, organisation_id: UUID | None) -> tuple[
     return area, organisation
 
 
-class StaffListCreateApi(ApiView):
+class StaffListCreateApi(PaginatedApi):
     @extend_schema(responses=UserOutput(many=True))
     def get(self, request: Request) -> Response:
         """Accounts placed in the officer's district."""

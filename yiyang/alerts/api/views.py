@@ -36,11 +36,11 @@ from yiyang.alerts.services import (
     district_of,
     escalation_policy_set,
 )
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 from yiyang.core.idempotency import idempotent
 
 
-class AlertListApi(ApiView):
+class AlertListApi(PaginatedApi):
     @extend_schema(parameters=[AlertFilterSerializer], responses=AlertOutput(many=True))
     def get(self, request: Request) -> Response:
         """Alerts in reach: active first, most severe first, newest first. `category=health` keeps health &

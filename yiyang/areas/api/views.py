@@ -11,7 +11,7 @@ from yiyang.areas.access import access_area_by_public_id
 from yiyang.areas.choices import AreaLevel
 from yiyang.areas.models import Area
 from yiyang.areas.selectors import area_tree, areas_in_reach
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 
 
 class AreaOutput(serializers.ModelSerializer[Area]):
@@ -28,7 +28,7 @@ class AreaFilter(serializers.Serializer[Any]):
     parent = serializers.UUIDField(required=False)  # type: ignore[assignment]
 
 
-class AreaListApi(ApiView):
+class AreaListApi(PaginatedApi):
     @extend_schema(parameters=[AreaFilter], responses=AreaOutput(many=True))
     def get(self, request: Request) -> Response:
         """Areas in the caller's reach, by code."""

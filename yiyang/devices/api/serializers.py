@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from yiyang.devices.choices import DeviceKind, DeviceProtocol, DeviceState
@@ -35,6 +36,7 @@ class DeviceOutput(serializers.Serializer):
     worn = serializers.BooleanField(allow_null=True)
     binding = serializers.SerializerMethodField()
 
+    @extend_schema_field(BindingOutput(allow_null=True))
     def get_binding(self, obj: object) -> dict[str, object] | None:
         bindings = getattr(obj, "open_bindings", [])
         return dict(BindingOutput(bindings[0]).data) if bindings else None

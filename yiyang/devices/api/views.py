@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from yiyang.accounts.permissions import Perm
 from yiyang.core.api import created
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 from yiyang.core.errors import Forbidden
 from yiyang.core.idempotency import idempotent
 from yiyang.devices.access import access_device_by_public_id, access_pending_device_by_public_id
@@ -53,7 +53,7 @@ def _detail(request: Request, public_id: Any) -> Response:
     return Response(DeviceOutput(access_device_by_public_id(user=request.user, public_id=public_id)).data)
 
 
-class DeviceListCreateApi(ApiView):
+class DeviceListCreateApi(PaginatedApi):
     @extend_schema(parameters=[DeviceFilterSerializer], responses=DeviceOutput(many=True))
     def get(self, request: Request) -> Response:
         """Devices in reach with live status (online, last seen, battery, worn) and current binding."""
@@ -86,7 +86,7 @@ class DeviceDetailApi(ApiView):
         return _detail(request, public_id)
 
 
-class DeviceBindingsApi(ApiView):
+class DeviceBindingsApi(PaginatedApi):
     @extend_schema(responses=BindingOutput(many=True))
     def get(self, request: Request, public_id: str) -> Response:
         """Binding history, newest first."""
@@ -131,7 +131,7 @@ def _require_queues(request: Request) -> None:
         raise Forbidden(_("缺少权限：%(permission)s") % {"permission": Perm.DEVICES_MANAGE.label})
 
 
-class PendingDeviceListApi(ApiView):
+class PendingDeviceListApi(PaginatedApi):
     @extend_schema(responses=PendingDeviceOutput(many=True))
     def get(self, request: Request) -> Response:
         """Identifiers that sent data but are not registered or bound."""
@@ -157,7 +157,7 @@ class PendingDeviceIgnoreApi(ApiView):
         return Response(PendingDeviceOutput(pending_device_ignore(actor=request.user, pending=pending)).data)
 
 
-class DeadLetterListApi(ApiView):
+class DeadLetterListApi(PaginatedApi):
     @extend_schema(responses=DeadLetterOutput(many=True))
     def get(self, request: Request) -> Response:
         """Messages intake could not parse, newest first, with the reason."""

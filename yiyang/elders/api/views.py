@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.core.api import created
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 from yiyang.core.errors import ErrorCollector, ValidationFailed
 from yiyang.core.excel import XLSX_CONTENT_TYPE, workbook_response
 from yiyang.core.idempotency import idempotent
@@ -50,7 +50,7 @@ def parse_filters(request: Request) -> ElderFilters:
     return ElderFilters(**{k: v for k, v in params.validated_data.items() if v not in ("", None)})
 
 
-class ElderListCreateApi(ApiView):
+class ElderListCreateApi(PaginatedApi):
     @extend_schema(parameters=[ElderFilterSerializer], responses=ElderListOutput(many=True))
     def get(self, request: Request) -> Response:
         """Elders in reach, newest first; national ID and phone masked."""
@@ -129,7 +129,7 @@ class ElderContactDeleteApi(ApiView):
         return Response(status=204)
 
 
-class HomeListApi(ApiView):
+class HomeListApi(PaginatedApi):
     @extend_schema(responses=HomeOutput(many=True))
     def get(self, request: Request) -> Response:
         require_perm(request.user, Perm.ELDERS_VIEW)
