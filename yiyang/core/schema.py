@@ -6,13 +6,16 @@ operation from what the operation itself shows, so a new endpoint is covered wit
 
 - 400 any operation that takes input (a body, a path or a query parameter): validation and parse errors;
 - 401 any operation that needs an account; 403 any operation (a missing permission, a locked-out login);
-- 404 any operation with a path parameter (missing or out of reach: one answer) or a query parameter
-  (an unknown page, a filter naming a place out of reach);
+- 404 any operation: a record named in the path, the query or the body is missing or out of reach
+  (one answer for both), an unknown page, or an account placed nowhere the operation applies (a
+  district's policy asked by an account without a district);
 - 409 any write (POST/PUT/PATCH/DELETE): a concurrent change or an Idempotency-Key still in flight;
 - 413 and 415 any operation with a request body (too large; a content type it does not parse);
 - 429 any operation (rate limits and login throttling).
 
-An answer a view documents with its own body is kept; one it documents without a body gets the shared
+An optional query parameter given empty (`?street=`, as an HTML form sends "any") is the same as
+leaving it out, on every list: the hook documents it (`allowEmptyValue`) and a test holds every
+operation to it. An answer a view documents with its own body is kept; one it documents without a body gets the shared
 error body. Path parameters named `public_id` or `*_id` are public UUIDs and are documented as such
 (the URLs accept any string so that a malformed id answers the same JSON 404 as a missing one).
 """
@@ -33,6 +36,8 @@ ERROR_DESCRIPTIONS = {
     "415": "The request body's content type is not accepted.",
     "429": "Too many requests: retry after the number of seconds in Retry-After.",
 }
+
+EMPTY_QUERY_VALUE = "An empty value is the same as leaving the parameter out."
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "trace"}
@@ -86,8 +91,7 @@ def error_codes_for(method: str, operation: dict[str, Any], default_security: li
     if _needs_account(operation, default_security or []):
         codes.append("401")
     codes.append("403")
-    if has_path or has_query:
-        codes.append("404")
+    codes.append("404")
     if method in WRITE_METHODS:
         codes.append("409")
     if has_body:
@@ -112,6 +116,10 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "path" and _is_public_id(parameter["name"]):
                     parameter["schema"] = {"type": "string", "format": "uuid"}
+                elif parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+                    description = parameter.get("description", "")
+                    parameter["description"] = f"{description} {EMPTY_QUERY_VALUE}".strip()
             responses = operation.setdefault("responses", {})
             for code in error_codes_for(method, operation, default_security):
                 responses.setdefault(code, _error_response(code))

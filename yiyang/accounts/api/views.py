@@ -33,8 +33,8 @@ from yiyang.organisations.models import Organisation
 
 class UserOutput(serializers.ModelSerializer[User]):
     id = serializers.UUIDField(source="public_id")
-    area = serializers.CharField(source="area.name", default=None)
-    organisation = serializers.CharField(source="organisation.name", default=None)
+    area = serializers.CharField(source="area.name", default=None, allow_null=True)
+    organisation = serializers.CharField(source="organisation.name", default=None, allow_null=True)
     phone_masked = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField(
         help_text="What the account may do: role defaults + granted − withdrawn"
@@ -97,8 +97,21 @@ class UserDetailOutput(UserOutput):
         ]
 
 
+class MeOutput(serializers.Serializer[Any]):
+    """Documentation of the signed-in account's summary (built in `MeApi.get`)."""
+
+    id = serializers.UUIDField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    role = serializers.CharField()
+    scope = serializers.CharField()
+    area = serializers.CharField(allow_null=True)
+    organisation = serializers.CharField(allow_null=True)
+    permissions = serializers.ListField(child=serializers.CharField())
+
+
 class MeApi(ApiView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=MeOutput)
     def get(self, request: Request) -> Response:
         """The signed-in account: role, scope and permissions."""
         user = request.user

@@ -1,7 +1,9 @@
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -117,7 +119,7 @@ class DeviceUnbindApi(ApiView):
 
 
 class DeviceStatusApi(ApiView):
-    @extend_schema(responses=OpenApiResponse(description="counts"))
+    @extend_schema(responses=OpenApiResponse(OpenApiTypes.OBJECT, description="counts"))
     def get(self, request: Request) -> Response:
         """Live status counts of the devices in reach; intake counters for queue managers."""
         body: dict[str, Any] = {"devices": device_status_summary(user=request.user)}
@@ -174,7 +176,17 @@ class DevicePushApi(ApiView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=None, responses={202: OpenApiResponse(), 400: OpenApiResponse(), 401: OpenApiResponse()})
+    @extend_schema(
+        request=None,
+        parameters=[OpenApiParameter(PUSH_SECRET_HEADER, location=OpenApiParameter.HEADER, required=False)],
+        responses={
+            202: inline_serializer(
+                "PushAccepted", {"accepted": serializers.IntegerField(), "pending": serializers.IntegerField()}
+            ),
+            400: OpenApiResponse(),
+            401: OpenApiResponse(),
+        },
+    )
     def post(self, request: Request, vendor: str) -> Response:
         if not push_secret_ok(vendor, request.headers.get(PUSH_SECRET_HEADER, "")):
             return Response(

@@ -3,7 +3,8 @@ from typing import Any
 from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -159,7 +160,10 @@ class ElderImportApi(ApiView):
                 "required": ["file"],
             }
         },
-        responses={201: OpenApiResponse(description='{"created": n}'), 400: OpenApiResponse()},
+        responses={
+            201: inline_serializer("RosterImported", {"created": serializers.IntegerField()}),
+            400: OpenApiResponse(),
+        },
     )
     def post(self, request: Request) -> Response:
         """Import an Excel roster (.xlsx, field "file"): every row or none; each error names its Excel row."""
