@@ -6,7 +6,11 @@ record bodies themselves are seldom checked. This walk reads every list operatio
 parameter) with the largest page, then every operation under it with the ids the list gave (the path
 up to `{public_id}` is the list), and validates each 2xx JSON body against the documented schema.
 
-Usage: schema_walk.py BASE_URL TOKEN  (exit 1 on any violation or server error)
+Usage: schema_walk.py BASE_URL TOKEN [CONFIG]  (exit 1 on any violation or server error)
+
+With CONFIG, it also writes a schemathesis.toml there that gives schemathesis the ids it found: each
+operation under a list takes a real `{public_id}` from that list in most generated cases (and a made-up
+one in the rest), so that record operations are exercised beyond their 404.
 """
 
 import json
@@ -45,6 +49,23 @@ def to_json_schema(node: Any) -> Any:
         if "type" not in out:
             out = {"anyOf": [out, {"type": "null"}]}
     return out
+
+
+def write_config(path: str, ids: dict[str, list[str]], templates: list[str]) -> None:
+    lines = ["[cache]", "enabled = false", ""]
+    for number, (template, values) in enumerate(sorted(ids.items())):
+        if not values or not any(t.startswith(template + "{public_id}/") for t in templates):
+            continue
+        name = f"ids{number}"
+        lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
+        lines += [
+            "[[operations]]",
+            f"include-path-regex = {json.dumps('^' + re.escape(template) + '[{]public_id[}]/')}",
+            f'parameters = {{ "path.public_id" = {{ dictionary = "{name}", probability = 0.8 }} }}',
+            "",
+        ]
+    with open(path, "w", encoding="utf-8") as config:
+        config.write("\n".join(lines))
 
 
 def main() -> int:
@@ -96,13 +117,15 @@ def main() -> int:
         params = {p["name"] for p in schema["paths"][template]["get"].get("parameters", [])}
         data = check(template, template + ("?page_size=200" if "page_size" in params else ""))
         rows = data.get("results", []) if isinstance(data, dict) else data if isinstance(data, list) else []
-        ids[template] = [str(row["id"]) for row in rows if isinstance(row, dict) and "id" in row][:40]
+        ids[template] = [str(row["id"]) for row in rows if isinstance(row, dict) and "id" in row][:20]
     for template in templates:
         match = re.match(r"^(.*?/)\{(\w+)\}/(.*)$", template)
         if not match or "{" in match.group(3):
             continue
         for record_id in ids.get(match.group(1), []):
             check(template, f"{match.group(1)}{record_id}/{match.group(3)}")
+    if len(sys.argv) > 3:
+        write_config(sys.argv[3], ids, templates)
     for problem in problems:
         print(problem)
     print(f"schema walk: {checked} answers checked, {len(problems)} problems")

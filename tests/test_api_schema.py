@@ -198,7 +198,7 @@ def test_an_empty_filter_value_answers_as_if_it_were_left_out(world: World) -> N
 
 
 def test_error_codes_follow_what_the_operation_takes() -> None:
-    anonymous = [{}]
+    anonymous: list[dict[str, Any]] = [{}]
     assert error_codes_for("get", {}, [{"tokenAuth": []}]) == ["401", "403", "404", "429"]
     assert error_codes_for("get", {"parameters": [{"in": "query", "name": "q"}]}, anonymous) == [
         "400",

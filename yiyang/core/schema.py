@@ -13,10 +13,10 @@ operation from what the operation itself shows, so a new endpoint is covered wit
 - 413 and 415 any operation with a request body (too large; a content type it does not parse);
 - 429 any operation (rate limits and login throttling).
 
-An optional query parameter given empty (`?street=`, as an HTML form sends "any") is the same as
-leaving it out, on every list: the hook documents it (`allowEmptyValue`) and a test holds every
-operation to it. An answer a view documents with its own body is kept; one it documents without a body gets the shared
-error body. Path parameters named `public_id` or `*_id` are public UUIDs and are documented as such
+An optional query parameter may be given empty (`?street=`, as an HTML form sends "any"): unless its
+description says otherwise, that is the same as leaving it out. The hook documents it
+(`allowEmptyValue`) and `tests/test_api_schema.py` holds every list to it. An answer a view documents
+with its own body is kept; one it documents without a body gets the shared error body. Path parameters named `public_id` or `*_id` are public UUIDs and are documented as such
 (the URLs accept any string so that a malformed id answers the same JSON 404 as a missing one).
 """
 
@@ -34,7 +34,7 @@ ERROR_DESCRIPTIONS = {
     "409": "Conflict: a concurrent change, or an Idempotency-Key whose first request is still running.",
     "413": "The request body or a field is larger than the limit named in the answer.",
     "415": "The request body's content type is not accepted.",
-    "429": "Too many requests: retry after the number of seconds in Retry-After.",
+    "429": "Too many requests (a rate limit or login throttling); retry later.",
 }
 
 EMPTY_QUERY_VALUE = "An empty value is the same as leaving the parameter out."
@@ -119,7 +119,8 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                 elif parameter.get("in") == "query" and not parameter.get("required"):
                     parameter["allowEmptyValue"] = True
                     description = parameter.get("description", "")
-                    parameter["description"] = f"{description} {EMPTY_QUERY_VALUE}".strip()
+                    if "empty" not in description.lower():  # unless it says what empty means itself
+                        parameter["description"] = f"{description} {EMPTY_QUERY_VALUE}".strip()
             responses = operation.setdefault("responses", {})
             for code in error_codes_for(method, operation, default_security):
                 responses.setdefault(code, _error_response(code))

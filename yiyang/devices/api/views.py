@@ -25,6 +25,7 @@ from yiyang.devices.api.serializers import (
     PendingDeviceOutput,
     PendingRegisterSerializer,
 )
+from yiyang.devices.choices import PendingState
 from yiyang.devices.selectors import (
     DeviceFilters,
     binding_history,
@@ -134,7 +135,16 @@ def _require_queues(request: Request) -> None:
 
 
 class PendingDeviceListApi(PaginatedApi):
-    @extend_schema(responses=PendingDeviceOutput(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "state",
+                enum=PendingState.values,
+                description="`pending` when left out; empty for every state.",
+            )
+        ],
+        responses=PendingDeviceOutput(many=True),
+    )
     def get(self, request: Request) -> Response:
         """Identifiers that sent data but are not registered or bound."""
         _require_queues(request)
@@ -160,7 +170,10 @@ class PendingDeviceIgnoreApi(ApiView):
 
 
 class DeadLetterListApi(PaginatedApi):
-    @extend_schema(responses=DeadLetterOutput(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("adapter", description="Only this intake adapter's messages (mqtt, http, tcp…).")],
+        responses=DeadLetterOutput(many=True),
+    )
     def get(self, request: Request) -> Response:
         """Messages intake could not parse, newest first, with the reason."""
         _require_queues(request)
