@@ -51,19 +51,30 @@ def to_json_schema(node: Any) -> Any:
     return out
 
 
-def write_config(path: str, ids: dict[str, list[str]], templates: list[str]) -> None:
+def collection_of(template: str) -> str:
+    """The collection a path names: `/organisations/{public_id}/beds/` lists `beds`."""
+    return [part for part in template.split("/") if part and not part.startswith("{")][-1]
+
+
+def record_collection_of(template: str) -> str:
+    """The collection whose record an operation works on: `/beds/{public_id}/state/` works on `beds`."""
+    return collection_of(template.split("{public_id}")[0])
+
+
+def write_config(path: str, collections: dict[str, list[str]], operations: list[str]) -> None:
+    """A schemathesis.toml offering the real ids of each collection to the operations on its records."""
     lines = ["[cache]", "enabled = false", ""]
-    for number, (template, values) in enumerate(sorted(ids.items())):
-        if not values or not any(t.startswith(template + "{public_id}/") for t in templates):
+    for name, values in sorted(collections.items()):
+        if values:
+            lines += [f"[dictionaries.{name.replace('-', '_')}]", f"values = {json.dumps(values[:20])}", ""]
+    for template in operations:
+        name = record_collection_of(template)
+        if "{public_id}" not in template or not collections.get(name):
             continue
-        name = f"ids{number}"
-        lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
-        lines += [
-            "[[operations]]",
-            f"include-path-regex = {json.dumps('^' + re.escape(template) + '[{]public_id[}]/')}",
-            f'parameters = {{ "path.public_id" = {{ dictionary = "{name}", probability = 0.8 }} }}',
-            "",
-        ]
+        pattern = "^" + re.escape(template).replace(r"\{public_id\}", "[{]public_id[}]") + "$"
+        binding = f'{{ dictionary = "{name.replace("-", "_")}", probability = 0.8 }}'
+        lines += ["[[operations]]", f"include-path-regex = {json.dumps(pattern)}"]
+        lines += [f'parameters = {{ "path.public_id" = {binding} }}', ""]
     with open(path, "w", encoding="utf-8") as config:
         config.write("\n".join(lines))
 
@@ -77,7 +88,17 @@ def main() -> int:
     problems: list[str] = []
     checked = 0
     ids: dict[str, list[str]] = {}
+    # Real ids by collection (`elders`, `beds`, `districts`…), from lists and lists under records.
+    collections: dict[str, list[str]] = {}
     seen: set[str] = set()
+
+    def collect(template: str, data: Any) -> list[str]:
+        rows = data.get("results", []) if isinstance(data, dict) else data if isinstance(data, list) else []
+        found = [str(row["id"]) for row in rows if isinstance(row, dict) and "id" in row]
+        collections.setdefault(collection_of(template), []).extend(found)
+        districts = [str(row["id"]) for row in rows if isinstance(row, dict) and row.get("level") == "district"]
+        collections.setdefault("districts", []).extend(districts)
+        return found
 
     def check(template: str, path: str) -> Any:
         nonlocal checked
@@ -116,16 +137,16 @@ def main() -> int:
             continue
         params = {p["name"] for p in schema["paths"][template]["get"].get("parameters", [])}
         data = check(template, template + ("?page_size=200" if "page_size" in params else ""))
-        rows = data.get("results", []) if isinstance(data, dict) else data if isinstance(data, list) else []
-        ids[template] = [str(row["id"]) for row in rows if isinstance(row, dict) and "id" in row][:20]
+        ids[template] = collect(template, data)[:20]
     for template in templates:
         match = re.match(r"^(.*?/)\{(\w+)\}/(.*)$", template)
         if not match or "{" in match.group(3):
             continue
         for record_id in ids.get(match.group(1), []):
-            check(template, f"{match.group(1)}{record_id}/{match.group(3)}")
+            collect(template, check(template, f"{match.group(1)}{record_id}/{match.group(3)}"))
     if len(sys.argv) > 3:
-        write_config(sys.argv[3], ids, templates)
+        operations = sorted(schema["paths"])
+        write_config(sys.argv[3], {k: list(dict.fromkeys(v)) for k, v in collections.items()}, operations)
     for problem in problems:
         print(problem)
     print(f"schema walk: {checked} answers checked, {len(problems)} problems")
