@@ -95,3 +95,37 @@ class PolicyInput(serializers.Serializer):
     # Required by `escalation_policy_set`: missing or blank is passed on so that the service answers
     # with its one error naming `source` (together with any problems of the policy document).
     source = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")  # type: ignore[assignment]
+
+
+class SlaGroupOutput(serializers.Serializer):
+    """Documentation of one group of the SLA report (built by `alerts.selectors.alert_sla_report`)."""
+
+    alerts = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    acknowledged_within_60s_pct = serializers.FloatField(allow_null=True)
+    acknowledged_within_180s_pct = serializers.FloatField(allow_null=True)
+    time_to_acknowledge_p50_s = serializers.FloatField(allow_null=True)
+    time_to_acknowledge_p90_s = serializers.FloatField(allow_null=True)
+    time_to_dispatch_p50_s = serializers.FloatField(allow_null=True)
+    time_to_dispatch_p90_s = serializers.FloatField(allow_null=True)
+    time_to_scene_p50_s = serializers.FloatField(allow_null=True)
+    time_to_scene_p90_s = serializers.FloatField(allow_null=True)
+
+
+class SlaSeverityOutput(SlaGroupOutput):
+    severity = serializers.ChoiceField(choices=Severity.choices)
+
+
+class SlaStreetOutput(SlaGroupOutput):
+    street = serializers.CharField()
+
+
+class SlaReportOutput(serializers.Serializer):
+    """Documentation of the SLA report: health & safety alerts opened in [start, end)."""
+
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    category = serializers.ChoiceField(choices=AlertCategory.choices)
+    overall = SlaGroupOutput()
+    by_severity = SlaSeverityOutput(many=True)
+    by_street = SlaStreetOutput(many=True)

@@ -18,6 +18,7 @@ from yiyang.alerts.api.serializers import (
     NoteInput,
     PolicyInput,
     SlaFilterSerializer,
+    SlaReportOutput,
 )
 from yiyang.alerts.choices import Severity
 from yiyang.alerts.selectors import (
@@ -138,9 +139,7 @@ class AlertHandoffApi(ApiView):
 
 
 class AlertSlaApi(ApiView):
-    @extend_schema(
-        parameters=[SlaFilterSerializer], responses=OpenApiResponse(OpenApiTypes.OBJECT, description="SLA report")
-    )
+    @extend_schema(parameters=[SlaFilterSerializer], responses=SlaReportOutput)
     def get(self, request: Request) -> Response:
         """Share acknowledged within 60 s and 180 s and p50/p90 times to acknowledge, dispatch and
         reach the scene, overall, per severity and per street, for alerts opened in the date range."""
