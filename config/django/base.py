@@ -185,6 +185,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers (400/401/403/404/409/413/415/429) with the shared error body.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "yiyang.core.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrganisationStatusEnum": "yiyang.organisations.choices.OrganisationStatus",
         "ElderStatusEnum": "yiyang.elders.choices.ElderStatus",

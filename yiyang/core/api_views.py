@@ -1,5 +1,9 @@
 """Base classes for per-operation API views (HackSoft style): authentication required, and the
-paginated list helper every list endpoint shares."""
+paginated list helper every list endpoint shares.
+
+A view that answers with `paginated` is a `PaginatedApi`: the schema then documents its list answer as
+the page object (`count`, `next`, `previous`, `results`) with the `page` and `page_size` parameters,
+instead of a bare array."""
 
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,6 +21,12 @@ class ApiView(APIView):
     """An authenticated API operation. Subclasses call one service or selector."""
 
 
+class PaginatedApi(ApiView):
+    """An operation whose GET answers one page of a list (through `paginated`)."""
+
+    pagination_class = Pagination
+
+
 def paginated(
     request: Request,
     view: APIView,
@@ -27,7 +37,10 @@ def paginated(
 ) -> Response:
     """One page of `queryset`; `shown` is called with the page's rows in display order (the views of
     personal data record there, in one audit event, which records the caller was shown)."""
-    paginator = Pagination()
+    pagination_class = getattr(view, "pagination_class", None)
+    if pagination_class is None:
+        raise TypeError(f"{type(view).__name__} answers a page: derive it from PaginatedApi for its schema")
+    paginator = pagination_class()
     page = paginator.paginate_queryset(queryset, request, view=view)
     if shown is not None:
         shown(list(page or []))

@@ -40,8 +40,8 @@ from yiyang.accounts.signin import (
 )
 from yiyang.areas.models import Area
 from yiyang.audit.lists import audit_record_shown, shown_by
-from yiyang.core.api import Pagination, created
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api import created
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 from yiyang.core.errors import ErrorCollector, FieldError, ValidationFailed
 from yiyang.core.idempotency import idempotent
 from yiyang.core.masking import mask_phone
@@ -50,8 +50,8 @@ from yiyang.organisations.models import Organisation
 
 class UserOutput(serializers.ModelSerializer[User]):
     id = serializers.UUIDField(source="public_id")
-    area = serializers.CharField(source="area.name", default=None)
-    organisation = serializers.CharField(source="organisation.name", default=None)
+    area = serializers.CharField(source="area.name", default=None, allow_null=True)
+    organisation = serializers.CharField(source="organisation.name", default=None, allow_null=True)
     phone_masked = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField(
         help_text="What the account may do: role defaults + granted − withdrawn"
@@ -114,8 +114,21 @@ class UserDetailOutput(UserOutput):
         ]
 
 
+class MeOutput(serializers.Serializer[Any]):
+    """Documentation of the signed-in account's summary (built in `MeApi.get`)."""
+
+    id = serializers.UUIDField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    role = serializers.CharField()
+    scope = serializers.CharField()
+    area = serializers.CharField(allow_null=True)
+    organisation = serializers.CharField(allow_null=True)
+    permissions = serializers.ListField(child=serializers.CharField())
+
+
 class MeApi(ApiView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=MeOutput)
     def get(self, request: Request) -> Response:
         """The signed-in account: role, scope and permissions."""
         user = request.user
@@ -225,7 +238,7 @@ def _resolve_place(area_id: UUID | None, organisation_id: UUID | None) -> tuple[
     return area, organisation
 
 
-class StaffListCreateApi(ApiView):
+class StaffListCreateApi(PaginatedApi):
     @extend_schema(responses=UserOutput(many=True))
     def get(self, request: Request) -> Response:
         """Accounts placed in the officer's district."""
@@ -319,12 +332,12 @@ class LockedAccountOutput(serializers.Serializer[Any]):
     until = serializers.DateTimeField(allow_null=True, help_text="null: until an officer unlocks it")
 
 
-class LockedAccountListApi(ApiView):
+class LockedAccountListApi(PaginatedApi):
     @extend_schema(responses=LockedAccountOutput(many=True))
     def get(self, request: Request) -> Response:
         """Accounts placed in the officer's district that are locked now after too many failed sign-ins."""
         rows = locked_accounts_in_reach(user=request.user)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(LockedAccountOutput(page, many=True).data)
 

@@ -39,15 +39,15 @@ class AlertOutput(serializers.Serializer):
     last_seen_at = serializers.DateTimeField()
     repeat_count = serializers.IntegerField()
     last_detail = serializers.JSONField()
-    condition_cleared_at = serializers.DateTimeField()
+    condition_cleared_at = serializers.DateTimeField(allow_null=True)
     escalation_step = serializers.IntegerField()
-    next_escalation_at = serializers.DateTimeField()
-    acknowledged_at = serializers.DateTimeField()
-    dispatched_at = serializers.DateTimeField()
+    next_escalation_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    dispatched_at = serializers.DateTimeField(allow_null=True)
     dispatch_target = serializers.CharField()
     dispatched_to = serializers.CharField()
-    on_scene_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField()
+    on_scene_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
     close_code = serializers.CharField()
     note = serializers.CharField()
 
@@ -67,7 +67,7 @@ class AlertEventOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     at = serializers.DateTimeField()
-    actor = serializers.CharField(source="actor.get_username", default=None)
+    actor = serializers.CharField(source="actor.get_username", default=None, allow_null=True)
     channel = serializers.CharField()
     detail = serializers.JSONField()
 
@@ -96,3 +96,37 @@ class PolicyInput(serializers.Serializer):
     # Required by `escalation_policy_set`: missing or blank is passed on so that the service answers
     # with its one error naming `source` (together with any problems of the policy document).
     source = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")  # type: ignore[assignment]
+
+
+class SlaGroupOutput(serializers.Serializer):
+    """Documentation of one group of the SLA report (built by `alerts.selectors.alert_sla_report`)."""
+
+    alerts = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    acknowledged_within_60s_pct = serializers.FloatField(allow_null=True)
+    acknowledged_within_180s_pct = serializers.FloatField(allow_null=True)
+    time_to_acknowledge_p50_s = serializers.FloatField(allow_null=True)
+    time_to_acknowledge_p90_s = serializers.FloatField(allow_null=True)
+    time_to_dispatch_p50_s = serializers.FloatField(allow_null=True)
+    time_to_dispatch_p90_s = serializers.FloatField(allow_null=True)
+    time_to_scene_p50_s = serializers.FloatField(allow_null=True)
+    time_to_scene_p90_s = serializers.FloatField(allow_null=True)
+
+
+class SlaSeverityOutput(SlaGroupOutput):
+    severity = serializers.ChoiceField(choices=Severity.choices)
+
+
+class SlaStreetOutput(SlaGroupOutput):
+    street = serializers.CharField()
+
+
+class SlaReportOutput(serializers.Serializer):
+    """Documentation of the SLA report: health & safety alerts opened in [start, end)."""
+
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    category = serializers.ChoiceField(choices=AlertCategory.choices)
+    overall = SlaGroupOutput()
+    by_severity = SlaSeverityOutput(many=True)
+    by_street = SlaStreetOutput(many=True)

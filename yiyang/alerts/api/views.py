@@ -1,6 +1,7 @@
 from datetime import timedelta
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +19,7 @@ from yiyang.alerts.api.serializers import (
     NoteInput,
     PolicyInput,
     SlaFilterSerializer,
+    SlaReportOutput,
 )
 from yiyang.alerts.choices import Severity
 from yiyang.alerts.selectors import (
@@ -40,11 +42,11 @@ from yiyang.alerts.services import (
 )
 from yiyang.audit.lists import audit_record_shown, shown_by
 from yiyang.core import limits
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 from yiyang.core.idempotency import idempotent
 
 
-class AlertListApi(ApiView):
+class AlertListApi(PaginatedApi):
     @extend_schema(parameters=[AlertFilterSerializer], responses=AlertOutput(many=True))
     def get(self, request: Request) -> Response:
         """Alerts in reach: active first, most severe first, newest first. `category=health` keeps health &
@@ -138,7 +140,7 @@ class AlertCloseApi(_StepApi):
 
 
 class AlertHandoffApi(ApiView):
-    @extend_schema(responses=OpenApiResponse(description="The 120 hand-off sheet"))
+    @extend_schema(responses=OpenApiResponse(OpenApiTypes.OBJECT, description="The 120 hand-off sheet"))
     def get(self, request: Request, public_id: str) -> Response:
         """The 120 hand-off sheet: address, key holders, conditions, medication, contacts, location."""
         alert = access_alert_by_public_id(user=request.user, public_id=public_id, perm=Perm.ALERTS_HANDLE)
@@ -146,7 +148,7 @@ class AlertHandoffApi(ApiView):
 
 
 class AlertSlaApi(ApiView):
-    @extend_schema(parameters=[SlaFilterSerializer], responses=OpenApiResponse(description="SLA report"))
+    @extend_schema(parameters=[SlaFilterSerializer], responses=SlaReportOutput)
     def get(self, request: Request) -> Response:
         """Share acknowledged within 60 s and 180 s and p50/p90 times to acknowledge, dispatch and
         reach the scene, overall, per severity and per street, for alerts opened in the date range."""
@@ -159,7 +161,9 @@ class AlertSlaApi(ApiView):
 
 
 class EscalationPolicyApi(ApiView):
-    @extend_schema(responses=OpenApiResponse(description="Policies of the caller's district by severity"))
+    @extend_schema(
+        responses=OpenApiResponse(OpenApiTypes.OBJECT, description="Policies of the caller's district by severity")
+    )
     def get(self, request: Request) -> Response:
         """The policy each severity's new alerts copy in the caller's district (default or override)."""
         require_perm(request.user, Perm.ALERTS_VIEW)
@@ -169,7 +173,13 @@ class EscalationPolicyApi(ApiView):
             "policies": {s: escalation_policy_for(district_id=district.pk, severity=s) for s in Severity.values},
         })  # fmt: skip
 
-    @extend_schema(request=PolicyInput, responses={200: OpenApiResponse(), 400: OpenApiResponse()})
+    @extend_schema(
+        request=PolicyInput,
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description='{"severity", "policy"}'),
+            400: OpenApiResponse(),
+        },
+    )
     @idempotent
     def put(self, request: Request) -> Response:
         """Replace one severity's policy for the district; open alerts keep theirs. Needs alerts.configure."""

@@ -11,7 +11,7 @@ from yiyang.areas.access import access_area_by_public_id
 from yiyang.areas.choices import AreaLevel
 from yiyang.areas.models import Area
 from yiyang.areas.selectors import area_tree, areas_in_reach
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 
 
 class AreaOutput(serializers.ModelSerializer[Area]):
@@ -28,7 +28,7 @@ class AreaFilter(serializers.Serializer[Any]):
     parent = serializers.UUIDField(required=False)  # type: ignore[assignment]
 
 
-class AreaListApi(ApiView):
+class AreaListApi(PaginatedApi):
     @extend_schema(parameters=[AreaFilter], responses=AreaOutput(many=True))
     def get(self, request: Request) -> Response:
         """Areas in the caller's reach, by code."""
@@ -49,6 +49,19 @@ class AreaDetailApi(ApiView):
         return Response(AreaOutput(access_area_by_public_id(user=request.user, public_id=public_id)).data)
 
 
+class AreaTreeNodeOutput(serializers.Serializer[Any]):
+    """One node of the area tree (built by `_node`); its children are nodes."""
+
+    id = serializers.UUIDField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=AreaLevel.choices)
+
+
+# A node's children are nodes: the schema refers to the component from itself.
+AreaTreeNodeOutput._declared_fields["children"] = AreaTreeNodeOutput(many=True)
+
+
 def _node(node: dict[str, Any]) -> dict[str, Any]:
     area: Area = node["area"]
     return {
@@ -61,7 +74,7 @@ def _node(node: dict[str, Any]) -> dict[str, Any]:
 
 
 class AreaTreeApi(ApiView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=AreaTreeNodeOutput(many=True))
     def get(self, request: Request) -> Response:
         """The areas in reach as a nested tree."""
         require_perm(request.user, Perm.AREAS_VIEW)

@@ -60,7 +60,7 @@ from yiyang.assessments.services import (
 )
 from yiyang.audit.lists import shown_by
 from yiyang.core.api import created
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 from yiyang.core.errors import NotFound
 from yiyang.core.idempotency import idempotent
 from yiyang.elders.access import access_elder_by_public_id
@@ -90,7 +90,7 @@ class ScaleDetailApi(ApiView):
         return Response(ScaleDetailOutput(scoring.get_scale(code)).data)
 
 
-class AssessmentListCreateApi(ApiView):
+class AssessmentListCreateApi(PaginatedApi):
     @extend_schema(parameters=[AssessmentFilterSerializer], responses=AssessmentListOutput(many=True))
     def get(self, request: Request) -> Response:
         """Assessments in reach (family members: confirmed ones), newest assessment date first."""
@@ -132,7 +132,7 @@ class AssessmentScoreApi(ApiView):
         return Response(ScoreOutput(result.as_dict()).data)
 
 
-class AssessmentDueApi(ApiView):
+class AssessmentDueApi(PaginatedApi):
     @extend_schema(parameters=[DueFilterSerializer], responses=AssessmentDueOutput(many=True))
     def get(self, request: Request) -> Response:
         """Current results lapsing within the reminder window (or lapsed) and returned records, in reach."""
@@ -238,7 +238,7 @@ class ElderAssessmentLevelsApi(ApiView):
         return Response(ElderLevelsOutput(elder_current_levels(elder=elder)).data)
 
 
-class PolicyVersionListCreateApi(ApiView):
+class PolicyVersionListCreateApi(PaginatedApi):
     @extend_schema(parameters=[PolicyFilterSerializer], responses=PolicyVersionOutput(many=True))
     def get(self, request: Request) -> Response:
         """Policy versions that apply in the caller's district (its own and general ones), newest first."""

@@ -10,7 +10,7 @@ from yiyang.accounts.permissions import Perm
 from yiyang.audit.models import AuditAction, AuditEvent
 from yiyang.audit.selectors import AuditFilters, audit_event_list
 from yiyang.core.api import LimitedDateField
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import PaginatedApi, paginated
 
 
 class AuditEventOutput(serializers.ModelSerializer[AuditEvent]):
@@ -48,7 +48,7 @@ def parse_audit_filters(data: Any) -> AuditFilters:
     return AuditFilters(**params.validated_data)
 
 
-class AuditEventListApi(ApiView):
+class AuditEventListApi(PaginatedApi):
     @extend_schema(parameters=[AuditFilterInput], responses=AuditEventOutput(many=True))
     def get(self, request: Request) -> Response:
         """Who viewed, created, changed, imported or exported which record, when and from where."""

@@ -10,7 +10,7 @@ class BindingOutput(serializers.Serializer):
     home = serializers.SerializerMethodField()
     location = serializers.CharField()
     since = serializers.DateTimeField()
-    until = serializers.DateTimeField()
+    until = serializers.DateTimeField(allow_null=True)
 
     def get_elder(self, obj: object) -> dict[str, str]:
         elder = obj.elder  # type: ignore[attr-defined]
@@ -31,8 +31,8 @@ class DeviceOutput(serializers.Serializer):
     state = serializers.CharField()
     note = serializers.CharField()
     online = serializers.BooleanField()
-    last_seen_at = serializers.DateTimeField()
-    battery = serializers.IntegerField()
+    last_seen_at = serializers.DateTimeField(allow_null=True)
+    battery = serializers.IntegerField(allow_null=True)
     worn = serializers.BooleanField(allow_null=True)
     binding = serializers.SerializerMethodField()
 

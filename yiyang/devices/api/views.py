@@ -1,7 +1,9 @@
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,7 +12,7 @@ from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.audit.lists import audit_record_shown, shown_by
 from yiyang.core.api import created
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 from yiyang.core.errors import Forbidden
 from yiyang.core.idempotency import idempotent
 from yiyang.devices.access import access_device_by_public_id, access_pending_device_by_public_id
@@ -25,6 +27,7 @@ from yiyang.devices.api.serializers import (
     PendingDeviceOutput,
     PendingRegisterSerializer,
 )
+from yiyang.devices.choices import PendingState
 from yiyang.devices.selectors import (
     DeviceFilters,
     binding_history,
@@ -55,7 +58,7 @@ def _detail(request: Request, public_id: Any) -> Response:
     return Response(DeviceOutput(access_device_by_public_id(user=request.user, public_id=public_id)).data)
 
 
-class DeviceListCreateApi(ApiView):
+class DeviceListCreateApi(PaginatedApi):
     @extend_schema(parameters=[DeviceFilterSerializer], responses=DeviceOutput(many=True))
     def get(self, request: Request) -> Response:
         """Devices in reach with live status (online, last seen, battery, worn) and current binding."""
@@ -93,7 +96,7 @@ class DeviceDetailApi(ApiView):
         return _detail(request, public_id)
 
 
-class DeviceBindingsApi(ApiView):
+class DeviceBindingsApi(PaginatedApi):
     @extend_schema(responses=BindingOutput(many=True))
     def get(self, request: Request, public_id: str) -> Response:
         """Binding history, newest first."""
@@ -125,7 +128,7 @@ class DeviceUnbindApi(ApiView):
 
 
 class DeviceStatusApi(ApiView):
-    @extend_schema(responses=OpenApiResponse(description="counts"))
+    @extend_schema(responses=OpenApiResponse(OpenApiTypes.OBJECT, description="counts"))
     def get(self, request: Request) -> Response:
         """Live status counts of the devices in reach; intake counters for queue managers."""
         body: dict[str, Any] = {"devices": device_status_summary(user=request.user)}
@@ -139,8 +142,17 @@ def _require_queues(request: Request) -> None:
         raise Forbidden(_("缺少权限：%(permission)s") % {"permission": Perm.DEVICES_MANAGE.label})
 
 
-class PendingDeviceListApi(ApiView):
-    @extend_schema(responses=PendingDeviceOutput(many=True))
+class PendingDeviceListApi(PaginatedApi):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "state",
+                enum=PendingState.values,
+                description="`pending` when left out; empty for every state.",
+            )
+        ],
+        responses=PendingDeviceOutput(many=True),
+    )
     def get(self, request: Request) -> Response:
         """Identifiers that sent data but are not registered or bound."""
         _require_queues(request)
@@ -165,8 +177,11 @@ class PendingDeviceIgnoreApi(ApiView):
         return Response(PendingDeviceOutput(pending_device_ignore(actor=request.user, pending=pending)).data)
 
 
-class DeadLetterListApi(ApiView):
-    @extend_schema(responses=DeadLetterOutput(many=True))
+class DeadLetterListApi(PaginatedApi):
+    @extend_schema(
+        parameters=[OpenApiParameter("adapter", description="Only this intake adapter's messages (mqtt, http, tcp…).")],
+        responses=DeadLetterOutput(many=True),
+    )
     def get(self, request: Request) -> Response:
         """Messages intake could not parse, newest first, with the reason."""
         _require_queues(request)
@@ -182,7 +197,17 @@ class DevicePushApi(ApiView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=None, responses={202: OpenApiResponse(), 400: OpenApiResponse(), 401: OpenApiResponse()})
+    @extend_schema(
+        request=None,
+        parameters=[OpenApiParameter(PUSH_SECRET_HEADER, location=OpenApiParameter.HEADER, required=False)],
+        responses={
+            202: inline_serializer(
+                "PushAccepted", {"accepted": serializers.IntegerField(), "pending": serializers.IntegerField()}
+            ),
+            400: OpenApiResponse(),
+            401: OpenApiResponse(),
+        },
+    )
     def post(self, request: Request, vendor: str) -> Response:
         if not push_secret_ok(vendor, request.headers.get(PUSH_SECRET_HEADER, "")):
             return Response(

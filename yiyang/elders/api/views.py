@@ -3,7 +3,8 @@ from typing import Any
 from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,7 +14,7 @@ from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
 from yiyang.audit.lists import audit_record_shown, shown_by
 from yiyang.core.api import created
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 from yiyang.core.errors import ErrorCollector, ValidationFailed
 from yiyang.core.excel import XLSX_CONTENT_TYPE, workbook_response
 from yiyang.core.idempotency import idempotent
@@ -58,7 +59,7 @@ def parse_filters(request: Request) -> ElderFilters:
     return ElderFilters(**{k: v for k, v in params.validated_data.items() if v not in ("", None)})
 
 
-class ElderListCreateApi(ApiView):
+class ElderListCreateApi(PaginatedApi):
     @extend_schema(parameters=[ElderFilterSerializer], responses=ElderListOutput(many=True))
     def get(self, request: Request) -> Response:
         """Elders in reach, newest first; national ID and phone masked."""
@@ -142,7 +143,7 @@ class ElderContactDeleteApi(ApiView):
         return Response(status=204)
 
 
-class HomeListApi(ApiView):
+class HomeListApi(PaginatedApi):
     @extend_schema(parameters=[HomeFilterSerializer], responses=HomeOutput(many=True))
     def get(self, request: Request) -> Response:
         """Homes in reach, newest first; members' phones masked."""
@@ -173,7 +174,10 @@ class ElderImportApi(ApiView):
                 "required": ["file"],
             }
         },
-        responses={201: OpenApiResponse(description='{"created": n}'), 400: OpenApiResponse()},
+        responses={
+            201: inline_serializer("RosterImported", {"created": serializers.IntegerField()}),
+            400: OpenApiResponse(),
+        },
     )
     def post(self, request: Request) -> Response:
         """Import an Excel roster (.xlsx, field "file"): every row or none; each error names its Excel row."""

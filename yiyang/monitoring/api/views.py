@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.models import Area
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 from yiyang.core.idempotency import idempotent
 from yiyang.monitoring.access import access_district_rules_by_public_id, access_elder_profile_by_public_id
 from yiyang.monitoring.api.serializers import (
@@ -58,7 +58,7 @@ class DistrictRulesApi(ApiView):
         return Response(_district_body(district))
 
 
-class DistrictRuleVersionsApi(ApiView):
+class DistrictRuleVersionsApi(PaginatedApi):
     @extend_schema(responses=VersionOutput(many=True))
     def get(self, request: Request, public_id: str) -> Response:
         """Every saved version of the district's override, newest first (who, when, note, document)."""

@@ -8,7 +8,7 @@ from yiyang.accounts.access import require_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.audit.lists import audit_record_shown, shown_by
 from yiyang.core.api import created
-from yiyang.core.api_views import ApiView, paginated
+from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 from yiyang.core.errors import ErrorCollector
 from yiyang.core.idempotency import idempotent
 from yiyang.organisations.access import (
@@ -59,7 +59,7 @@ def parse_filters(request: Request) -> OrganisationFilters:
     return OrganisationFilters(**{k: v for k, v in params.validated_data.items() if v not in ("", None)})
 
 
-class OrganisationListCreateApi(ApiView):
+class OrganisationListCreateApi(PaginatedApi):
     @extend_schema(parameters=[OrganisationFilterSerializer], responses=OrganisationListOutput(many=True))
     def get(self, request: Request) -> Response:
         """Organisations in reach with their bed counts, by kind then name."""
@@ -114,7 +114,7 @@ class OrganisationDetailApi(ApiView):
         )
 
 
-class OrganisationBedListCreateApi(ApiView):
+class OrganisationBedListCreateApi(PaginatedApi):
     @extend_schema(responses=BedOutput(many=True))
     def get(self, request: Request, public_id: str) -> Response:
         """The organisation's beds in label order."""
@@ -144,7 +144,7 @@ class BedStateApi(ApiView):
         return Response(BedOutput(bed).data)
 
 
-class AdmissionListCreateApi(ApiView):
+class AdmissionListCreateApi(PaginatedApi):
     @extend_schema(parameters=[AdmissionFilterSerializer], responses=AdmissionOutput(many=True))
     def get(self, request: Request) -> Response:
         """Stays in reach, newest first; residents' national IDs masked."""
