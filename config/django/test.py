@@ -9,3 +9,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if "DATABASE_URL" not in env.ENVIRON:
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 LANGUAGE_CODE = "zh-hans"
+YIYANG_DEVELOPMENT_KEY_ALLOWED = True

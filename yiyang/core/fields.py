@@ -1,0 +1,123 @@
+"""Model fields for sensitive values: stored encrypted, searched through keyed hashes (blind indexes).
+
+`EncryptedTextField`: the Python value is the plaintext str; the database holds the ciphertext of
+`yiyang.core.crypto` bound to `table.column`. It cannot be compared in SQL (except with ""), so
+filtering on a non-empty value raises instead of silently matching nothing: search through a
+`BlindIndexField`.
+
+`BlindIndexField`: a nullable BigIntegerField holding the 64-bit keyed hash of (a prefix or suffix of)
+another field's normalised value, computed in `pre_save` (so by save() and bulk_create()). A save()
+with `update_fields` must name it too (models do this in save()); `bulk_update` and `QuerySet.update`
+of the source do not recompute it.
+"""
+
+from typing import Any
+
+from django.core import checks
+from django.db import models
+
+from yiyang.core import crypto
+
+
+class EncryptedTextField(models.TextField):
+    """Plaintext in Python, AEAD ciphertext in the database. `max_length` is the plaintext's."""
+
+    @property
+    def aad(self) -> str:
+        return f"{self.model._meta.db_table}.{self.column}"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None or value == "":
+            return value
+        return crypto.decrypt(value, self.aad)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value not in (None, ""):
+            raise TypeError(
+                f"{self.model.__name__}.{self.name} is encrypted: it cannot be compared in SQL; search its blind index"
+            )
+        return value
+
+    def get_db_prep_save(self, value: Any, connection: Any) -> Any:
+        if value is None:
+            return None
+        return crypto.encrypt(str(value), self.aad)
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        errors = super().check(**kwargs)
+        if self.db_index or self.unique:
+            errors.append(checks.Error("an encrypted field cannot be indexed; index a BlindIndexField", obj=self))
+        return errors
+
+
+class BlindIndexField(models.BigIntegerField):
+    """The keyed hash of `source`'s normalised value (whole, or its first/last `length` characters)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        source: str = "",
+        purpose: str = "",
+        normaliser: str = "",
+        length: int | None = None,
+        suffix: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.source = source
+        self.purpose = purpose
+        self.normaliser = normaliser
+        self.length = length
+        self.suffix = suffix
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(source=self.source, purpose=self.purpose, normaliser=self.normaliser)
+        if self.length is not None:
+            kwargs["length"] = self.length
+        if self.suffix:
+            kwargs["suffix"] = True
+        for key, default in (("null", True), ("blank", True), ("editable", False)):
+            if kwargs.get(key, default) == default:
+                kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def normalise(self, value: str) -> str:
+        return crypto.NORMALISERS[self.normaliser](value) if self.normaliser else value
+
+    def token_for(self, value: str | None) -> int | None:
+        """The token stored for a source value (None when empty or too short)."""
+        if not value:
+            return None
+        return crypto.write_token(self.purpose, self.normalise(value), length=self.length, suffix=self.suffix)
+
+    def search_tokens(self, text: str) -> list[int]:
+        """Tokens a search for `text` matches (one per active search key)."""
+        return crypto.search_tokens(self.purpose, self.normalise(text), length=self.length, suffix=self.suffix)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = self.token_for(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def blind_index_fields(model: type[models.Model], source: str | None = None) -> list[BlindIndexField]:
+    """The model's blind indexes (of one source field, if given)."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, BlindIndexField) and (source is None or f.source == source)
+    ]
+
+
+def with_blind_indexes(model: type[models.Model], update_fields: Any) -> Any:
+    """`update_fields` plus the blind indexes of the sources it names (for Model.save overrides)."""
+    if update_fields is None:
+        return None
+    names = set(update_fields)
+    extra = {f.name for f in blind_index_fields(model) if f.source in names}
+    return list(names | extra)
