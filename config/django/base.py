@@ -161,3 +161,5 @@ YIYANG_KEYRING_FILE = env("YIYANG_KEYRING_FILE", default="")
 YIYANG_FIELD_CIPHER = env("YIYANG_FIELD_CIPHER", default="aes-256-gcm")  # or sm4-gcm
 # The public development key is used only when this is on and no keyring is configured.
 YIYANG_DEVELOPMENT_KEY_ALLOWED = env.bool("YIYANG_DEVELOPMENT_KEY_ALLOWED", default=DEBUG)
+# Seconds a process keeps the active data keys it read; key rotations wait this long before re-encrypting.
+YIYANG_KEY_CACHE_SECONDS = env.int("YIYANG_KEY_CACHE_SECONDS", default=60)

@@ -26,6 +26,7 @@ import json
 import os
 import struct
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -184,6 +185,13 @@ def configured_keyring() -> Keyring:
     )
 
 
+def key_cache_seconds() -> float:
+    """How long a process keeps using the active keys it read (a rotation waits this long)."""
+    from django.conf import settings
+
+    return float(getattr(settings, "YIYANG_KEY_CACHE_SECONDS", 60))
+
+
 def field_cipher_setting() -> str:
     from django.conf import settings
 
@@ -206,7 +214,9 @@ class _Cache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.by_id: dict[int, DataKeyMaterial] = {}
-        self.active: dict[str, list[DataKeyMaterial]] = {}  # purpose -> active keys, newest first
+        # purpose -> (monotonic expiry, active keys newest first); re-read after YIYANG_KEY_CACHE_SECONDS
+        # so that every process sees a rotation's new key within that time.
+        self.active: dict[str, tuple[float, list[DataKeyMaterial]]] = {}
         self.keyring: Keyring | None = None
         self.uncommitted: set[int] = set()
 
@@ -273,15 +283,15 @@ def create_data_key(purpose: str, *, algorithm: str | None = None) -> DataKeyMat
 def active_keys(purpose: str) -> list[DataKeyMaterial]:
     """The active keys of `purpose`, newest first (created on first use when there is none)."""
     cached = _cache.active.get(purpose)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
     from yiyang.core.models import DataKey
 
     rows = list(DataKey.objects.filter(purpose=purpose, active=True).order_by("-id"))
     found = [key_by_id(row.pk, row=row) for row in rows] if rows else [create_data_key(purpose)]
     with _cache.lock:
         if not any(k.id in _cache.uncommitted for k in found):
-            _cache.active[purpose] = found
+            _cache.active[purpose] = (time.monotonic() + key_cache_seconds(), found)
     return found
 
 

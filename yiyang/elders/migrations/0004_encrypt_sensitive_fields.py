@@ -35,7 +35,7 @@ def decrypt_rows(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("areas", "0001_initial"),
-        ("core", "0002_data_key"),
+        ("core", "0003_initial_data_keys"),
         ("elders", "0003_elder_count_indexes"),
         ("organisations", "0001_initial"),
     ]

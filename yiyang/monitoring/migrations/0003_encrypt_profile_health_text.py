@@ -17,7 +17,7 @@ def decrypt_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0002_data_key"),
+        ("core", "0003_initial_data_keys"),
         ("monitoring", "0002_profile_conditions_medication"),
     ]
 
