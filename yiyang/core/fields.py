@@ -168,6 +168,26 @@ def blind_index_fields(model: type[models.Model], source: str | None = None) -> 
     ]
 
 
+class BlindIndexedQuerySet(models.QuerySet[Any]):
+    """Refuses `update()`/`bulk_update()` of a field that blind indexes are computed from (the tokens
+    would go stale): save the instances instead."""
+
+    def _refuse(self, names: Any) -> None:
+        stale = {f.source for f in blind_index_fields(self.model)} & set(names)
+        if stale:
+            raise TypeError(
+                f"{', '.join(sorted(stale))} feed blind indexes: save() the rows instead of updating in SQL"
+            )
+
+    def update(self, **kwargs: Any) -> int:
+        self._refuse(kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        self._refuse(fields)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
 def with_blind_indexes(model: type[models.Model], update_fields: Any) -> Any:
     """`update_fields` plus the blind indexes of the sources it names (for Model.save overrides)."""
     if update_fields is None:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core.fields import BlindIndexField, EncryptedTextField, with_blind_indexes
+from yiyang.core.fields import BlindIndexedQuerySet, BlindIndexField, EncryptedTextField, with_blind_indexes
 from yiyang.core.models import BaseModel
 from yiyang.elders.choices import (
     EconomicStatus,
@@ -125,6 +125,8 @@ class Elder(BaseModel):
     phone_p3 = BlindIndexField(source="phone", purpose="elders.phone", normaliser="phone", length=3)
     phone_p7 = BlindIndexField(source="phone", purpose="elders.phone", normaliser="phone", length=7)
     phone_s4 = BlindIndexField(source="phone", purpose="elders.phone", normaliser="phone", length=4, suffix=True)
+
+    objects = BlindIndexedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]

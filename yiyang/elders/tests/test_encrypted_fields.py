@@ -115,3 +115,13 @@ def test_the_search_box_says_which_lengths_work_and_the_page_notes_a_refused_one
     response = client.get("/api/v1/elders/", {"q": "3502061"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "q"
+
+
+def test_sql_updates_of_an_indexed_source_are_refused_so_tokens_never_go_stale(world):
+    elder = world.elders["elder0"]
+    with pytest.raises(TypeError):
+        Elder.objects.filter(pk=elder.pk).update(phone="13911112222")
+    elder.national_id = "350206195003150030"
+    with pytest.raises(TypeError):
+        Elder.objects.bulk_update([elder], ["national_id"])
+    assert Elder.objects.filter(pk=elder.pk).update(notes="ok") == 1
