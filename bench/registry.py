@@ -17,6 +17,7 @@ the results. The database is dropped at the end unless --keep.
 """
 
 import argparse
+import base64
 import json
 import math
 import os
@@ -157,6 +158,7 @@ def query_plan(user: Any, rng: random.Random, requests: int) -> dict[str, list[d
         "q_id_10digits": each(lambda i, e: {"q": e.national_id[:10]}),  # address code and birth year
         "q_id_full": each(lambda i, e: {"q": e.national_id}),
         "q_phone_7digits": each(lambda i, e: {"q": e.phone[:7]}),
+        "q_phone_last4": each(lambda i, e: {"q": e.phone[-4:]}),
         "age_band": each(lambda i, e: {"age_band": AGE_BANDS[i % len(AGE_BANDS)]}),
         "street": each(lambda i, e: {"street": str(streets[i % len(streets)].public_id)}),
         "living_alone": each(lambda i, e: {"living_alone": "true"}),
@@ -211,6 +213,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from django.urls import NoReverseMatch, reverse
 
     from yiyang.accounts.models import User
+    from yiyang.core.crypto import field_cipher_setting
     from yiyang.demo.seeding import DistrictSeeder
 
     def log(message: str) -> None:
@@ -220,6 +223,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "note": args.note,
         "host": {"cpus": os.cpu_count(), "loadavg_at_start": [round(x, 2) for x in os.getloadavg()]},
         "database": connection.vendor,
+        # National ID, phone and notes are stored encrypted and searched through keyed hashes (ADR 0004).
+        "encrypted": True,
+        "field_cipher": field_cipher_setting(),
     }
     if args.reuse_database:
         from yiyang.elders.models import Elder
@@ -309,6 +315,12 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.django.local"
     os.environ["DEBUG"] = "False"
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    if not os.environ.get("YIYANG_MASTER_KEYS") and not os.environ.get("YIYANG_KEYRING_FILE"):
+        # A fresh random key-encryption key for this run (the database is dropped afterwards; with
+        # --keep, pass the same YIYANG_MASTER_KEYS again to --reuse-database).
+        os.environ["YIYANG_MASTER_KEYS"] = "bench:" + base64.b64encode(os.urandom(32)).decode()
+        if args.keep:
+            print(f"YIYANG_MASTER_KEYS={os.environ['YIYANG_MASTER_KEYS']}", file=sys.stderr)
     import django
 
     django.setup()

@@ -19,7 +19,13 @@ from psycopg import sql
 
 pytestmark = pytest.mark.server
 
-PREFIX_INDEXES = ("elder_name_prefix", "elder_phone_prefix", "elder_id_prefix")
+PREFIX_INDEXES = ("elder_name_prefix",)
+# National ID and phone are encrypted (ADR 0004): searched through keyed-hash columns, whose indexes
+# carry the jurisdiction columns so the paginators' counts stay index-only.
+TOKEN_INDEXES = tuple(
+    f"elder_{t}"
+    for t in ("national_id_p6", "national_id_p10", "national_id_p14", "phone_hash", "phone_p3", "phone_p7", "phone_s4")
+)
 
 
 def _with_database(url: str, name: str) -> str:
@@ -60,7 +66,7 @@ def test_migrations_build_pattern_ops_prefix_indexes_on_postgresql(scratch_datab
     with psycopg.connect(scratch_database, connect_timeout=5) as conn:
         rows = conn.execute(
             "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)",
-            [list(PREFIX_INDEXES)],
+            [list(PREFIX_INDEXES + TOKEN_INDEXES + ("elder_national_id_hash_unique",))],
         ).fetchall()
     found = {indexname: (table, indexdef) for table, indexname, indexdef in rows}
     assert "elder_name_prefix" in found, f"no elder_name_prefix index; prefix indexes found: {found}"
@@ -69,6 +75,11 @@ def test_migrations_build_pattern_ops_prefix_indexes_on_postgresql(scratch_datab
         table, indexdef = found[name]
         assert table == "elders_elder", indexdef
         assert "varchar_pattern_ops" in indexdef, indexdef
+    for name in TOKEN_INDEXES:
+        assert name in found, f"missing index {name}; found {sorted(found)}"
+        assert "INCLUDE (district_id, street_id, community_id)" in found[name][1], found[name][1]
+    assert "UNIQUE" in found["elder_national_id_hash_unique"][1]
+    assert "elder_id_prefix" not in found and "elder_phone_prefix" not in found
 
 
 def test_mqtt_qos1_round_trip_through_the_broker(mqtt_broker):

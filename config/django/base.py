@@ -236,3 +236,13 @@ ALERT_CHANNELS = {
     "sms": env("ALERT_SMS_CHANNEL", default="yiyang.alerts.channels.logging.LoggingSmsChannel"),
     "voice": env("ALERT_VOICE_CHANNEL", default="yiyang.alerts.channels.logging.LoggingVoiceChannel"),
 }
+
+# Sensitive fields encrypted at rest (yiyang.core.crypto, docs/security.md). The key-encryption keys
+# come from outside the database: "id:base64key,…" (first active) or a JSON keyring file.
+YIYANG_MASTER_KEYS = env("YIYANG_MASTER_KEYS", default="")
+YIYANG_KEYRING_FILE = env("YIYANG_KEYRING_FILE", default="")
+YIYANG_FIELD_CIPHER = env("YIYANG_FIELD_CIPHER", default="aes-256-gcm")  # or sm4-gcm
+# The public development key is used only when this is on and no keyring is configured.
+YIYANG_DEVELOPMENT_KEY_ALLOWED = env.bool("YIYANG_DEVELOPMENT_KEY_ALLOWED", default=DEBUG)
+# Seconds a process keeps the active data keys it read; key rotations wait this long before re-encrypting.
+YIYANG_KEY_CACHE_SECONDS = env.int("YIYANG_KEY_CACHE_SECONDS", default=60)

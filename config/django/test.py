@@ -9,3 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if "DATABASE_URL" not in env.ENVIRON:
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 LANGUAGE_CODE = "zh-hans"
+YIYANG_DEVELOPMENT_KEY_ALLOWED = True
+# Keys are never rotated behind the suite's back: no periodic re-read that could land inside a
+# query-count assertion (rotation tests set their own value).
+YIYANG_KEY_CACHE_SECONDS = 10**9

@@ -29,3 +29,21 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class DataKey(models.Model):
+    """A data-encryption key (or blind-index key), stored only wrapped by a key-encryption key that
+    lives outside the database (`yiyang.core.crypto`). Never deleted while a value may name it."""
+
+    purpose = models.CharField(max_length=16)  # "field" or "search"
+    algorithm = models.CharField(max_length=16)  # aes-256-gcm, sm4-gcm, hmac-sha256
+    wrapped_key = models.BinaryField()
+    kek_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["purpose", "active"], name="datakey_purpose_active")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}#{self.pk} ({self.algorithm}, kek {self.kek_id})"

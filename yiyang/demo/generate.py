@@ -61,6 +61,7 @@ class ElderPlan:
     first_member_id: int
     first_contact_id: int
     existing_ids: frozenset[str] = frozenset()
+    sealer: Any = None  # yiyang.core.bulk_crypto.FieldSealer: encrypts and hashes the sensitive columns
 
 
 @dataclass
@@ -101,6 +102,41 @@ def decode_item(raw: bytes) -> "ElderBatch | ElderOutcome":
     if kind == 0:
         return ElderBatch(*fields)
     return ElderOutcome(*fields)
+
+
+ID_TOKENS = ((None, False), (6, False), (10, False), (14, False))  # as Elder.national_id_hash/_p6/_p10/_p14
+PHONE_TOKENS = ((None, False), (3, False), (7, False), (4, True))  # as Elder.phone_hash/_p3/_p7/_s4
+
+
+def seal_batch(sealer: Any, batch: ElderBatch) -> ElderBatch:
+    """Encrypt national ID, phone and notes (and the contacts' and members' phones) and append the
+    elders' blind-index tokens, in the column order of `yiyang.demo.seeding` (which appends the
+    token fields to ELDER_FIELDS). Without a sealer the rows pass unchanged (plain-text tests)."""
+    if sealer is None:
+        return batch
+    seal, tokens = sealer.seal, sealer.tokens
+    nid_aad, phone_aad, notes_aad = b"elders_elder.national_id", b"elders_elder.phone", b"elders_elder.notes"
+    elders = []
+    for row in batch.elders:
+        nid, phone, notes = row[5], row[8], row[22]
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        elders.append(
+            (
+                *row[:5],
+                seal(nid, nid_aad),
+                row[6],
+                row[7],
+                seal(phone, phone_aad),
+                *row[9:22],
+                seal(notes, notes_aad),
+                *tokens("elders.national_id", nid.upper(), ID_TOKENS),
+                *(tokens("elders.phone", digits, PHONE_TOKENS) if digits else (None,) * len(PHONE_TOKENS)),
+            )
+        )
+    member_aad, contact_aad = b"elders_homemember.phone", b"elders_emergencycontact.phone"
+    members = [(*m[:7], seal(m[7], member_aad), *m[8:]) for m in batch.members]
+    contacts = [(*c[:7], seal(c[7], contact_aad), *c[8:]) for c in batch.contacts]
+    return ElderBatch(batch.homes, elders, members, contacts, batch.done)
 
 
 def _bands(spec: tuple[tuple[int, float], ...]) -> tuple[list[int], list[float]]:
@@ -382,8 +418,8 @@ def generate_elders(plan: ElderPlan) -> Iterator[ElderBatch | ElderOutcome]:
                 outcome.past_stay_candidates.append(elder_id)
         elder_id += 1
         if len(elders) >= plan.batch_size:
-            yield ElderBatch(homes, elders, members, contacts, done=i + 1)
+            yield seal_batch(plan.sealer, ElderBatch(homes, elders, members, contacts, done=i + 1))
             homes, elders, members, contacts = [], [], [], []
     if elders:
-        yield ElderBatch(homes, elders, members, contacts, done=total)
+        yield seal_batch(plan.sealer, ElderBatch(homes, elders, members, contacts, done=total))
     yield outcome

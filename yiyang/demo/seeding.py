@@ -31,6 +31,7 @@ from yiyang.areas.choices import AreaLevel
 from yiyang.areas.models import Area
 from yiyang.audit.models import AuditAction
 from yiyang.audit.services import audit_record
+from yiyang.core.bulk_crypto import FieldSealer
 from yiyang.demo import data
 from yiyang.demo.bulk import (
     TableWriter,
@@ -93,6 +94,15 @@ ELDER_FIELDS = (
     "monitoring_consent_at",
     "status",
     "notes",
+    # blind indexes, filled by yiyang.demo.generate.seal_batch
+    "national_id_hash",
+    "national_id_p6",
+    "national_id_p10",
+    "national_id_p14",
+    "phone_hash",
+    "phone_p3",
+    "phone_p7",
+    "phone_s4",
 )
 MEMBER_FIELDS = ("id", "public_id", "created_at", "updated_at", "home", "name", "relation", "phone")
 CONTACT_FIELDS = (
@@ -567,6 +577,7 @@ class DistrictSeeder:
             first_member_id=next_id(HomeMember),
             first_contact_id=next_id(EmergencyContact),
             existing_ids=existing,
+            sealer=FieldSealer(),  # keys fetched here, before the generator may fork
         )
 
     def _build_elders(self) -> None:

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yiyang.core.fields import BlindIndexedQuerySet, BlindIndexField, EncryptedTextField, with_blind_indexes
 from yiyang.core.models import BaseModel
 from yiyang.elders.choices import (
     EconomicStatus,
@@ -38,7 +41,7 @@ class HomeMember(BaseModel):
     home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="members", verbose_name=_("家庭"))
     name = models.CharField(_("姓名"), max_length=100)
     relation = models.CharField(_("关系"), max_length=32)
-    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    phone = EncryptedTextField(_("电话"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -58,10 +61,10 @@ class Elder(BaseModel):
     """
 
     name = models.CharField(_("姓名"), max_length=100)
-    national_id = models.CharField(_("身份证号"), max_length=18)
+    national_id = EncryptedTextField(_("身份证号"), max_length=18)
     birth_date = models.DateField(_("出生日期"), db_index=True)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = EncryptedTextField(_("手机号"), max_length=20, blank=True)
     household_registration = models.CharField(
         _("户籍类型"), max_length=16, choices=HouseholdRegistration.choices, default=HouseholdRegistration.REGISTERED
     )
@@ -104,16 +107,35 @@ class Elder(BaseModel):
     monitoring_consent = models.BooleanField(_("同意智能监测"), default=False)
     monitoring_consent_at = models.DateTimeField(_("同意时间"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=ElderStatus.choices, default=ElderStatus.ACTIVE)
-    notes = models.TextField(_("备注"), blank=True)
+    notes = EncryptedTextField(_("备注"), blank=True)
+    # Keyed hashes of the encrypted national ID and phone for search (yiyang.core.crypto; ADR 0004):
+    # the ID's address code (6), + birth year (10), + birth date (14) and the whole; the phone's first
+    # 3 and 7 digits, last 4 and the whole.
+    national_id_hash = BlindIndexField(source="national_id", purpose="elders.national_id", normaliser="national_id")
+    national_id_p6 = BlindIndexField(
+        source="national_id", purpose="elders.national_id", normaliser="national_id", length=6
+    )
+    national_id_p10 = BlindIndexField(
+        source="national_id", purpose="elders.national_id", normaliser="national_id", length=10
+    )
+    national_id_p14 = BlindIndexField(
+        source="national_id", purpose="elders.national_id", normaliser="national_id", length=14
+    )
+    phone_hash = BlindIndexField(source="phone", purpose="elders.phone", normaliser="phone")
+    phone_p3 = BlindIndexField(source="phone", purpose="elders.phone", normaliser="phone", length=3)
+    phone_p7 = BlindIndexField(source="phone", purpose="elders.phone", normaliser="phone", length=7)
+    phone_s4 = BlindIndexField(source="phone", purpose="elders.phone", normaliser="phone", length=4, suffix=True)
+
+    objects = BlindIndexedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
         verbose_name = _("老年人")
         verbose_name_plural = _("老年人")
         constraints = [
-            # A constraint rather than unique=True: on PostgreSQL unique=True adds a second LIKE index
-            # that would duplicate elder_id_prefix below.
-            models.UniqueConstraint(fields=["national_id"], name="elder_national_id_unique"),
+            # On the keyed hash of the whole ID: two different IDs share a 64-bit hash with a chance of
+            # about 3e-8 among 1,000,000 elders (ADR 0004); the services compare the decrypted values.
+            models.UniqueConstraint(fields=["national_id_hash"], name="elder_national_id_hash_unique"),
         ]
         # Measured with bench/registry.py at 1,000,000 elders on PostgreSQL: every list answers a
         # count for its paginator, so the jurisdiction column leads each index and the prefix
@@ -126,17 +148,18 @@ class Elder(BaseModel):
                 opclasses=["varchar_pattern_ops"],
                 include=["district", "street", "community"],
             ),
-            models.Index(
-                fields=["phone"],
-                name="elder_phone_prefix",
-                opclasses=["varchar_pattern_ops"],
-                include=["district", "street", "community"],
-            ),
-            models.Index(
-                fields=["national_id"],
-                name="elder_id_prefix",
-                opclasses=["varchar_pattern_ops"],
-                include=["district", "street", "community"],
+            # Search by keyed hash (the unique constraint above indexes the whole ID's hash).
+            *(
+                models.Index(fields=[token], name=f"elder_{token}", include=["district", "street", "community"])
+                for token in (
+                    "national_id_p6",
+                    "national_id_p10",
+                    "national_id_p14",
+                    "phone_hash",
+                    "phone_p3",
+                    "phone_p7",
+                    "phone_s4",
+                )
             ),
             models.Index(fields=["street", "-id"], name="elder_street_recent", include=["district"]),
             models.Index(fields=["community", "-id"], name="elder_community_recent", include=["district", "street"]),
@@ -150,6 +173,11 @@ class Elder(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A save naming `national_id` or `phone` in `update_fields` also saves their blind indexes."""
+        kwargs["update_fields"] = with_blind_indexes(type(self), kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
 
 class EmergencyContact(BaseModel):
     elder = models.ForeignKey(
@@ -157,7 +185,7 @@ class EmergencyContact(BaseModel):
     )
     name = models.CharField(_("姓名"), max_length=100)
     relation = models.CharField(_("关系"), max_length=32)
-    phone = models.CharField(_("电话"), max_length=20)
+    phone = EncryptedTextField(_("电话"), max_length=20)
     priority = models.PositiveSmallIntegerField(_("顺序"), default=1)
     is_key_holder = models.BooleanField(_("持有钥匙"), default=False)
 

@@ -3,15 +3,19 @@
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.access import access_area_filter
 from yiyang.areas.choices import AreaLevel
+from yiyang.core.errors import ValidationFailed
+from yiyang.core.fields import BlindIndexField
 from yiyang.elders.choices import AGE_BAND_RANGES, ElderStatus, HouseholdRegistration, LivingArrangement
 from yiyang.elders.models import Elder, Home
 from yiyang.organisations.choices import BED_KINDS, MEDICAL_KINDS
@@ -74,26 +78,114 @@ def birth_date_range(age_band: str, *, today: date) -> tuple[date | None, date |
     return earliest, latest
 
 
+ID_PREFIX_LENGTHS = (6, 10, 14)  # address code, + birth year, + birth date (tokens in Elder)
+ID_NARROWED = range(15, 18)  # the 14-prefix token, then the decrypted IDs (same area and birth date)
+PHONE_PREFIX_LENGTHS = (3, 7)
+PHONE_SUFFIX_LENGTH = 4
+ID_LENGTHS_HELP = _("身份证号请输入前6、10、14位或完整18位")
+PHONE_LENGTHS_HELP = _("电话请输入前3位、前7位、后4位或完整号码")
+VERIFY_LIMIT = 5000  # rows decrypted at most to verify one search (one ID, or one area code and birth date)
+SEARCH_HELP = _("姓名（开头）；身份证号前6、10、14位或完整18位；电话前3位、前7位、后4位或完整号码")
+
+
+def _field(name: str) -> BlindIndexField:
+    return cast(BlindIndexField, Elder._meta.get_field(name))
+
+
+def _tokens_q(field_name: str, text: str) -> Q:
+    tokens = _field(field_name).search_tokens(text)
+    return Q(**{f"{field_name}__in": tokens}) if tokens else Q(pk__in=[])
+
+
+def _verified_q(field_name: str, text: str, *, source: str, prefix: bool) -> Q:
+    """Rows whose token matches and whose decrypted value equals (or starts with) `text`: a bounded set
+    (one ID, or the elders of one area code and birth date), so a hash collision never shows a wrong row."""
+    normalise = _field(field_name).normalise
+    wanted = normalise(text)
+    candidates = Elder.objects.filter(_tokens_q(field_name, text)).values_list("pk", source)[:VERIFY_LIMIT]
+    pks = [
+        pk
+        for pk, value in candidates
+        if (normalise(value).startswith(wanted) if prefix else normalise(value) == wanted)
+    ]
+    return Q(pk__in=pks)
+
+
+def national_id_hash_field() -> BlindIndexField:
+    """The whole-ID blind index (bulk callers compute its tokens themselves)."""
+    return _field("national_id_hash")
+
+
+def national_id_hash_q(national_id: str) -> Q:
+    """Elders whose whole-ID keyed hash matches (what the unique constraint compares): for duplicate checks."""
+    return _tokens_q("national_id_hash", national_id)
+
+
+def national_id_exact_q(national_id: str) -> Q:
+    """The elder with exactly this national ID: hash match verified against the decrypted value."""
+    return _verified_q("national_id_hash", national_id, source="national_id", prefix=False)
+
+
+def search_refusal(text: str) -> str | None:
+    """Why a search text cannot be answered from the blind indexes, or None when it can."""
+    text = text.strip()
+    if not text or not (_ID_LIKE.match(text) or _DIGITS.match(text)):
+        return None
+    if _ID_LIKE.match(text) and len(text) >= 6 and _id_query_length_ok(len(text)):
+        return None
+    if text.isdigit() and _phone_query_length_ok(len(text)) and (len(text) < 6 or text[0] in "01"):
+        return None
+    if text.isdigit() and len(text) < 6:
+        return str(PHONE_LENGTHS_HELP)
+    if text.isdigit() and text[0] in "01":
+        return f"{ID_LENGTHS_HELP}；{PHONE_LENGTHS_HELP}"
+    return str(ID_LENGTHS_HELP)
+
+
+def _id_query_length_ok(length: int) -> bool:
+    return length in ID_PREFIX_LENGTHS or length in ID_NARROWED or length == 18
+
+
+def _phone_query_length_ok(length: int) -> bool:
+    return length in PHONE_PREFIX_LENGTHS or length == PHONE_SUFFIX_LENGTH or length >= 11
+
+
 def search_q(text: str) -> Q:
-    """Search by name, national ID or phone, each as a prefix so an index answers it."""
+    """Search by name (prefix), national ID or phone through their keyed hashes (ADR 0004).
+
+    IDs: the first 6, 10 or 14 characters or the whole 18 (15–17 narrow the 14-prefix by the decrypted
+    values); phones: the first 3 or 7 digits, the last 4, or the whole number. Any other length raises
+    `ValidationFailed` on `q` (see `search_refusal`): it would need decrypting an unbounded set.
+    A whole ID or phone is verified against the decrypted value, so a hash collision shows nothing wrong.
+    """
     text = text.strip()
     if not text:
         return Q()
-    # Mobile numbers start with 1 and landlines with 0, while ID numbers start with a province code
-    # (11–82). Only digits starting with 1 can be either, so only they ask both indexes; the rest
-    # ask one, which keeps the paginator's count index-only.
-    if _ID_LIKE.match(text) and len(text) >= 6:
-        query = Q(national_id__startswith=text.upper())
-        if text.isdigit() and len(text) <= 11 and text.startswith("1"):
-            query |= Q(phone__startswith=text)
-        return query
-    if _DIGITS.match(text):
-        if text.startswith("0"):
-            return Q(phone__startswith=text)
-        if text.startswith("1"):
-            return Q(phone__startswith=text) | Q(national_id__startswith=text)
-        return Q(national_id__startswith=text)
-    return Q(name__startswith=text)
+    if not (_ID_LIKE.match(text) or _DIGITS.match(text)):
+        return Q(name__startswith=text)
+    if refusal := search_refusal(text):
+        raise ValidationFailed.single("q", refusal, "search_length")
+    parts: list[Q] = []
+    length = len(text)
+    if _ID_LIKE.match(text) and length >= 6 and _id_query_length_ok(length):
+        if length == 18:
+            parts.append(_verified_q("national_id_hash", text, source="national_id", prefix=False))
+        elif length in ID_NARROWED:
+            parts.append(_verified_q("national_id_p14", text, source="national_id", prefix=True))
+        else:
+            parts.append(_tokens_q(f"national_id_p{length}", text))
+    # Mobile numbers start with 1 and landlines with 0, ID numbers with a province code (11–82).
+    if text.isdigit() and _phone_query_length_ok(length) and (length < 6 or text[0] in "01"):
+        if length >= 11:
+            parts.append(_verified_q("phone_hash", text, source="phone", prefix=False))
+        elif length == PHONE_SUFFIX_LENGTH:
+            parts.append(_tokens_q("phone_s4", text))
+        else:
+            parts.append(_tokens_q(f"phone_p{length}", text))
+    query = parts[0]
+    for part in parts[1:]:
+        query |= part
+    return query
 
 
 def area_filters_q(*, user: AnyUser, street: UUID | None, community: UUID | None, prefix: str = "") -> Q:

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yiyang.core.fields import EncryptedTextField
 from yiyang.core.models import BaseModel
 
 
@@ -78,8 +79,9 @@ class ElderMonitoringProfile(BaseModel):
     )
     flags = models.JSONField(_("监测标记"), default=list, blank=True)
     override = models.JSONField(_("个人覆盖规则"), default=dict, blank=True)
-    conditions = models.CharField(_("既往病史"), max_length=PROFILE_TEXT_MAX, blank=True)
-    medication = models.CharField(_("长期用药"), max_length=PROFILE_TEXT_MAX, blank=True)
+    # Health information: encrypted at rest (yiyang.core.crypto; ADR 0004).
+    conditions = EncryptedTextField(_("既往病史"), max_length=PROFILE_TEXT_MAX, blank=True)
+    medication = EncryptedTextField(_("长期用药"), max_length=PROFILE_TEXT_MAX, blank=True)
     note = models.TextField(_("说明"), blank=True)
     revision = models.PositiveIntegerField(_("修订次数"), default=1)
     updated_by = models.ForeignKey(

@@ -281,3 +281,21 @@ def test_registered_share_scales_with_the_number_of_elders():
     assert registered_target(102_000) == 59_000
     assert registered_target(5_000) == round(5_000 * 59_000 / 102_000)
     assert registered_target(1_000_000) == 578_431
+
+
+def test_the_bulk_load_stores_ciphertexts_and_the_same_tokens_the_model_computes():
+    from yiyang.core.fields import blind_index_fields
+
+    DistrictSeeder(elders=200, seed=7, batch_size=100, parallel=False).run()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT national_id, phone FROM elders_elder ORDER BY id LIMIT 20")
+        stored = cursor.fetchall()
+    elders = list(Elder.objects.order_by("id")[:20])
+    for (raw_id, raw_phone), elder in zip(stored, elders, strict=True):
+        assert elder.national_id not in raw_id
+        assert not elder.phone or elder.phone not in raw_phone
+        for index in blind_index_fields(Elder):
+            assert getattr(elder, index.attname) == index.token_for(getattr(elder, index.source)), index.name
+    with_phone = next(e for e in elders if e.phone)
+    assert Elder.objects.filter(national_id=with_phone.national_id).get() == with_phone
+    assert Elder.objects.filter(phone=with_phone.phone).filter(pk=with_phone.pk).exists()

@@ -10,7 +10,7 @@ from yiyang.core.api import TEXT_MAX_CHARS
 from yiyang.core.masking import mask_national_id, mask_phone
 from yiyang.elders.choices import AgeBand, EconomicStatus, ElderStatus
 from yiyang.elders.models import Elder, EmergencyContact, Home
-from yiyang.elders.selectors import age_on
+from yiyang.elders.selectors import SEARCH_HELP, age_on, search_refusal
 
 
 class AreaRefSerializer(serializers.Serializer[Any]):
@@ -146,13 +146,18 @@ class ElderInputSerializer(serializers.Serializer[Any]):
 
 
 class ElderFilterSerializer(serializers.Serializer[Any]):
-    q = serializers.CharField(required=False, allow_blank=True, help_text="姓名、身份证号或电话（前缀）")
+    q = serializers.CharField(required=False, allow_blank=True, help_text=str(SEARCH_HELP))
     street = serializers.UUIDField(required=False, help_text="街道的 id；不在辖区内时返回 404")
     community = serializers.UUIDField(required=False, help_text="社区的 id；不在辖区内时返回 404")
     age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False)
     economic_status = serializers.ChoiceField(choices=EconomicStatus.choices, required=False)
     living_alone = serializers.BooleanField(required=False, allow_null=True, default=None)
     status = serializers.ChoiceField(choices=ElderStatus.choices, required=False)
+
+    def validate_q(self, value: str) -> str:
+        if refusal := search_refusal(value):
+            raise serializers.ValidationError(refusal, code="search_length")
+        return value
 
 
 class HomeFilterSerializer(serializers.Serializer[Any]):

@@ -31,6 +31,7 @@ from yiyang.elders.choices import (
 )
 from yiyang.elders.eligibility import age_on, elder_min_age
 from yiyang.elders.models import Elder, EmergencyContact, Home
+from yiyang.elders.selectors import national_id_hash_q
 from yiyang.organisations.choices import MEDICAL_KINDS, OrganisationKind
 from yiyang.organisations.models import Organisation
 
@@ -132,7 +133,7 @@ def check_elder_input(
                 reason = _("性别与身份证号不一致（身份证号显示为%(sex)s）") % {"sex": Sex(facts.sex).label}
                 bad("sex", reason, "contradicts_national_id")
             if check_duplicate:
-                duplicate = Elder.objects.filter(national_id=national_id)
+                duplicate = Elder.objects.filter(national_id_hash_q(national_id))
                 if exclude_pk is not None:
                     duplicate = duplicate.exclude(pk=exclude_pk)
                 if duplicate.exists():

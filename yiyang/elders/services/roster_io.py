@@ -30,7 +30,7 @@ from yiyang.elders.roster import (
     roster_headers_check,
     roster_row_read,
 )
-from yiyang.elders.selectors import ElderFilters, elder_list
+from yiyang.elders.selectors import ElderFilters, elder_list, national_id_hash_field
 from yiyang.elders.services.registry import ContactInput, ElderInput, check_elder_input, elder_build
 
 IMPORT_MAX_ROWS = 50_000  # the default of YIYANG_MAX_WORKBOOK_ROWS (yiyang.core.limits), which governs
@@ -133,12 +133,14 @@ def elder_roster_import(*, actor: AnyUser, file: IO[bytes]) -> ImportResult:
             continue
         first_row_of[national_id] = number
         accepted.append((data, national_id))
-    ids = list(first_row_of)
-    for start in range(0, len(ids), IMPORT_BATCH_SIZE):
-        for registered in Elder.objects.filter(national_id__in=ids[start : start + IMPORT_BATCH_SIZE]).values_list(
-            "national_id", flat=True
-        ):
-            errors.add("national_id", _("该身份证号已登记"), "duplicate", first_row_of[registered])
+    # Registered IDs are found by their keyed hash (the national ID is stored encrypted).
+    hash_field = national_id_hash_field()
+    id_of_token = {token: nid for nid in first_row_of for token in hash_field.search_tokens(nid)}
+    tokens = list(id_of_token)
+    for start in range(0, len(tokens), IMPORT_BATCH_SIZE):
+        batch = tokens[start : start + IMPORT_BATCH_SIZE]
+        for registered in Elder.objects.filter(national_id_hash__in=batch).values_list("national_id_hash", flat=True):
+            errors.add("national_id", _("该身份证号已登记"), "duplicate", first_row_of[id_of_token[registered]])
     errors.errors.sort(key=lambda e: e.row or 0)
     count = len(errors.errors)
     errors.raise_if_any(
@@ -152,9 +154,9 @@ def elder_roster_import(*, actor: AnyUser, file: IO[bytes]) -> ImportResult:
             for start in range(0, len(elders), IMPORT_BATCH_SIZE):
                 Elder.objects.bulk_create(elders[start : start + IMPORT_BATCH_SIZE])
             if any(e.pk is None for e in elders):  # databases that do not return ids from bulk inserts
-                pks = dict(Elder.objects.filter(national_id__in=ids).values_list("national_id", "pk"))
+                pks = dict(Elder.objects.filter(national_id_hash__in=tokens).values_list("national_id_hash", "pk"))
                 for elder in elders:
-                    elder.pk = pks[elder.national_id]
+                    elder.pk = pks[elder.national_id_hash]
             EmergencyContact.objects.bulk_create(
                 (
                     EmergencyContact(

@@ -15,7 +15,7 @@ from yiyang.areas.selectors import communities_in_reach, streets_in_reach
 from yiyang.core.errors import FieldError
 from yiyang.elders.choices import AgeBand, EconomicStatus, HouseholdRegistration, LivingArrangement, SpecialStatus
 from yiyang.elders.models import Elder
-from yiyang.elders.selectors import ElderFilters
+from yiyang.elders.selectors import SEARCH_HELP, ElderFilters, search_refusal
 from yiyang.organisations.choices import MEDICAL_KINDS, OrganisationKind
 from yiyang.organisations.models import Organisation
 from yiyang.organisations.selectors import organisations_in_reach
@@ -53,6 +53,13 @@ class ElderFilterForm(forms.Form):
                 "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
             )
         self.fields["q"].widget.attrs["placeholder"] = _("姓名、身份证号或电话")
+        self.fields["q"].help_text = SEARCH_HELP
+
+    def clean_q(self) -> str:
+        q = (self.cleaned_data.get("q") or "").strip()
+        if refusal := search_refusal(q):
+            raise forms.ValidationError(refusal, code="search_length")
+        return q
 
     def problems(self) -> list[str]:
         """One sentence per filter whose value was not acceptable (and is therefore ignored)."""
@@ -61,6 +68,7 @@ class ElderFilterForm(forms.Form):
         self.is_valid()
         return [
             str(_("筛选条件“%(label)s”的值无效，已忽略。") % {"label": self.fields[name].label})
+            + (f"{self.errors[name][0]}" if name == "q" else "")
             for name in self.errors
             if name not in self.AREA_FIELDS
         ]

@@ -16,6 +16,7 @@ from yiyang.core.errors import ErrorCollector, ValidationFailed
 from yiyang.core.national_id import InvalidNationalId, parse_national_id
 from yiyang.elders.choices import ElderStatus
 from yiyang.elders.models import Elder
+from yiyang.elders.selectors import national_id_exact_q
 from yiyang.organisations.choices import (
     BED_KINDS,
     BedState,
@@ -154,7 +155,7 @@ def _elder_for_admission(
         except InvalidNationalId as exc:
             errors.add(field_name, str(exc), "national_id_invalid")
             return None
-        elder = elders.filter(national_id=number).first()
+        elder = elders.filter(national_id_exact_q(number)).first()
     if elder is None:
         errors.add(field_name, _("本区未登记该老人"), "not_found")
         return None
