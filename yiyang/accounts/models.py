@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.choices import Role
+from yiyang.core.fields import EncryptedTextField
 
 
 class User(AbstractUser):
@@ -104,7 +105,8 @@ class SecondFactor(models.Model):
     step or an earlier one is refused, so an observed code cannot be replayed."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor")
-    secret = models.CharField(max_length=64)
+    # Encrypted at rest like elders' national IDs (ADR 0004): whoever reads the table cannot mint codes.
+    secret = EncryptedTextField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_step = models.BigIntegerField(default=0)

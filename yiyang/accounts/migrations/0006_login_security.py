@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import yiyang.core.fields
+
 
 def _start_password_clock(apps, schema_editor):
     """Existing accounts start their password age now, so that enabling expiry does not lock everyone out at once."""
@@ -53,7 +55,7 @@ class Migration(migrations.Migration):
             name="SecondFactor",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("secret", models.CharField(max_length=64)),
+                ("secret", yiyang.core.fields.EncryptedTextField(max_length=64)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("confirmed_at", models.DateTimeField(blank=True, null=True)),
                 ("last_step", models.BigIntegerField(default=0)),

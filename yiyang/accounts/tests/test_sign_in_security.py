@@ -693,3 +693,16 @@ def test_a_success_prunes_failures_and_ended_locks(world):
     assert APIClient().post(TOKEN, {"username": "street0", "password": PASSWORD}).status_code == 200
     assert not LoginFailure.objects.exists()
     assert not LoginLock.objects.exists()
+
+
+def test_the_totp_secret_is_stored_encrypted(db):
+    from django.db import connection
+
+    user = User.objects.create_user(username="officer_secret", password=PASSWORD)
+    secret = totp.new_secret()
+    SecondFactor.objects.create(user=user, secret=secret)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM accounts_secondfactor WHERE user_id = %s", [user.pk])
+        (stored,) = cursor.fetchone()
+    assert secret not in stored
+    assert SecondFactor.objects.get(user=user).secret == secret
