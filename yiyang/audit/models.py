@@ -33,6 +33,7 @@ class AuditEvent(models.Model):
     entity_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
     summary = models.CharField(_("摘要"), max_length=300, blank=True)
     fields = models.JSONField(_("涉及字段"), default=list, blank=True)
+    record_ids = models.JSONField(_("涉及记录"), default=list, blank=True)
     district = models.ForeignKey("areas.Area", on_delete=models.PROTECT, null=True, related_name="+")
     ip_address = models.GenericIPAddressField(_("来源IP"), null=True, blank=True)
     user_agent = models.CharField(_("客户端"), max_length=300, blank=True)

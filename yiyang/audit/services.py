@@ -24,6 +24,7 @@ def audit_record(
     summary: str | Callable[[], str] = "",
     fields: Iterable[str] = (),
     district: Area | int | None = None,
+    record_ids: Iterable[str] = (),
 ) -> AuditEvent:
     """Append one audit event with the current request's IP, client and path.
 
@@ -46,10 +47,44 @@ def audit_record(
         entity_id=entity_id,
         summary=text[:300],
         fields=sorted(set(fields)),
+        record_ids=[str(i) for i in record_ids],
         district_id=district_id,
         ip_address=meta.ip_address,
         user_agent=meta.user_agent,
         path=meta.path,
+    )
+
+
+# One list row names at most this many records; a page larger than this is a bug elsewhere.
+LIST_VIEW_MAX_IDS = 500
+
+
+def audit_list_view(
+    *,
+    actor: AnyUser | None,
+    entity_type: str,
+    ids: Iterable[str],
+    district: Area | int | None = None,
+    summary: str = "",
+) -> AuditEvent:
+    """Record, in ONE event, that `actor` was shown the records `ids` of `entity_type` in a list.
+
+    The event's action is VIEW with no single entity id; `record_ids` holds the ids as strings in
+    display order (at most LIST_VIEW_MAX_IDS, the rest counted in the summary). Call it once per
+    request, with the ids of the page actually shown.
+    """
+    shown = [str(i) for i in ids]
+    kept = shown[:LIST_VIEW_MAX_IDS]
+    text = summary or f"查看列表（{len(shown)}条）"
+    if len(shown) > len(kept):
+        text = f"{text}；另有{len(shown) - len(kept)}条未逐条记录"
+    return audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        entity_type=entity_type,
+        summary=text,
+        district=district,
+        record_ids=kept,
     )
 
 

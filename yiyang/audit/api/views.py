@@ -26,6 +26,7 @@ class AuditEventOutput(serializers.ModelSerializer[AuditEvent]):
             "entity_id",
             "summary",
             "fields",
+            "record_ids",
             "ip_address",
             "user_agent",
             "path",
