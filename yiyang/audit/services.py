@@ -25,11 +25,16 @@ def audit_record(
     fields: Iterable[str] = (),
     district: Area | int | None = None,
     record_ids: Iterable[str] = (),
+    status_code: int | None = None,
+    actor_label: str | None = None,
 ) -> AuditEvent:
     """Append one audit event with the current request's IP, client and path.
 
     Callers pass identifiers and field names only, never personal values. Runs inside the
     caller's transaction, so a write that rolls back leaves no event claiming it happened.
+    The event is appended to the hash chain (yiyang.audit.chain); it can never be changed afterwards.
+    `actor_label` overrides the label for events without an authenticated actor (a failed login
+    records the username as typed).
 
     The summary is always Chinese (AUDIT_LANGUAGE). One that uses translatable text, such as a
     choice's `.label`, is passed as a callable (`lambda: f"…{BedState(s).label}"`) and built here
@@ -39,9 +44,11 @@ def audit_record(
         text = str(summary() if callable(summary) else summary)
     meta = current_request_meta()
     district_id = district.pk if isinstance(district, Area) else district
+    if actor_label is None:
+        actor_label = actor.get_username() if actor is not None and actor.is_authenticated else "system"
     return AuditEvent.objects.create(
         actor=actor if isinstance(actor, User) else None,
-        actor_label=(actor.get_username() if actor is not None and actor.is_authenticated else "system"),
+        actor_label=actor_label[:150],
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,
@@ -52,6 +59,8 @@ def audit_record(
         ip_address=meta.ip_address,
         user_agent=meta.user_agent,
         path=meta.path,
+        method=meta.method,
+        status_code=status_code,
     )
 
 
