@@ -61,7 +61,8 @@ def event_hash(prev_hash: str, values: Sequence[Any]) -> str:
     """SHA-256 (hex) of prev_hash and `values` (HASHED_FIELDS in order, `at` as an aware datetime)."""
     row = list(values)
     row[1] = _at(row[1])
-    row[11] = normalise_ip(row[11])
+    # A valid address in its canonical spelling; anything else (only tampering puts it there) as it is.
+    row[11] = normalise_ip(row[11]) or row[11]
     payload = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
 
@@ -70,7 +71,7 @@ def _values(event: AuditEvent) -> list[Any]:
     return [getattr(event, name) for name in HASHED_FIELDS]
 
 
-def _lock_head() -> AuditChainHead:
+def lock_head() -> AuditChainHead:
     """The chain head, locked for the rest of the transaction (created if a flush removed it)."""
     head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
     if head is None:
@@ -89,7 +90,7 @@ def append_events(events: Sequence[AuditEvent], *, keep_at: bool = False) -> lis
     if not events:
         return []
     with transaction.atomic():
-        head = _lock_head()
+        head = lock_head()
         sequence, prev = head.sequence, head.hash
         now = timezone.now()
         for event in events:

@@ -1,15 +1,20 @@
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
 
-from django.utils import translation
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
 
 from yiyang.accounts.access import AnyUser, require_perm, scope_for
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.models import Area
+from yiyang.audit.chain import HEAD_ID, lock_head
 from yiyang.audit.context import current_request_meta
-from yiyang.audit.models import AuditAction, AuditEvent
+from yiyang.audit.models import AuditAction, AuditChainHead, AuditEvent
 from yiyang.audit.selectors import AuditFilters, audit_event_list
+from yiyang.core.errors import ValidationFailed
 
 # Summaries are stored, so they are written in the platform's language whatever the user's is.
 AUDIT_LANGUAGE = "zh-hans"
@@ -27,6 +32,7 @@ def audit_record(
     record_ids: Iterable[str] = (),
     status_code: int | None = None,
     actor_label: str | None = None,
+    checkpoint_hash: str = "",
 ) -> AuditEvent:
     """Append one audit event with the current request's IP, client and path.
 
@@ -61,6 +67,7 @@ def audit_record(
         path=meta.path,
         method=meta.method,
         status_code=status_code,
+        checkpoint_hash=checkpoint_hash,
     )
 
 
@@ -116,3 +123,63 @@ def audit_event_export(*, actor: AnyUser, filters: AuditFilters, limit: int) -> 
         district=scope_for(actor).district_id,
     )
     return qs[:limit].iterator(chunk_size=2000)
+
+
+# Cybersecurity Law of the PRC art. 21(3): network logs are kept for no less than six months.
+# 183 days covers any six calendar months; AUDIT_RETENTION_DAYS may only lengthen it.
+RETENTION_FLOOR_DAYS = 183
+
+
+def retention_days() -> int:
+    """Days an audit event is kept at least: AUDIT_RETENTION_DAYS, never below RETENTION_FLOOR_DAYS."""
+    return max(RETENTION_FLOOR_DAYS, int(getattr(settings, "AUDIT_RETENTION_DAYS", RETENTION_FLOOR_DAYS)))
+
+
+def earliest_purge_cutoff(today: date | None = None) -> date:
+    """The latest `before` date a purge accepts: events from this day on are always kept."""
+    return (today or timezone.localdate()) - timedelta(days=retention_days())
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    deleted: int
+    last_sequence: int | None
+    checkpoint: AuditEvent | None
+
+
+def audit_purge(*, before: date, actor: AnyUser | None = None) -> PurgeResult:
+    """Delete the audit events from before local day `before`, oldest first, keeping the chain verifiable.
+
+    Refuses (ValidationFailed on `before`) a date later than `earliest_purge_cutoff()`, so nothing
+    younger than the retention period can go. Only a prefix of the chain is deleted (every event up
+    to the newest one older than the cut), and a `purge` event carrying the last deleted event's hash
+    as its checkpoint is appended in the same transaction; `verify_chain` accepts the oldest kept
+    event only if its prev_hash matches that checkpoint. Nothing older: nothing deleted, no event.
+    """
+    latest = earliest_purge_cutoff()
+    if before > latest:
+        raise ValidationFailed.single(
+            "before", f"审计日志至少保留{retention_days()}天，只能清理{latest:%Y-%m-%d}之前的记录", "retention"
+        )
+    cutoff = timezone.make_aware(datetime.combine(before, time.min))
+    with transaction.atomic():
+        lock_head()
+        last = (
+            AuditEvent._base_manager.filter(at__lt=cutoff).order_by("-sequence").values_list("sequence", "hash").first()
+        )
+        if last is None:
+            return PurgeResult(deleted=0, last_sequence=None, checkpoint=None)
+        last_sequence, last_hash = last
+        # The flag the database triggers look for; other transactions never see it set.
+        AuditChainHead.objects.filter(pk=HEAD_ID).update(purging=True)
+        deleted, _ = AuditEvent._base_manager.filter(sequence__lte=last_sequence).delete()
+        AuditChainHead.objects.filter(pk=HEAD_ID).update(purging=False)
+        checkpoint = audit_record(
+            actor=actor,
+            action=AuditAction.PURGE,
+            entity_type="audit_event",
+            entity_id=str(last_sequence),
+            summary=f"清理{before:%Y-%m-%d}之前的审计日志{deleted}条（序号1至{last_sequence}中尚存者）",
+            checkpoint_hash=last_hash,
+        )
+    return PurgeResult(deleted=deleted, last_sequence=last_sequence, checkpoint=checkpoint)

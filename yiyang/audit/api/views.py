@@ -19,6 +19,7 @@ class AuditEventOutput(serializers.ModelSerializer[AuditEvent]):
         model = AuditEvent
         fields = [
             "id",
+            "sequence",
             "at",
             "actor",
             "action",
@@ -30,6 +31,10 @@ class AuditEventOutput(serializers.ModelSerializer[AuditEvent]):
             "ip_address",
             "user_agent",
             "path",
+            "method",
+            "status_code",
+            "prev_hash",
+            "hash",
         ]
 
 
