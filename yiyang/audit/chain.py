@@ -12,10 +12,11 @@ import ipaddress
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yiyang.audit.models import AuditAction, AuditChainHead, AuditEvent
@@ -43,6 +44,7 @@ HASHED_FIELDS = (
 HEAD_ID = 1
 
 
+@lru_cache(maxsize=65536)
 def normalise_ip(value: str | None) -> str | None:
     """The address as Python spells it, so a database that re-formats it (PostgreSQL inet) hashes alike."""
     if not value:
@@ -80,12 +82,15 @@ def lock_head() -> AuditChainHead:
     return head
 
 
-def append_events(events: Sequence[AuditEvent], *, keep_at: bool = False) -> list[AuditEvent]:
+def append_events(
+    events: Sequence[AuditEvent], *, keep_at: bool = False, set_ids: bool = True
+) -> list[AuditEvent]:
     """Append `events` (new, unsaved) to the chain, in the order given, inside the caller's transaction.
 
     Sets each event's sequence, prev_hash and hash, and `at` to now (taken under the lock, so time
     never runs backwards along the chain) unless `keep_at` (bulk loads of past events: seed, benchmark).
     The chain's order is the order of sequence and of id. This is the only way rows enter the table.
+    `set_ids=False` (large bulk loads) inserts with one executemany and leaves the events' pk unset.
     """
     if not events:
         return []
@@ -106,10 +111,25 @@ def append_events(events: Sequence[AuditEvent], *, keep_at: bool = False) -> lis
             event.hash = prev = event_hash(prev, _values(event))
         if len(events) == 1:
             events[0]._insert_chained()
-        else:
+        elif set_ids:
             AuditEvent._base_manager.bulk_create(events, batch_size=2000)
+        else:
+            _insert_many(events)
         AuditChainHead.objects.filter(pk=HEAD_ID).update(sequence=sequence, hash=prev)
     return list(events)
+
+
+def _insert_many(events: Sequence[AuditEvent]) -> None:
+    columns = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model, values as parameters
+        quote(AuditEvent._meta.db_table),
+        ", ".join(quote(f.column) for f in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    params = [[f.get_db_prep_save(getattr(e, f.attname), connection) for f in columns] for e in events]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 # ---------------------------------------------------------------------------------------- verify

@@ -25,6 +25,21 @@ class AuditAction(models.TextChoices):
     PURGE = "purge", _("清理过期日志")
 
 
+# Events about access and sign-in rather than about a record's data: a refused or failed request still
+# leaves one of these (tests asserting "nothing was written" leave them out).
+ACCESS_ACTIONS = (
+    AuditAction.DENY,
+    AuditAction.LOGIN,
+    AuditAction.LOGIN_FAILED,
+    AuditAction.LOGOUT,
+    AuditAction.LOCKOUT,
+    AuditAction.UNLOCK,
+    AuditAction.MFA_FAILED,
+    AuditAction.MFA_RESET,
+    AuditAction.PASSWORD_CHANGE,
+)
+
+
 class AppendOnlyViolation(Exception):
     """An attempt to change or delete an audit event through the ORM."""
 
