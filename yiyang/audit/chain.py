@@ -12,8 +12,8 @@ import ipaddress
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -82,9 +82,7 @@ def lock_head() -> AuditChainHead:
     return head
 
 
-def append_events(
-    events: Sequence[AuditEvent], *, keep_at: bool = False, set_ids: bool = True
-) -> list[AuditEvent]:
+def append_events(events: Sequence[AuditEvent], *, keep_at: bool = False, set_ids: bool = True) -> list[AuditEvent]:
     """Append `events` (new, unsaved) to the chain, in the order given, inside the caller's transaction.
 
     Sets each event's sequence, prev_hash and hash, and `at` to now (taken under the lock, so time
@@ -124,7 +122,7 @@ def _insert_many(events: Sequence[AuditEvent]) -> None:
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model, values as parameters
         quote(AuditEvent._meta.db_table),
-        ", ".join(quote(f.column) for f in columns),
+        ", ".join(quote(str(f.column)) for f in columns),
         ", ".join(["%s"] * len(columns)),
     )
     params = [[f.get_db_prep_save(getattr(e, f.attname), connection) for f in columns] for e in events]

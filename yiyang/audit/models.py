@@ -50,16 +50,16 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyViolation("audit events are append-only: no update")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyViolation("audit events are append-only: no delete (retention: `yiyang audit purge`)")
 
-    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyViolation("audit events are append-only: no update")
 
-    def bulk_create(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def bulk_create(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyViolation("append audit events with yiyang.audit.chain.append_events (it chains them)")
 
-    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyViolation("audit events are append-only: no update")
 
 
@@ -122,7 +122,7 @@ class AuditEvent(models.Model):
 
         append_events([self])
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyViolation("audit events are append-only: no delete (retention: `yiyang audit purge`)")
 
     def _insert_chained(self) -> None:

@@ -20,8 +20,8 @@ def district_of(user: Any) -> int | None:
     if not isinstance(user, User):
         return None
     district_id = scope_for(user).district_id
-    if district_id is None and user.area_id is not None:
-        area = user.area
+    area = user.area
+    if district_id is None and area is not None:
         district_id = area.district_id or (area.pk if area.level == "district" else None)
     return district_id
 
