@@ -151,8 +151,8 @@ def audit_purge(*, before: date, actor: AnyUser | None = None) -> PurgeResult:
     """Delete the audit events from before local day `before`, oldest first, keeping the chain verifiable.
 
     Refuses (ValidationFailed on `before`) a date later than `earliest_purge_cutoff()`, so nothing
-    younger than the retention period can go. Only a prefix of the chain is deleted (every event up
-    to the newest one older than the cut), and a `purge` event carrying the last deleted event's hash
+    younger than the retention period can go. Only a prefix of the chain is deleted (the events
+    before the first one at or after the cut), and a `purge` event carrying the last deleted event's hash
     as its checkpoint is appended in the same transaction; `verify_chain` accepts the oldest kept
     event only if its prev_hash matches that checkpoint. Nothing older: nothing deleted, no event.
     """
@@ -164,9 +164,13 @@ def audit_purge(*, before: date, actor: AnyUser | None = None) -> PurgeResult:
     cutoff = timezone.make_aware(datetime.combine(before, time.min))
     with transaction.atomic():
         lock_head()
-        last = (
-            AuditEvent._base_manager.filter(at__lt=cutoff).order_by("-sequence").values_list("sequence", "hash").first()
-        )
+        # The prefix before the first event at or after the cut: never an event younger than the cut,
+        # even if times were not monotonic along the chain (a bulk load of past events).
+        events = AuditEvent._base_manager.all()
+        first_kept = events.filter(at__gte=cutoff).order_by("sequence").values_list("sequence", flat=True).first()
+        if first_kept is not None:
+            events = events.filter(sequence__lt=first_kept)
+        last = events.order_by("-sequence").values_list("sequence", "hash").first()
         if last is None:
             return PurgeResult(deleted=0, last_sequence=None, checkpoint=None)
         last_sequence, last_hash = last

@@ -113,3 +113,11 @@ def test_purge_command(capsys):
     call_command("audit", "purge", "--before", (timezone.localdate() - timedelta(days=200)).isoformat())
     assert "已删除" in capsys.readouterr().out
     assert verify_chain().ok
+
+
+def test_purge_stops_at_the_first_event_younger_than_the_cut():
+    events = seed([400, 10, 300])
+    result = audit_purge(before=timezone.localdate() - timedelta(days=200))
+    assert result.deleted == 1
+    assert AuditEvent.objects.filter(pk__in=[events[1].pk, events[2].pk]).count() == 2
+    assert verify_chain().ok
