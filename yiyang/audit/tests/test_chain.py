@@ -212,3 +212,16 @@ def test_bulk_append_keeps_given_times_and_chains():
         old + timedelta(days=2),
     ]
     assert verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_the_log_and_the_chain_starts_again():
+    record(2)
+    call_command("flush", interactive=False, verbosity=0)
+    assert not AuditEvent.objects.exists()
+    assert triggers.installed(connection)
+    record(1)
+    assert AuditEvent.objects.get().sequence == 1
+    assert verify_chain().ok
+    with pytest.raises(DatabaseError), transaction.atomic():
+        raw("DELETE FROM audit_auditevent")
