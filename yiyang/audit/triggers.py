@@ -12,6 +12,7 @@ rebuilds a table (losing its triggers) for many schema changes.
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "audit_auditevent"
+HEAD = "audit_auditchainhead"
 
 POSTGRES_INSTALL = [
     """
@@ -56,8 +57,9 @@ def _statements(connection: BaseDatabaseWrapper, *, remove: bool) -> list[str]:
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
-    """Create the append-only triggers (no-op on a vendor without them, or before the table exists)."""
-    if TABLE not in connection.introspection.table_names():
+    """Create the append-only triggers (no-op on a vendor without them, or before the tables exist)."""
+    # Both tables exist only from migration 0003 on (a `migrate audit 0002` also ends in post_migrate).
+    if not {TABLE, HEAD}.issubset(connection.introspection.table_names()):
         return
     with connection.cursor() as cursor:
         for sql in _statements(connection, remove=False):
