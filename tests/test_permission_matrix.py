@@ -440,7 +440,8 @@ def only_district_b_audit(response: Any) -> None:
     rows = list(
         load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].iter_rows(values_only=True)
     )
-    assert [row[5] for row in rows[1:]] == ["b"]
+    # Newest first: bureau_b's own sign-in (district B), then district B's event; nothing of district A.
+    assert [row[5] for row in rows[1:]] == ["登录成功", "b"]
 
 
 def edit_form(w: World) -> dict[str, Any]:

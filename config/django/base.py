@@ -228,6 +228,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = YIYANG_MAX_REQUEST_BODY_BYTES
 
 # Trusted reverse proxies; only then is X-Forwarded-For believed for the audit log.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+# Days an audit event is kept at least before `yiyang audit purge` may delete it. The Cybersecurity Law
+# (art. 21) requires at least six months; values below 183 are raised to 183 (yiyang.audit.services).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
+# Path prefixes whose 403/404 answers are not recorded as denied access (assets, translations, probes).
+AUDIT_DENY_SKIP_PREFIXES = ("/static/", "/media/", "/jsi18n/", "/health", "/favicon.ico", "/robots.txt")
 
 # Alert notification back-ends (channel name → dotted path of a yiyang.alerts.channels.Channel).
 # The defaults log SMS and voice calls; point "sms"/"voice" at a real gateway's Channel in production.

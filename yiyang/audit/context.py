@@ -18,6 +18,7 @@ class RequestMeta:
     ip_address: str | None = None
     user_agent: str = ""
     path: str = ""
+    method: str = ""
 
 
 _current: ContextVar[RequestMeta | None] = ContextVar("audit_request_meta", default=None)
@@ -33,6 +34,7 @@ def request_meta_from(request: HttpRequest) -> RequestMeta:
         ip_address=ip or None,
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         path=request.get_full_path()[:300],
+        method=(request.method or "")[:8],
     )
 
 

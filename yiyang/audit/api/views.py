@@ -20,6 +20,7 @@ class AuditEventOutput(serializers.ModelSerializer[AuditEvent]):
         model = AuditEvent
         fields = [
             "id",
+            "sequence",
             "at",
             "actor",
             "action",
@@ -27,9 +28,14 @@ class AuditEventOutput(serializers.ModelSerializer[AuditEvent]):
             "entity_id",
             "summary",
             "fields",
+            "record_ids",
             "ip_address",
             "user_agent",
             "path",
+            "method",
+            "status_code",
+            "prev_hash",
+            "hash",
         ]
 
 

@@ -42,8 +42,13 @@ def audit_export_download(request: HttpRequest) -> HttpResponse | FileResponse:
             _("对象编号"),
             _("摘要"),
             _("涉及字段"),
+            _("涉及记录"),
             _("来源IP"),
+            _("请求方法"),
             _("路径"),
+            _("响应状态"),
+            _("序号"),
+            _("哈希"),
         ],
         rows=(
             [
@@ -54,8 +59,13 @@ def audit_export_download(request: HttpRequest) -> HttpResponse | FileResponse:
                 e.entity_id,
                 e.summary,
                 ", ".join(e.fields),
+                ", ".join(e.record_ids),
                 e.ip_address or "",
+                e.method,
                 e.path,
+                e.status_code or "",
+                e.sequence,
+                e.hash,
             ]
             for e in events
         ),
