@@ -47,7 +47,7 @@ def test_list_shows_elders_in_reach_with_id_and_phone_masked_never_in_full(world
     assert world.streets[1].name not in html
     # A list is an audited read too: one event naming the rows shown, no values.
     [event] = AuditEvent.objects.filter(action="view")
-    assert event.entity_type == "elder" and str(elder0.public_id) in event.summary
+    assert event.entity_type == "elder" and str(elder0.public_id) in event.record_ids
     assert elder0.national_id not in event.summary and elder0.name not in event.summary
 
 
