@@ -2,9 +2,12 @@
 organisation, and an account for every role in both streets. Lives in the package so every app's
 tests (and the end-to-end tests) share one picture of the world."""
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from yiyang.core.national_id import make_national_id
 
@@ -157,3 +160,27 @@ def mark_assessors(world: World) -> World:
             account.is_assessor = True
             account.save(update_fields=["is_assessor"])
     return world
+
+
+# Query values no filter accepts, for the "permission before validation" rows of every permission matrix.
+BAD_QUERY = dict.fromkeys(("status", "street", "community", "organisation", "elder", "kind", "severity", "category", "level", "parent", "scale", "start", "end", "since", "until", "open", "online", "bound", "living_alone", "age_band", "economic_status", "after", "state", "adapter"), "~")  # fmt: skip
+
+
+def assert_permission_before_body(call: Callable[..., Any], case: Any, world: World) -> None:
+    """A caller without the right learns nothing about a write's body rules: an empty body answers
+    403/404 exactly as a valid one does, never a 400 listing the fields. `case` is a matrix row
+    (a dataclass with `data`, `without` and `without_status`); `call(case, world, username)` sends it."""
+    response = call(dataclasses.replace(case, data=lambda w: {}), world, case.without)
+    assert response.status_code == case.without_status, response.content[:500]
+
+
+def assert_permission_before_query(call: Callable[..., Any], case: Any, world: World) -> None:
+    """A caller without the right gets for a query no filter accepts exactly what it gets for a valid
+    one (403/404, or its own empty answer), never a 400 naming the filters."""
+
+    def with_bad_query(w: World) -> str:
+        path = case.path(w)
+        return path + ("&" if "?" in path else "?") + urlencode(BAD_QUERY)
+
+    response = call(dataclasses.replace(case, path=with_bad_query), world, case.without)
+    assert response.status_code != 400, response.content[:500]
