@@ -39,6 +39,17 @@ def test_check_deploy_reports_no_issues_with_production_settings():
     assert "System check identified no issues" in output, output
 
 
+def test_django_starts_with_the_demo_settings_whatever_is_imported_first():
+    # `makemigrations` reads DRF's settings before any view module is imported; the default parser
+    # must then import without going through `rest_framework.views` (it once could not: Django did
+    # not start under config.django.local).
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(DJANGO_SETTINGS_MODULE="config.django.local", DATABASE_URL="sqlite:///:memory:")
+    result = run(["manage.py", "makemigrations", "--check", "--dry-run"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
 SHOW = """
 import json
 from django.conf import settings

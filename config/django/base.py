@@ -168,7 +168,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "yiyang.core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "yiyang.core.api.Pagination",
     "DEFAULT_PARSER_CLASSES": [
-        "yiyang.core.api.LimitedJSONParser",
+        "yiyang.core.parsers.LimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

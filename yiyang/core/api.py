@@ -4,14 +4,12 @@ Every error answers `{"status", "title", "detail", "errors": [{"field", "reason"
 client can show each bad field next to its input.
 """
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -82,20 +80,6 @@ class Pagination(PageNumberPagination):
 
 def created(data: Any) -> Response:
     return Response(data, status=status.HTTP_201_CREATED)
-
-
-class LimitedJSONParser(JSONParser):
-    """DRF's JSON parser with the platform's limits: nesting deeper than YIYANG_MAX_JSON_DEPTH is a
-    400 naming the limit (never a RecursionError), and NaN/Infinity are refused as non-standard JSON."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
-        data = stream.read() if stream is not None else b""
-        try:
-            return limits.loads_json(data)
-        except limits.JsonTooDeep as exc:
-            raise limits.json_too_deep_error(exc.depth) from None
-        except ValueError as exc:
-            raise exceptions.ParseError(f"JSON parse error - {limits.excerpt(exc)}") from None
 
 
 # Free text (notes, reasons) at the API edge: YIYANG_MAX_TEXT_CHARS as configured at start-up.
