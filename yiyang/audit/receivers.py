@@ -64,6 +64,10 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = Non
     )
 
 
+# The `reason` accounts.signals.account_locked_out carries, in the words stored summaries use.
+LOCKOUT_REASONS = {"account": "该用户名连续登录失败次数过多", "address": "该来源地址登录失败次数过多"}
+
+
 def on_locked_out(sender: Any, username: str = "", user: Any = None, reason: str = "", **kwargs: Any) -> None:
     label = (username or (user.get_username() if isinstance(user, User) else ""))[:150]
     _user_event(
@@ -71,7 +75,7 @@ def on_locked_out(sender: Any, username: str = "", user: Any = None, reason: str
         user,
         actor=None,
         actor_label=label or "anonymous",
-        summary=f"账号锁定：用户名“{label}”" + (f"；{reason}" if reason else ""),
+        summary=f"账号锁定：用户名“{label}”" + (f"；{LOCKOUT_REASONS.get(reason, reason)}" if reason else ""),
     )
 
 

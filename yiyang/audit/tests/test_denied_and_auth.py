@@ -128,3 +128,11 @@ def test_the_audit_log_shows_and_filters_the_new_actions(world):
     client.force_login(world.users["bureau"])
     page = client.get("/audit/", {"action": "deny"}).content.decode()
     assert "拒绝访问" in page and "404" in page
+
+
+def test_a_real_lockout_is_recorded_in_words(world, settings):
+    settings.YIYANG_LOCKOUT_ACCOUNT_FAILURES = 5
+    for _ in range(5):
+        Client().post("/login/", {"username": "street0", "password": "wrong-password"})
+    [summary] = AuditEvent.objects.filter(action="lockout").values_list("summary", flat=True)
+    assert summary == "账号锁定：用户名“street0”；该用户名连续登录失败次数过多"
