@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core.errors import ApplicationError, NotFound
+from yiyang.core.errors import ApplicationError, Forbidden, NotFound
 
 
 class StaffNotFound(NotFound):
@@ -12,3 +12,9 @@ class SignInThrottled(ApplicationError):
 
     status = 429
     title = _("登录受限")
+
+
+class PasswordExpired(Forbidden):
+    """The password is older than YIYANG_PASSWORD_MAX_AGE_DAYS: nothing but changing it is allowed."""
+
+    title = _("密码已过期")

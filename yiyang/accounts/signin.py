@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -27,22 +28,15 @@ from yiyang.accounts.errors import StaffNotFound
 from yiyang.accounts.models import LoginFailure, LoginLock, SecondFactor, User
 from yiyang.accounts.permissions import Perm
 from yiyang.core.errors import ErrorCollector, ValidationFailed
+from yiyang.core.http import client_address
 
 REFUSED_ACCOUNT = "account"
 REFUSED_ADDRESS = "address"
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The caller's address: REMOTE_ADDR, or the first X-Forwarded-For hop behind a trusted proxy
-    (AUDIT_TRUST_X_FORWARDED_FOR, the same rule the audit log uses)."""
-    if request is None:
-        return None
-    ip = request.META.get("REMOTE_ADDR")
-    if getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            ip = forwarded.split(",")[0].strip()
-    return ip or None
+    """The caller's address (`core.http.client_address`, the rule the audit log uses), or None."""
+    return client_address(request) if request is not None else None
 
 
 def _window_start() -> Any:
@@ -140,10 +134,12 @@ def locked_accounts_in_reach(*, user: AnyUser) -> list[LockedAccount]:
     from yiyang.accounts.selectors import staff_in_reach
 
     require_perm(user, Perm.STAFF_MANAGE)
-    locks = {lock.username: lock for lock in _active_locks()}
+    reach = staff_in_reach(user=user)
+    # Filtered in the database: anyone can create locks for usernames that name no account.
+    locks = {lock.username: lock for lock in _active_locks().filter(username__in=reach.values("username"))}
     if not locks:
         return []
-    accounts = staff_in_reach(user=user).filter(username__in=list(locks)).select_related("area", "organisation")
+    accounts = reach.filter(username__in=list(locks)).select_related("area", "organisation")
     rows = [LockedAccount(a, locks[a.username].locked_at, locks[a.username].until) for a in accounts]
     return sorted(rows, key=lambda r: r.locked_at, reverse=True)
 
@@ -240,12 +236,20 @@ def second_factor_reset(*, actor: AnyUser, account: User) -> bool:
     sent only then."""
     _require_staff_in_reach(actor, account)
     deleted = SecondFactor.objects.filter(user=account).delete()[0] > 0
+    # A lost phone may mean a stolen one: API tokens issued with the old factor stop working too.
+    revoke_api_tokens(account)
     if deleted:
         signals.second_factor_reset.send(sender=User, user=account, by=actor)
     return deleted
 
 
 # --- passwords -----------------------------------------------------------------------------------
+
+
+def revoke_api_tokens(account: User) -> None:
+    """Delete the account's API tokens, so that a new sign-in (with the new password or second
+    factor) is needed for the API."""
+    apps.get_model("authtoken", "Token").objects.filter(user=account).delete()
 
 
 def password_expired(user: AnyUser) -> bool:
@@ -278,4 +282,5 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     errors.raise_if_any(_("密码修改失败"))
     user.set_password(new_password)
     user.save(update_fields=["password", "password_changed_at"])
+    revoke_api_tokens(user)
     signals.password_changed.send(sender=User, user=user, by=None)

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import HttpRequest
+
+from yiyang.core.http import client_address
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,8 @@ _current: ContextVar[RequestMeta | None] = ContextVar("audit_request_meta", defa
 
 
 def request_meta_from(request: HttpRequest) -> RequestMeta:
-    ip = request.META.get("REMOTE_ADDR")
-    if getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            ip = forwarded.split(",")[0].strip()
     return RequestMeta(
-        ip_address=ip or None,
+        ip_address=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         path=request.get_full_path()[:300],
         method=(request.method or "")[:8],

@@ -706,3 +706,46 @@ def test_the_totp_secret_is_stored_encrypted(db):
         (stored,) = cursor.fetchone()
     assert secret not in stored
     assert SecondFactor.objects.get(user=user).secret == secret
+
+
+# --- API tokens keep the sign-in rules -----------------------------------------------------------
+
+
+def test_a_token_issued_before_the_password_expired_is_refused_until_it_is_changed(world):
+    from rest_framework.authtoken.models import Token
+
+    user = world.users["street0"]
+    token = Token.objects.create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/me/").status_code == 200
+    _age_password(user, 91)
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 403
+    assert response.json()["errors"] == [{"field": "password", "reason": "密码已过期", "code": "password_expired"}]
+
+
+def test_a_password_change_and_a_second_factor_reset_revoke_api_tokens(world):
+    from rest_framework.authtoken.models import Token
+
+    from yiyang.accounts.signin import password_change, second_factor_reset
+
+    user = world.users["street0"]
+    Token.objects.create(user=user)
+    password_change(user=user, old_password=PASSWORD, new_password="Renewed-pass-2026")
+    assert not Token.objects.filter(user=user).exists()
+    Token.objects.create(user=user)
+    second_factor_reset(actor=world.users["bureau"], account=user)
+    assert not Token.objects.filter(user=user).exists()
+
+
+def test_a_garbled_forwarded_address_is_stored_as_unknown(world, settings):
+    from yiyang.audit.models import AuditEvent
+
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    response = Client().post(
+        "/login/", {"username": "street0", "password": "wrong-password"}, HTTP_X_FORWARDED_FOR="not-an-ip, 10.0.0.1"
+    )
+    assert response.status_code == 200
+    assert LoginFailure.objects.get().ip_address is None
+    assert AuditEvent.objects.get(action="login_failed").ip_address is None
