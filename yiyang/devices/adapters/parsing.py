@@ -83,15 +83,29 @@ PHYSICAL_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+class Implausible(Malformed):
+    """A number no sensor on a living person can report (or not a finite number at all)."""
+
+
 def plausible(code: str, value: float, name: str) -> float:
-    """`value` if it is a finite number within PHYSICAL_RANGES for `code`, else Malformed naming
+    """`value` if it is a finite number within PHYSICAL_RANGES for `code`, else Implausible naming
     `name` and the range."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise Malformed(f"{name}: not a number")
+        raise Implausible(f"{name}: not a number")
     bounds = PHYSICAL_RANGES.get(code)
     if bounds is not None and not bounds[0] <= value <= bounds[1]:
-        raise Malformed(f"{name}: {value:g} outside the physical range {bounds[0]:g}-{bounds[1]:g}")
+        raise Implausible(f"{name}: {value:g} outside the physical range {bounds[0]:g}-{bounds[1]:g}")
     return value
+
+
+def _alarms_survive(found: list["ParsedReading"], dropped: list[Implausible]) -> list["ParsedReading"]:
+    """The readings of a message some of whose values were implausible. An alarm (fall, SOS) in it
+    still counts: a glitched vital (65535 is a common "no value" code) must never cost an elder their
+    fall alert, so the implausible readings alone are left out. Without an alarm the whole message is
+    malformed, as before: a dead letter naming the first implausible value."""
+    if dropped and not any(reading.kind == "alarm" for reading in found):
+        raise dropped[0]
+    return found
 
 
 def parse_time(value: Any, *, what: str = "ts") -> datetime:
@@ -143,6 +157,7 @@ def _values(
     if not isinstance(values, dict) or not values:
         raise Malformed("values: expected a non-empty object")
     found = []
+    dropped: list[Implausible] = []
     for name, raw in values.items():
         spec = FIELDS.get(name) or CODES.get(name)
         if spec is None:
@@ -150,10 +165,13 @@ def _values(
         kind, code, unit = spec
         if kind == "alarm" and raw is False:
             continue  # "sos": false is no alarm
-        found.append(
-            ParsedReading(identifier, kind, code, _value(code, raw, name), unit, device_ts, message_id, quality)
-        )
-    return found
+        try:
+            value = _value(code, raw, name)
+        except Implausible as exc:
+            dropped.append(exc)
+            continue
+        found.append(ParsedReading(identifier, kind, code, value, unit, device_ts, message_id, quality))
+    return _alarms_survive(found, dropped)
 
 
 # ------------------------------------------------------------------------------------------- MQTT
@@ -266,11 +284,16 @@ def _parse_radar(data: dict[str, Any]) -> list[ParsedReading]:
         raise Malformed("bedStatus: expected 0 or 1")
     quality = c.Quality(signal=signal)
     found: list[ParsedReading] = []
+    dropped: list[Implausible] = []
     if bed is not None:
         found.append(ParsedReading(identifier, "state", c.BED_OCCUPANCY, "in" if bed else "out", "", ts, message_id))
     for name, code in (("heartRate", c.HEART_RATE), ("breath", c.RESPIRATORY_RATE)):
         if data.get(name) is not None:
-            value = _value(code, data[name], name)
+            try:
+                value = _value(code, data[name], name)
+            except Implausible as exc:
+                dropped.append(exc)
+                continue
             if bed == 0:
                 # An empty bed reports zeros: kept, and marked so the engine does not alert on them.
                 found.append(
@@ -286,7 +309,7 @@ def _parse_radar(data: dict[str, Any]) -> list[ParsedReading]:
         if warn == 14:
             found.append(ParsedReading(identifier, "alarm", c.ALARM_FALL, None, "", ts, message_id))
     found.append(ParsedReading(identifier, "tech", c.HEARTBEAT, None, "", ts, message_id))
-    return found
+    return _alarms_survive(found, dropped)
 
 
 def _ratio(value: Any, name: str) -> int | None:

@@ -81,3 +81,16 @@ def test_nan_and_infinity_are_not_numbers_on_every_path():
 def test_values_at_the_bounds_and_clinically_odd_values_still_pass_to_the_engine():
     readings = parse_mqtt("yiyang/350206/watch/W-0001/telemetry", '{"hr": 350, "spo2": 0, "temp": 0}')
     assert [r.value for r in readings] == [350, 0, 0]
+
+
+def test_an_alarm_survives_an_implausible_value_in_its_message():
+    # A glitched vital (65535, 255: common "no value" codes) must never cost an elder their fall or SOS
+    # alert: the implausible reading alone is left out.
+    radar = {"mac": "AA:BB:CC:00:11:22", "time": 1746691200, "heartRate": 65535, "warnType": 14}
+    readings = parse_http_push("radar", radar)
+    assert [(r.kind, r.code) for r in readings] == [("alarm", "alarm.fall"), ("tech", "tech.heartbeat")]
+    readings = parse_mqtt("yiyang/350206/watch/W-0001/alarm", '{"sos": true, "battery": 255}')
+    assert [(r.kind, r.code) for r in readings] == [("alarm", "alarm.sos")]
+    # Without an alarm the message stays a dead letter naming the value.
+    with pytest.raises(Malformed, match="heartRate: 65535 outside the physical range 0-600"):
+        parse_http_push("radar", {"mac": "AA:BB:CC:00:11:22", "time": 1746691200, "heartRate": 65535})
