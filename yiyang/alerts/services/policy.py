@@ -26,7 +26,6 @@ def district_of(actor: AnyUser) -> Area:
     return district
 
 
-@transaction.atomic
 def escalation_policy_require_changer(*, actor: AnyUser, district: Area) -> None:
     """Raise Forbidden unless `actor` may change `district`'s escalation policies: `alerts.configure`
     held by an account placed at the district itself (or a superuser). Views call it before reading
@@ -36,6 +35,7 @@ def escalation_policy_require_changer(*, actor: AnyUser, district: Area) -> None
         raise Forbidden(_("只有区级主管人员可以修改辖区告警升级策略"))
 
 
+@transaction.atomic
 def escalation_policy_set(
     *, actor: AnyUser, district: Area, severity: str, policy: dict[str, Any], source: str
 ) -> EscalationPolicy:

@@ -83,7 +83,6 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
-@transaction.atomic
 def policy_version_require_loader(actor: AnyUser) -> None:
     """Raise Forbidden unless `actor` may load policy versions: `assessments.policy` held by a
     district-level account (or a superuser). Views call it before reading the body."""
@@ -92,6 +91,7 @@ def policy_version_require_loader(actor: AnyUser) -> None:
         raise Forbidden(_("只有区级主管人员可以导入政策数据"))
 
 
+@transaction.atomic
 def policy_version_load(*, actor: AnyUser, document: PolicyDocument) -> PolicyVersion:
     """Store a new policy version for one scale, for the actor's district (every district for a
     superuser).

@@ -99,3 +99,27 @@ def test_a_recipient_nobody_holds_is_recorded_as_skipped(world, django_capture_o
     skipped = set(Delivery.objects.filter(status="skipped").values_list("stage", "recipient_kind"))
     assert skipped == {("emergency:s2", "supervisor")}
     assert Delivery.objects.filter(stage="emergency:s1", recipient_kind="family", channel="sms").exists()  # family link
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_policy_change_whose_audit_fails_is_not_kept(world, monkeypatch):
+    # "Audited" is a guarantee: the change and its audit event commit together or not at all.
+    from yiyang.alerts.models import EscalationPolicy
+    from yiyang.alerts.services import policy as policy_service
+
+    grant(world.users["bureau"], "alerts.configure")
+
+    def failing_audit(**kwargs):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(policy_service, "audit_record", failing_audit)
+    before = EscalationPolicy.objects.count()
+    with pytest.raises(RuntimeError):
+        escalation_policy_set(
+            actor=world.users["bureau"],
+            district=world.district,
+            severity="emergency",
+            policy=default_policy("emergency"),
+            source="区民政局2025年第1号通知",
+        )
+    assert EscalationPolicy.objects.count() == before
