@@ -39,8 +39,3 @@ def elder_min_age() -> int:
     """Full years of age an elder must have reached: YIYANG_ELDER_MIN_AGE if set, else the law's 60."""
     configured = getattr(settings, "YIYANG_ELDER_MIN_AGE", None)
     return int(configured) if configured is not None else eligibility_policy().min_age_years
-
-
-def age_on(birth_date: date, today: date) -> int:
-    """Full years (周岁) on `today`; someone born on 29 February turns a year older on 1 March."""
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))

@@ -29,9 +29,9 @@ from yiyang.elders.choices import (
     Sex,
     SpecialStatus,
 )
-from yiyang.elders.eligibility import age_on, elder_min_age
+from yiyang.elders.eligibility import elder_min_age, eligibility_policy
 from yiyang.elders.models import Elder, EmergencyContact, Home
-from yiyang.elders.selectors import national_id_hash_q
+from yiyang.elders.selectors import age_on, national_id_hash_q
 from yiyang.organisations.choices import MEDICAL_KINDS, OrganisationKind
 from yiyang.organisations.models import Organisation
 
@@ -116,10 +116,16 @@ def check_elder_input(
             national_id = facts.number
             today_ = today or timezone.localdate()
             if age_on(facts.birth_date, today_) < (min_age := elder_min_age()):
+                # The law's words only for the law's age: a deployment's own minimum is not the law's.
+                why = (
+                    _("老年人是指%(age)s周岁以上的公民")
+                    if min_age == eligibility_policy().min_age_years
+                    else _("本地登记标准为%(age)s周岁以上")
+                )
                 bad(
                     "national_id",
-                    _("按身份证号的出生日期未满%(age)s周岁，不属于登记对象（老年人是指%(age)s周岁以上的公民）")
-                    % {"age": min_age},
+                    _("按身份证号的出生日期未满%(age)s周岁，不属于登记对象（%(why)s）")
+                    % {"age": min_age, "why": why % {"age": min_age}},
                     "under_min_age",
                 )
             if data.birth_date is not None and data.birth_date != facts.birth_date:

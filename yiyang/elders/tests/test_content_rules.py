@@ -8,8 +8,9 @@ from rest_framework.test import APIClient
 
 from yiyang.core.testing import national_id
 from yiyang.core.text import name_problem, normalise_name
-from yiyang.elders.eligibility import age_on, elder_min_age, eligibility_policy
+from yiyang.elders.eligibility import elder_min_age, eligibility_policy
 from yiyang.elders.models import Elder
+from yiyang.elders.selectors import age_on
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/elders/"
@@ -60,6 +61,7 @@ def test_a_16_year_old_is_not_an_elder(world):
     assert response.status_code == 400
     assert fields(response) == [("national_id", "under_min_age")]
     assert "60" in response.json()["errors"][0]["reason"]
+    assert response.json()["errors"][0]["reason"].endswith("（老年人是指60周岁以上的公民）")
     assert not Elder.objects.filter(national_id=young).exists()
 
 
@@ -81,6 +83,10 @@ def test_the_minimum_age_comes_from_the_law_and_a_setting_overrides_it(world, se
     settings.YIYANG_ELDER_MIN_AGE = 55
     fifty_seven = national_id(709, birth=date(timezone.localdate().year - 58, 1, 1))
     assert register(world, national_id=fifty_seven).status_code == 201
+    # A deployment's own minimum is not put in the law's words.
+    fifty_three = national_id(711, birth=date(timezone.localdate().year - 54, 1, 1))
+    [error] = register(world, national_id=fifty_three).json()["errors"]
+    assert error["reason"] == "按身份证号的出生日期未满55周岁，不属于登记对象（本地登记标准为55周岁以上）"
 
 
 def test_a_1mb_notes_is_refused_naming_notes(world):
