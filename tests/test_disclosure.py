@@ -158,3 +158,13 @@ def test_an_anonymous_or_inactive_account_sees_nothing_in_full(world):
     account = world.users["street0"]
     account.is_active = False
     assert disclosure_for(account).full == frozenset()
+
+
+def test_a_record_view_is_audited_as_the_role_saw_it_by_default(record):
+    from yiyang.elders.services import elder_record_view
+
+    elder = record.elders["elder0"]
+    elder_record_view(actor=record.users["helper0"], elder=elder)
+    elder_record_view(actor=record.users["street0"], elder=elder)
+    views = list(AuditEvent.objects.filter(action="view", entity_id=str(elder.public_id)).order_by("sequence"))
+    assert [(e.actor_label, e.fields) for e in views] == [("helper0", []), ("street0", ["national_id", "phone"])]

@@ -202,7 +202,12 @@ class DevicePushApi(ApiView):
         parameters=[OpenApiParameter(PUSH_SECRET_HEADER, location=OpenApiParameter.HEADER, required=False)],
         responses={
             202: inline_serializer(
-                "PushAccepted", {"accepted": serializers.IntegerField(), "pending": serializers.IntegerField()}
+                "PushAccepted",
+                {
+                    "accepted": serializers.IntegerField(help_text="readings stored for the first time"),
+                    "duplicate": serializers.IntegerField(help_text="readings already stored (a redelivery)"),
+                    "pending": serializers.IntegerField(help_text="readings of devices not yet registered"),
+                },
             ),
             400: OpenApiResponse(),
             401: OpenApiResponse(),

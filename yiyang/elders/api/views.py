@@ -94,7 +94,7 @@ class ElderDetailApi(ApiView):
         the read is audited."""
         elder = access_elder_by_public_id(user=request.user, public_id=public_id)
         context = shown_to(request)
-        elder_record_view(actor=request.user, elder=elder, full_identifiers=context["disclosure"].full_identifiers)
+        elder_record_view(actor=request.user, elder=elder)
         return Response(ElderDetailOutput(elder, context=context).data)
 
     @extend_schema(request=ElderInputSerializer(partial=True), responses=ElderDetailOutput)

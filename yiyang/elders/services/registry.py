@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from yiyang.accounts.access import AnyUser, require_perm
+from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.choices import AreaLevel
 from yiyang.areas.models import Area
@@ -404,8 +405,11 @@ def check_contact(contact: ContactInput, *, errors: ErrorCollector, prefix: str 
         errors.add(f"{prefix}phone", problem, "invalid", row)
 
 
-def elder_record_view(*, actor: AnyUser, elder: Elder, full_identifiers: bool = True) -> None:
-    """Audit that `actor` opened the elder's record (with unmasked ID and phone when `full_identifiers`)."""
+def elder_record_view(*, actor: AnyUser, elder: Elder, full_identifiers: bool | None = None) -> None:
+    """Audit that `actor` opened the elder's record (with unmasked ID and phone when `full_identifiers`;
+    by default, when the actor's role sees them in full: `accounts.disclosure`)."""
+    if full_identifiers is None:
+        full_identifiers = disclosure_for(actor).full_identifiers
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,

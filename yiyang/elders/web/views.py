@@ -164,7 +164,7 @@ def elder_edit_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """Change an elder's record; only the fields that changed are sent to the service."""
     elder = access_elder_by_public_id(user=request.user, public_id=public_id, perm=Perm.ELDERS_CHANGE)
     if request.method != "POST":
-        elder_record_view(actor=request.user, elder=elder)  # the form shows the full ID and phone
+        elder_record_view(actor=request.user, elder=elder, full_identifiers=True)  # the form shows them in full
     initial = {
         "name": elder.name,
         "national_id": elder.national_id,
