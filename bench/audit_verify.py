@@ -16,6 +16,7 @@ first_broken (null, or the event id/sequence/problem found), seed_seconds, datab
 """
 
 import argparse
+import base64
 import json
 import os
 import resource
@@ -97,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.django.local"
     os.environ["DEBUG"] = "False"
+    if not os.environ.get("YIYANG_MASTER_KEYS") and not os.environ.get("YIYANG_KEYRING_FILE"):
+        # migrate creates the field data keys, wrapped by a key-encryption key: a fresh one for this
+        # throwaway database (audit events themselves are not encrypted).
+        os.environ["YIYANG_MASTER_KEYS"] = "bench:" + base64.b64encode(os.urandom(32)).decode()
     import django
 
     django.setup()
