@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+WORKSPACE_MODULES = ("web.home_cards", "web.profile_sections")
 
 
 class CoreConfig(AppConfig):
@@ -7,3 +10,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from yiyang.core import checks  # noqa: F401 - registers the keyring check
+
+        # Each domain's home cards and profile sections (yiyang.core.workspace) register on import.
+        autodiscover_modules(*WORKSPACE_MODULES)
