@@ -20,6 +20,7 @@ from yiyang.areas.choices import AreaLevel
 from yiyang.devices.choices import DeviceKind
 from yiyang.devices.models import Device, DeviceBinding
 from yiyang.devices.selectors import devices_in_reach
+from yiyang.elders.models import Elder
 from yiyang.elders.selectors import elders_in_reach
 
 
@@ -268,3 +269,18 @@ def sla_range(start: date | None, end: date | None) -> tuple[datetime, datetime]
     start = start or end - timedelta(days=29)
     tz = timezone.get_current_timezone()
     return datetime.combine(start, time.min, tz), datetime.combine(end + timedelta(days=1), time.min, tz)
+
+
+def elder_alert_history(*, user: AnyUser, elder: Elder, closed_limit: int = 10) -> list[Alert]:
+    """The elder's alerts in the account's reach (`alerts_in_reach`): every one not closed (most
+    severe, then newest first), then the newest `closed_limit` closed ones. Empty without `alerts.view`
+    or when the elder is out of reach."""
+    mine = alert_list(user=user).filter(elder=elder)
+    active = list(mine.filter(closed_at__isnull=True))
+    closed = list(mine.filter(closed_at__isnull=False).order_by("-closed_at", "-id")[:closed_limit])
+    return active + closed
+
+
+def elder_alerts_recent(*, user: AnyUser, elder: Elder, limit: int) -> QuerySet[Alert]:
+    """The elder's `limit` newest alerts in the account's reach, by opening time."""
+    return alerts_in_reach(user=user).filter(elder=elder).order_by("-opened_at", "-id")[:limit]

@@ -12,6 +12,7 @@ from yiyang.accounts.access import AnyUser, Scope, ScopeKind, has_perm, scope_fo
 from yiyang.accounts.permissions import Perm
 from yiyang.devices.choices import PendingState
 from yiyang.devices.models import DeadLetter, Device, DeviceBinding, IntakeCounter, PendingDevice
+from yiyang.elders.models import Elder
 from yiyang.elders.selectors import elders_in_reach
 
 
@@ -116,3 +117,15 @@ def device_status_summary(*, user: AnyUser) -> dict[str, int]:
         "low_battery": qs.filter(battery__lt=20).count(),
         "not_worn": qs.filter(worn=False).count(),
     }
+
+
+def elder_device_bindings(*, user: AnyUser, elder: Elder, current_only: bool = False) -> QuerySet[DeviceBinding]:
+    """The elder's device bindings, newest first, with their device, when the account holds
+    `devices.view` and reaches the elder (`elders_in_reach`); none otherwise. `current_only` keeps
+    the open bindings: the devices bound to the elder now."""
+    if not has_perm(user, Perm.DEVICES_VIEW):
+        return DeviceBinding.objects.none()
+    qs = DeviceBinding.objects.filter(elder=elder, elder_id__in=elders_in_reach(user=user).values("pk"))
+    if current_only:
+        qs = qs.filter(until__isnull=True)
+    return qs.select_related("device").order_by("-since", "-id")

@@ -17,7 +17,7 @@ from yiyang.areas.choices import AreaLevel
 from yiyang.core.errors import ValidationFailed
 from yiyang.core.fields import BlindIndexField
 from yiyang.elders.choices import AGE_BAND_RANGES, ElderStatus, HouseholdRegistration, LivingArrangement
-from yiyang.elders.models import Elder, Home
+from yiyang.elders.models import Elder, HelperAssignment, Home
 from yiyang.organisations.choices import BED_KINDS, MEDICAL_KINDS
 
 _ID_LIKE = re.compile(r"^[0-9]{6,17}[0-9Xx]?$")
@@ -280,3 +280,13 @@ def active_elder_counts_by_community(*, user: AnyUser) -> dict[int, int]:
     """Community id → number of active (在册) elders in the user's reach."""
     rows = elders_in_reach(user=user).filter(status=ElderStatus.ACTIVE).values("community_id").annotate(n=Count("id"))
     return {row["community_id"]: row["n"] for row in rows}
+
+
+def elder_in_reach(*, user: AnyUser, elder: Elder) -> bool:
+    """Whether the account may see this elder (`elders_in_reach`)."""
+    return elders_in_reach(user=user).filter(pk=elder.pk).exists()
+
+
+def elder_helper_assignments(*, elder: Elder) -> QuerySet[HelperAssignment]:
+    """The elder's helper assignments, current and past, newest first, with the helper."""
+    return HelperAssignment.objects.filter(elder=elder).select_related("helper").order_by("-since", "-id")

@@ -3,6 +3,7 @@ import and export. They call the same selectors and services as the API."""
 
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -14,14 +15,13 @@ from django.utils.translation import gettext as _
 from yiyang.accounts.access import require_perm
 from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
-from yiyang.assessments.web.profile import assessment_profile_context
-from yiyang.audit.lists import audit_page_shown
+from yiyang.audit.lists import audit_page_shown, audit_rows_shown
 from yiyang.core.errors import ValidationFailed
 from yiyang.core.excel import workbook_response
 from yiyang.core.masking import mask_national_id, mask_phone
 from yiyang.core.web import is_partial, staff_page
+from yiyang.core.workspace import profile_sections_for, timeline_for
 from yiyang.elders.access import access_elder_by_public_id
-from yiyang.elders.choices import SpecialStatus
 from yiyang.elders.roster import HEADER_OF_FIELD, roster_export_filename, roster_template_download
 from yiyang.elders.selectors import age_on, elder_list
 from yiyang.elders.services import (
@@ -34,7 +34,6 @@ from yiyang.elders.services import (
     elder_update,
 )
 from yiyang.elders.web.forms import ElderFilterForm, ElderForm, RosterUploadForm
-from yiyang.monitoring.web.profile import monitoring_profile_context
 
 PAGE_SIZE = 20
 
@@ -90,47 +89,39 @@ def elder_export_download(request: HttpRequest) -> FileResponse:
 
 @staff_page
 def elder_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The 360° profile, with the national ID, phones, address and notes in full as far as the
-    viewer's role policy (`accounts.disclosure`) discloses them; opening it is audited."""
+    """The elder's whole picture: every registered profile section the viewer may see (each in the
+    shared frame, an empty one saying what to do) and the timeline. Opening it is audited as the
+    record view (`elder_record_view`, full identifiers as `accounts.disclosure` shows them) and, per
+    section, as the records that section showed."""
     elder = access_elder_by_public_id(user=request.user, public_id=public_id)
     disclosure = disclosure_for(request.user)
     elder_record_view(actor=request.user, elder=elder, full_identifiers=disclosure.full_identifiers)
-    admission = next((a for a in elder.admissions.all() if a.discharged_on is None), None)
-    members = [
-        {"name": m.name, "relation": m.relation, "phone": disclosure.member_phone(m.phone)}
-        for m in (elder.home.members.all() if elder.home else [])
-    ]
-    contacts = [
-        {
-            "priority": c.priority,
-            "name": c.name,
-            "relation": c.relation,
-            "phone": disclosure.contact_phone(c.phone),
-            "is_key_holder": c.is_key_holder,
-        }
-        for c in elder.emergency_contacts.all()
-    ]
-    shown = {
-        "national_id": disclosure.national_id(elder.national_id),
-        "phone": disclosure.phone(elder.phone),
-        "notes": disclosure.notes(elder.notes),
-        "address": disclosure.address(elder.home.address) if elder.home else "",
-    }
+    sections = profile_sections_for(request.user, elder)
+    for section in sections:
+        for shown in section.shown:
+            audit_rows_shown(
+                actor=request.user, entity_type=shown.entity_type, rows=shown.rows, summary=f"老年人档案：{section.key}"
+            )
     return render(
         request,
         "elders/elder_detail.html",
         {
             "elder": elder,
             "age": age_on(elder.birth_date, timezone.localdate()),
-            "admission": admission,
-            "shown": shown,
-            "members": members,
-            "contacts": contacts,
-            "special_labels": [SpecialStatus(v).label for v in elder.special_statuses if v in SpecialStatus.values],
-            **assessment_profile_context(user=request.user, elder=elder),
-            **monitoring_profile_context(user=request.user, elder=elder),
+            "sections": [{"section": s, "testid": "section-" + s.key.replace(".", "-")} for s in sections],
+            "timeline": [
+                {"entry": entry, "source": _source_label(entry.source)} for entry in timeline_for(request.user, elder)
+            ],
         },
     )
+
+
+def _source_label(source: str) -> str:
+    # A timeline source is named by its app label; the app's verbose name is the readable word.
+    try:
+        return str(django_apps.get_app_config(source).verbose_name)
+    except LookupError:
+        return source
 
 
 @staff_page

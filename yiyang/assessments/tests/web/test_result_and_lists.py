@@ -94,7 +94,7 @@ def test_the_profile_shows_current_level_grade_history_and_the_new_link(world):
     confirmed(world, scale=LTC, answers=ltc_answers(3), assessed_on=days_ago(15))
     draft(world, elder="elder0")
     html = page_client(world.users["street0"]).get(f"/elders/{world.elders['elder0'].public_id}/").content.decode()
-    section = html[html.index('data-testid="section-assessment"') : html.index('data-testid="section-health"')]
+    section = html[html.index('data-testid="section-assessments-levels"') : html.index('data-testid="section-monitoring-profile"')]
     assert "能力重度受损（重度失能）" in section
     assert "重度失能Ⅰ级" in section
     assert section.count('data-testid="history-row"') == 3
@@ -120,5 +120,8 @@ def test_family_see_confirmed_results_and_no_new_link(world):
 
 def test_without_records_the_section_says_so(world):
     html = page_client(world.users["centre0"]).get(f"/elders/{world.elders['elder0'].public_id}/").content.decode()
-    assert '<h2 class="h6">能力评估</h2><p class="text-muted mb-0">尚无记录</p>' in html
+    assert (
+        '<h2 class="h6">能力评估</h2><p class="text-muted mb-0" data-testid="empty-hint">'
+        "尚未评估。由具备评估员资格的工作人员在本页发起评估。</p>"
+    ) in html
     assert 'data-testid="new-assessment"' not in html  # centre0 lacks the assessor qualification

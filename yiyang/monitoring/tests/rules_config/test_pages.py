@@ -111,11 +111,20 @@ def test_the_elder_page_shows_the_monitoring_section(world):
     assert "慢阻肺" in readonly and 'data-testid="profile-editor"' not in readonly
 
 
-def test_the_elder_page_section_says_nothing_without_the_right(world):
+def test_the_elder_page_has_no_monitoring_section_without_the_right(world):
     # Institution staff reach their residents but do not hold monitoring.rules.view by default.
     html = text_of(page_client(world.users["institution0"]).get(f"/elders/{world.elders['resident0'].public_id}/"))
-    assert '<div id="monitoring-profile" data-testid="monitoring-profile"><h2 class="h6">智能监测</h2>' in html
-    assert "尚无记录" in html[html.index('data-testid="monitoring-profile"') :]
+    assert 'data-testid="section-elders-basic"' in html
+    assert 'data-testid="section-monitoring-profile"' not in html
+    assert 'data-testid="monitoring-profile"' not in html
+
+
+def test_without_a_recorded_profile_the_section_says_the_district_rules_apply(world):
+    html = text_of(page_client(world.users["street0"]).get(f"/elders/{world.elders['elder0'].public_id}/"))
+    section = html[html.index('data-testid="section-monitoring-profile"') :]
+    assert '<h2 class="h6">智能监测</h2>' in section
+    assert "未设置个人监测标记、病史或覆盖规则：按本区监测规则执行。" in section
+    assert 'data-testid="profile-editor"' in section
 
 
 def test_the_section_editor_saves_over_htmx(world):
