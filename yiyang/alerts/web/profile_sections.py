@@ -16,6 +16,7 @@ from yiyang.core.workspace import (
     register_timeline_source,
 )
 from yiyang.elders.models import Elder
+from yiyang.elders.selectors import elder_in_reach
 
 SEVERITY_TONE = {Severity.EMERGENCY: "danger", Severity.URGENT: "warning", Severity.WATCH: "info"}
 
@@ -24,7 +25,7 @@ SEVERITY_TONE = {Severity.EMERGENCY: "danger", Severity.URGENT: "warning", Sever
 def alert_history_section(user: AnyUser, elder: Elder) -> ProfileSection | None:
     """The elder's alerts in the viewer's reach (severity, type, opened at, status, link to the alert
     page) for viewers with `alerts.view`; None otherwise."""
-    if not has_perm(user, Perm.ALERTS_VIEW):
+    if not has_perm(user, Perm.ALERTS_VIEW) or not elder_in_reach(user=user, elder=elder):
         return None
     alerts = elder_alert_history(user=user, elder=elder)
     return ProfileSection(

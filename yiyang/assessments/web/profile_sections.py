@@ -21,6 +21,7 @@ from yiyang.core.workspace import (
     register_timeline_source,
 )
 from yiyang.elders.models import Elder
+from yiyang.elders.selectors import elder_in_reach
 
 
 @register_profile_section("assessments.levels", order=50)
@@ -28,7 +29,7 @@ def assessment_levels_section(user: AnyUser, elder: Elder) -> ProfileSection | N
     """The section for viewers with `assessments.view` (None otherwise). Confirmed levels are the
     elder's standing facts; records in progress only those in the viewer's reach. Empty (with a hint)
     when there is nothing and the viewer may not start an assessment."""
-    if not has_perm(user, Perm.ASSESSMENTS_VIEW):
+    if not has_perm(user, Perm.ASSESSMENTS_VIEW) or not elder_in_reach(user=user, elder=elder):
         return None
     data = _levels_data(user=user, elder=elder)
     shown = [row["assessment"] for row in data["history"]] + [row["assessment"] for row in data["in_progress"]]
