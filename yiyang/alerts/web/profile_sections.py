@@ -18,13 +18,13 @@ from yiyang.core.workspace import (
 from yiyang.elders.models import Elder
 from yiyang.elders.selectors import elder_in_reach
 
-SEVERITY_TONE = {Severity.EMERGENCY: "danger", Severity.URGENT: "warning", Severity.WATCH: "info"}
+SEVERITY_TONE: dict[str, str] = {Severity.EMERGENCY: "danger", Severity.URGENT: "warning", Severity.WATCH: "info"}
 
 
 @register_profile_section("alerts.history", order=80)
 def alert_history_section(user: AnyUser, elder: Elder) -> ProfileSection | None:
     """The elder's alerts in the viewer's reach (severity, type, opened at, status, link to the alert
-    page) for viewers with `alerts.view`; None otherwise."""
+    page) for viewers with `alerts.view` who reach the elder; None otherwise."""
     if not has_perm(user, Perm.ALERTS_VIEW) or not elder_in_reach(user=user, elder=elder):
         return None
     alerts = elder_alert_history(user=user, elder=elder)

@@ -26,7 +26,7 @@ from yiyang.elders.selectors import elder_in_reach
 
 @register_profile_section("assessments.levels", order=50)
 def assessment_levels_section(user: AnyUser, elder: Elder) -> ProfileSection | None:
-    """The section for viewers with `assessments.view` (None otherwise). Confirmed levels are the
+    """The section for viewers with `assessments.view` who reach the elder (None otherwise). Confirmed levels are the
     elder's standing facts; records in progress only those in the viewer's reach. Empty (with a hint)
     when there is nothing and the viewer may not start an assessment."""
     if not has_perm(user, Perm.ASSESSMENTS_VIEW) or not elder_in_reach(user=user, elder=elder):

@@ -22,7 +22,7 @@ from yiyang.elders.selectors import elder_in_reach
 @register_profile_section("devices.bound", order=70)
 def bound_devices_section(user: AnyUser, elder: Elder) -> ProfileSection | None:
     """The elder's bound devices (type, model and identifier, location, online state and last report,
-    battery) for viewers with `devices.view`; None otherwise. Empty: says there is none and what to
+    battery) for viewers with `devices.view` who reach the elder; None otherwise. Empty: says there is none and what to
     do, with the link to the device pages for those who may bind devices."""
     if not has_perm(user, Perm.DEVICES_VIEW) or not elder_in_reach(user=user, elder=elder):
         return None
