@@ -282,3 +282,21 @@ def test_dates_sort_among_timestamps_at_the_start_of_their_day(world):
     admitted = next(e for e in entries if str(e.title) == "入住机构")
     assert admitted.at == timezone.make_aware(datetime.combine(date(2025, 1, 1), datetime.min.time()))
     assert admitted.detail == "institution0机构 · A-101-1"
+
+
+def test_an_assessment_shows_when_it_was_submitted_and_confirmed(world):
+    record = confirmed(world, answers=gbt_answers(1))
+    # Back-filled: entered after it was submitted, so it has no drafting moment of its own.
+    type(record).objects.filter(pk=record.pk).update(
+        submitted_at=datetime(2025, 1, 5, tzinfo=UTC),
+        confirmed_at=datetime(2025, 1, 6, tzinfo=UTC),
+        created_at=datetime(2025, 2, 1, tzinfo=UTC),
+    )
+
+    entries = [e for e in timeline_for(world.users["street0"], world.elders["elder0"]) if e.source == "assessments"]
+
+    assert [(str(e.title), e.at.day, e.url) for e in entries] == [
+        ("评估确认", 6, f"/assessments/{record.public_id}/"),
+        ("提交评估", 5, f"/assessments/{record.public_id}/"),
+    ]
+    assert entries[0].detail == "GB/T 42195-2022 · 能力轻度受损（轻度失能）"

@@ -92,7 +92,11 @@ def assessment_timeline(user: AnyUser, elder: Elder, limit: int) -> list[Timelin
     for a in records:
         url = reverse("assessment-detail", kwargs={"public_id": a.public_id})
         title = scale_short(a.scale)
-        entries.append(TimelineEntry(at=a.created_at, source="assessments", title=_("开始评估"), detail=title, url=url))
+        # A record entered after its submission (back-filled history, the demo seed) has no drafting moment.
+        if a.submitted_at is None or a.created_at <= a.submitted_at:
+            entries.append(
+                TimelineEntry(at=a.created_at, source="assessments", title=_("开始评估"), detail=title, url=url)
+            )
         if a.submitted_at:
             entries.append(
                 TimelineEntry(at=a.submitted_at, source="assessments", title=_("提交评估"), detail=title, url=url)
