@@ -268,3 +268,12 @@ def sla_range(start: date | None, end: date | None) -> tuple[datetime, datetime]
     start = start or end - timedelta(days=29)
     tz = timezone.get_current_timezone()
     return datetime.combine(start, time.min, tz), datetime.combine(end + timedelta(days=1), time.min, tz)
+
+
+def alert_open_by_severity(*, user: AnyUser) -> dict[str, int]:
+    """Alerts in reach that are not closed, per severity (every severity present, 0 when none), most
+    severe first. One query."""
+    rows = alerts_in_reach(user=user).filter(closed_at__isnull=True).values("severity").annotate(n=Count("pk"))
+    found = {row["severity"]: row["n"] for row in rows}
+    ranked = sorted(Severity, key=lambda s: SEVERITY_RANK.get(s, 0), reverse=True)
+    return {severity.value: found.get(severity.value, 0) for severity in ranked}

@@ -116,3 +116,15 @@ def device_status_summary(*, user: AnyUser) -> dict[str, int]:
         "low_battery": qs.filter(battery__lt=20).count(),
         "not_worn": qs.filter(worn=False).count(),
     }
+
+
+def device_attention_counts(*, user: AnyUser) -> dict[str, int]:
+    """What needs a device manager's attention, in reach: devices that reported but are not registered
+    yet (`pending`, the district queue, 0 without `devices.manage`), registered devices that are
+    offline (`offline`) and messages that could not be decoded (`undecodable`, the dead-letter queue,
+    0 without `devices.manage`)."""
+    return {
+        "pending": pending_device_list(user=user).count(),
+        "offline": devices_in_reach(user=user).filter(online=False).count(),
+        "undecodable": dead_letter_list(user=user).count(),
+    }
