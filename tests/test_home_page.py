@@ -13,6 +13,7 @@ from yiyang.accounts.models import User
 from yiyang.alerts.choices import CloseCode
 from yiyang.alerts.models import Alert
 from yiyang.assessments.models import Assessment
+from yiyang.assessments.services import assessment_return
 from yiyang.assessments.tests.support import confirmed, draft, submitted
 from yiyang.core.templatetags.numbers import grouped
 from yiyang.core.testing import World, national_id
@@ -205,12 +206,16 @@ def test_worklist_holds_the_assessors_own_drafts(world: World) -> None:
     assert 'data-testid="card-empty-hint"' in institution0
 
 
-def test_due_card_counts_lapsed_records_in_reach(world: World) -> None:
-    record = confirmed(world, assessor="street0", elder="elder0")
-    Assessment.objects.filter(pk=record.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
+def test_due_card_counts_what_the_due_list_lists_in_reach(world: World) -> None:
+    lapsed = confirmed(world, assessor="street0", elder="elder0")
+    Assessment.objects.filter(pk=lapsed.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
+    lapsing = confirmed(world, assessor="street0", elder="resident0")
+    Assessment.objects.filter(pk=lapsing.pk).update(valid_until=timezone.localdate() + timedelta(days=5))
+    assessment_return(actor=world.users["medical0"], assessment=submitted(world, elder="elder0"), reason="缺项")
     street0 = card_html(page(world.users["street0"]), "assessments-due")
     assert value(street0, "due-lapsed") == "1"
-    assert value(street0, "due-lapsing") == "0"
+    assert value(street0, "due-lapsing") == "1"
+    assert value(street0, "due-returned") == "1"
     station1 = card_html(page(world.users["station1"]), "assessments-due")
     assert 'data-testid="card-empty-hint"' in station1
 

@@ -246,11 +246,23 @@ def assessor_worklist(*, user: AnyUser) -> QuerySet[Assessment]:
 def assessments_due_counts(*, user: AnyUser, today: date | None = None) -> dict[str, int]:
     """How many rows `assessments_due` lists for the account, per DueReason (every reason present,
     0 when none): the figures of the due page, counted in one query."""
-    counts = dict.fromkeys((reason.value for reason in DueReason), 0)
-    rows = assessments_due(user=user, today=today).order_by().values("due_reason").annotate(n=Count("id"))
-    for row in rows:
-        counts[row["due_reason"]] = row["n"]
-    return counts
+    today = today or timezone.localdate()
+    returned = Q(status=AssessmentStatus.RETURNED)
+    # The same cases, in the same order, as `due_reason` in `assessments_due`.
+    totals = (
+        assessments_due(user=user, today=today)
+        .order_by()
+        .aggregate(
+            every=Count("pk"),
+            returned=Count("pk", filter=returned),
+            lapsed=Count("pk", filter=~returned & Q(valid_until__lt=today)),
+        )
+    )
+    return {
+        DueReason.LAPSED.value: totals["lapsed"],
+        DueReason.LAPSING.value: totals["every"] - totals["returned"] - totals["lapsed"],
+        DueReason.RETURNED.value: totals["returned"],
+    }
 
 
 def current_ability_levels(
