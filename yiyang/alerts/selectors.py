@@ -284,3 +284,12 @@ def elder_alert_history(*, user: AnyUser, elder: Elder, closed_limit: int = 10) 
 def elder_alerts_recent(*, user: AnyUser, elder: Elder, limit: int) -> QuerySet[Alert]:
     """The elder's `limit` newest alerts in the account's reach, by opening time."""
     return alerts_in_reach(user=user).filter(elder=elder).order_by("-opened_at", "-id")[:limit]
+
+
+def alert_open_by_severity(*, user: AnyUser) -> dict[str, int]:
+    """Alerts in reach that are not closed, per severity (every severity present, 0 when none), most
+    severe first. One query."""
+    rows = alerts_in_reach(user=user).filter(closed_at__isnull=True).values("severity").annotate(n=Count("pk"))
+    found = {row["severity"]: row["n"] for row in rows}
+    ranked = sorted(Severity, key=lambda s: SEVERITY_RANK.get(s, 0), reverse=True)
+    return {severity.value: found.get(severity.value, 0) for severity in ranked}

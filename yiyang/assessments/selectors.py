@@ -1,17 +1,18 @@
 """Reads of assessment records and policy versions. Every list starts from `assessments_in_reach`, so
 the account's reach (its elders) and the family rule (confirmed results only) are never forgotten."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
-from yiyang.assessments.choices import FAMILY_SCALES, AssessmentStatus, DueReason, ScaleFamily
+from yiyang.assessments.choices import EDITABLE_STATUSES, FAMILY_SCALES, AssessmentStatus, DueReason, ScaleFamily
 from yiyang.assessments.models import Assessment, PolicyVersion
 from yiyang.assessments.record_settings import record_settings
 from yiyang.core.errors import FieldError
@@ -212,3 +213,64 @@ def policy_versions_current_ids(*, district_id: int | None, on: date) -> set[int
         if version is not None:
             found.add(version.pk)
     return found
+
+
+def assessments_awaiting_review(*, user: AnyUser) -> QuerySet[Assessment]:
+    """Submitted records in reach that wait for a reviewer, oldest submission first; none without
+    `assessments.review`. The account's own records are left out: nobody reviews their own work."""
+    if not has_perm(user, Perm.ASSESSMENTS_REVIEW):
+        return Assessment.objects.none()
+    return (
+        assessments_in_reach(user=user)
+        .filter(status=AssessmentStatus.SUBMITTED)
+        .exclude(assessor_id=user.pk)
+        .select_related(*_RELATED)
+        .order_by("submitted_at", "id")
+    )
+
+
+def assessor_worklist(*, user: AnyUser) -> QuerySet[Assessment]:
+    """The account's own records still to finish, in reach: returned ones first (a reviewer waits for
+    them), then drafts, oldest first; none without `assessments.create`."""
+    if not has_perm(user, Perm.ASSESSMENTS_CREATE):
+        return Assessment.objects.none()
+    return (
+        assessments_in_reach(user=user)
+        .filter(assessor_id=user.pk, status__in=EDITABLE_STATUSES)
+        .annotate(work_rank=Case(When(status=AssessmentStatus.RETURNED, then=Value(0)), default=Value(1)))
+        .select_related(*_RELATED)
+        .order_by("work_rank", "assessed_on", "id")
+    )
+
+
+def assessments_due_counts(*, user: AnyUser, today: date | None = None) -> dict[str, int]:
+    """How many rows `assessments_due` lists for the account, per DueReason (every reason present,
+    0 when none): the figures of the due page, counted in one query."""
+    today = today or timezone.localdate()
+    returned = Q(status=AssessmentStatus.RETURNED)
+    # The same cases, in the same order, as `due_reason` in `assessments_due`.
+    totals = (
+        assessments_due(user=user, today=today)
+        .order_by()
+        .aggregate(
+            every=Count("pk"),
+            returned=Count("pk", filter=returned),
+            lapsed=Count("pk", filter=~returned & Q(valid_until__lt=today)),
+        )
+    )
+    return {
+        DueReason.LAPSED.value: totals["lapsed"],
+        DueReason.LAPSING.value: totals["every"] - totals["returned"] - totals["lapsed"],
+        DueReason.RETURNED.value: totals["returned"],
+    }
+
+
+def current_ability_levels(
+    *, user: AnyUser, elders: Sequence[Elder], today: date | None = None
+) -> dict[int, Assessment]:
+    """Elder pk -> their current ability record (confirmed, not replaced, still valid on `today`) for
+    those of `elders` in the account's reach; elders without one are absent. One query."""
+    today = today or timezone.localdate()
+    qs = confirmed_current(assessments_in_reach(user=user).filter(elder__in=[e.pk for e in elders]))
+    qs = qs.filter(family=ScaleFamily.ABILITY).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    return {record.elder_id: record for record in qs.order_by("assessed_on", "id")}

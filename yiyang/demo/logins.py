@@ -6,7 +6,7 @@ from yiyang.accounts.access import ScopeKind, scope_for
 from yiyang.accounts.choices import Role
 from yiyang.accounts.models import User
 from yiyang.demo import data
-from yiyang.elders.selectors import elders_in_reach
+from yiyang.elders.selectors import elders_on_roll
 
 DEMO_URL = "http://127.0.0.1:8000"
 
@@ -52,7 +52,7 @@ def _describe(user: User) -> DemoLogin:
         return DemoLogin(user.username, "超级管理员", "全部数据（Django 管理后台 /admin/）")
     role = str(Role(user.role).label) if user.role in Role.values else user.role or "—"
     scope = scope_for(user)
-    elders = elders_in_reach(user=user).count()
+    elders = elders_on_roll(user=user).count()
     where = {
         ScopeKind.DISTRICT: lambda: f"{user.area}全区",
         ScopeKind.STREET: lambda: f"{user.area}" + (f"（{user.organisation}）" if user.organisation else ""),
@@ -61,7 +61,7 @@ def _describe(user: User) -> DemoLogin:
         ScopeKind.HELPER: lambda: "结对的独居老人",
         ScopeKind.FAMILY: lambda: "关联的老人",
     }.get(scope.kind, lambda: "无（账号配置不完整）")()
-    return DemoLogin(user.username, role, f"{where}，可见老年人 {elders:,} 名")
+    return DemoLogin(user.username, role, f"{where}，在册老年人 {elders:,} 名")
 
 
 def demo_permissions_refresh() -> int:

@@ -51,6 +51,8 @@ from yiyang.demo.generate import (
 )
 from yiyang.demo.people import People, credit_code
 from yiyang.demo.pipeline import produce
+from yiyang.devices.choices import DeviceProtocol
+from yiyang.devices.models import PendingDevice
 from yiyang.elders.models import Elder, EmergencyContact, FamilyLink, HelperAssignment, Home, HomeMember
 from yiyang.organisations.choices import BedState, DischargeReason, OrganisationKind, Ownership
 from yiyang.organisations.models import Admission, Bed, Organisation
@@ -220,6 +222,7 @@ class DistrictSeeder:
                         else f"  重建延后的 {deferred} 个索引…"
                     )
             self._build_family()
+            self._build_pending_devices()
             reset_sequences([Home, Elder, HomeMember, EmergencyContact, Admission, HelperAssignment])
             audit_record(
                 actor=None,
@@ -725,6 +728,30 @@ class DistrictSeeder:
         FamilyLink.objects.create(elder_id=elder_pk, user=user, relation=relation)
         self.demo_users["family"] = user
         self.counts["demo_users"] += 1
+
+    def _build_pending_devices(self) -> None:
+        """Devices that reported before anyone registered them: the queue the street's device manager
+        works through (the home page's device card and /devices/pending/ are not empty in the demo)."""
+        for protocol, identifier, vendor, kind in PENDING_DEVICES:
+            PendingDevice.objects.get_or_create(
+                protocol=protocol,
+                identifier=identifier,
+                defaults={
+                    "vendor": vendor,
+                    "kind_hint": kind,
+                    "first_seen_at": self.now,
+                    "last_seen_at": self.now,
+                    "message_count": 3,
+                },
+            )
+
+
+# Unregistered devices that have reported: (protocol, identifier, vendor, kind hint).
+PENDING_DEVICES = (
+    (DeviceProtocol.IW_TCP, "868120300000017", "演示手表厂", "watch"),
+    (DeviceProtocol.IW_TCP, "868120300000025", "演示手表厂", "watch"),
+    (DeviceProtocol.HTTP_RADAR, "AA:BB:CC:10:00:01", "演示雷达厂", "fall_radar"),
+)
 
 
 def _apportion(total: int, weights: list[int]) -> list[int]:

@@ -129,3 +129,15 @@ def elder_device_bindings(*, user: AnyUser, elder: Elder, current_only: bool = F
     if current_only:
         qs = qs.filter(until__isnull=True)
     return qs.select_related("device").order_by("-since", "-id")
+
+
+def device_attention_counts(*, user: AnyUser) -> dict[str, int]:
+    """What needs a device manager's attention, in reach: devices that reported but are not registered
+    yet (`pending`, the district queue, 0 without `devices.manage`), registered devices that are
+    offline (`offline`) and messages that could not be decoded (`undecodable`, the dead-letter queue,
+    0 without `devices.manage`)."""
+    return {
+        "pending": pending_device_list(user=user).count(),
+        "offline": devices_in_reach(user=user).filter(online=False).count(),
+        "undecodable": dead_letter_list(user=user).count(),
+    }

@@ -51,6 +51,17 @@ def elders_in_reach(*, user: AnyUser) -> QuerySet[Elder]:
     return Elder.objects.none()
 
 
+def elders_on_roll(*, user: AnyUser) -> QuerySet[Elder]:
+    """Elders on the roll (在册) in reach: status active, i.e. neither moved out nor deceased. The one
+    definition behind every "elders on the roll" figure: the home page, the elder list's default and
+    `yiyang demo_logins` all count this set."""
+    return elders_in_reach(user=user).filter(status=ElderStatus.ACTIVE)
+
+
+# `status` of ElderFilters that lists every elder in reach, whatever their status.
+ANY_STATUS = "any"
+
+
 @dataclass(frozen=True)
 class ElderFilters:
     q: str = ""
@@ -59,6 +70,7 @@ class ElderFilters:
     age_band: str = ""
     economic_status: str = ""
     living_alone: bool | None = None
+    # Empty: elders on the roll (`elders_on_roll`); ANY_STATUS: everyone in reach; else that status.
     status: str = ""
 
 
@@ -203,10 +215,16 @@ def area_filters_q(*, user: AnyUser, street: UUID | None, community: UUID | None
 
 
 def elder_list(*, user: AnyUser, filters: ElderFilters | None = None) -> QuerySet[Elder]:
-    """Elders in reach matching the filters, newest first, with their areas loaded. A street or
-    community filter outside the reach (or unknown) raises AreaNotFound naming it."""
+    """Elders in reach matching the filters, newest first, with their areas loaded: by default those on
+    the roll (`elders_on_roll`), so the list counts what the home page counts. A street or community
+    filter outside the reach (or unknown) raises AreaNotFound naming it."""
     filters = filters or ElderFilters()
-    qs = elders_in_reach(user=user)
+    if not filters.status:
+        qs = elders_on_roll(user=user)
+    elif filters.status == ANY_STATUS:
+        qs = elders_in_reach(user=user)
+    else:
+        qs = elders_in_reach(user=user).filter(status=filters.status)
     if filters.q:
         qs = qs.filter(search_q(filters.q))
     qs = qs.filter(area_filters_q(user=user, street=filters.street, community=filters.community))
@@ -221,8 +239,6 @@ def elder_list(*, user: AnyUser, filters: ElderFilters | None = None) -> QuerySe
         qs = qs.filter(living_arrangement=LivingArrangement.ALONE)
     elif filters.living_alone is False:
         qs = qs.exclude(living_arrangement=LivingArrangement.ALONE)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
     return qs.select_related("community", "street").order_by("-id")
 
 
@@ -262,8 +278,9 @@ def home_list(*, user: AnyUser, street: UUID | None = None, community: UUID | No
 
 
 def elder_overview(*, user: AnyUser) -> dict[str, object]:
-    """Counts for the landing page, all within reach: total, registered, living alone, by street."""
-    qs = elders_in_reach(user=user).filter(status=ElderStatus.ACTIVE)
+    """Counts of the elders on the roll in reach (`elders_on_roll`): total, registered, living alone,
+    and by street (ordered by street code)."""
+    qs = elders_on_roll(user=user)
     totals = qs.aggregate(
         total=Count("id"),
         registered=Count("id", filter=Q(household_registration=HouseholdRegistration.REGISTERED)),
@@ -278,7 +295,7 @@ def elder_overview(*, user: AnyUser) -> dict[str, object]:
 
 def active_elder_counts_by_community(*, user: AnyUser) -> dict[int, int]:
     """Community id → number of active (在册) elders in the user's reach."""
-    rows = elders_in_reach(user=user).filter(status=ElderStatus.ACTIVE).values("community_id").annotate(n=Count("id"))
+    rows = elders_on_roll(user=user).values("community_id").annotate(n=Count("id"))
     return {row["community_id"]: row["n"] for row in rows}
 
 
@@ -290,3 +307,11 @@ def elder_in_reach(*, user: AnyUser, elder: Elder) -> bool:
 def elder_helper_assignments(*, elder: Elder) -> QuerySet[HelperAssignment]:
     """The elder's helper assignments, current and past, newest first, with the helper."""
     return HelperAssignment.objects.filter(elder=elder).select_related("helper").order_by("-since", "-id")
+
+
+def elders_in_personal_care(*, user: AnyUser) -> QuerySet[Elder]:
+    """A helper's currently assigned elders or a family member's linked elders (whatever their status),
+    by name, with their community loaded; none for any other account or without `elders.view`."""
+    if scope_for(user).kind not in (ScopeKind.HELPER, ScopeKind.FAMILY):
+        return Elder.objects.none()
+    return elders_in_reach(user=user).select_related("community").order_by("name", "id")

@@ -5,6 +5,7 @@ stay the account could not open one by one.
 """
 
 from dataclasses import asdict, dataclass
+from datetime import date
 from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
@@ -269,3 +270,30 @@ def residents_of(*, user: AnyUser, organisation: Organisation) -> QuerySet[Admis
         .select_related("elder", "bed")
         .order_by("bed__building", "bed__room", "bed__number")
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BedOverview:
+    """Beds in reach by state, and stays that began this calendar month (up to today)."""
+
+    beds: BedCounts
+    admitted_this_month: int
+
+
+def bed_overview(*, user: AnyUser, today: date) -> BedOverview:
+    """Beds of the organisations in reach by state, and how many stays in reach began between the
+    first of `today`'s month and `today` (0 without `elders.view`, as stays name residents)."""
+    beds = BedCounts.of(beds_in_reach(user=user).aggregate(**bed_counts()))
+    admitted = (
+        admissions_in_reach(user=user).filter(admitted_on__gte=today.replace(day=1), admitted_on__lte=today).count()
+    )
+    return BedOverview(beds=beds, admitted_this_month=admitted)
+
+
+def own_bed_organisation(*, user: AnyUser) -> Organisation | None:
+    """The institution (a bed-keeping organisation) an institution account works for, when it may see
+    organisations; None for every other account."""
+    scope = scope_for(user)
+    if scope.kind is not ScopeKind.ORGANISATION or scope.organisation_kind not in BED_KINDS:
+        return None
+    return organisations_in_reach(user=user).first()

@@ -4,8 +4,16 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from yiyang.accounts.access import access_staff_by_public_id, permission_marks, require_perm, user_perms
+from yiyang.accounts.access import (
+    ScopeKind,
+    access_staff_by_public_id,
+    permission_marks,
+    require_perm,
+    scope_for,
+    user_perms,
+)
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.accounts.selectors import staff_in_reach
@@ -14,20 +22,26 @@ from yiyang.accounts.signin import account_lock_of, locked_accounts_in_reach, se
 from yiyang.audit.lists import audit_page_shown, audit_record_shown
 from yiyang.core.errors import FieldError, ValidationFailed
 from yiyang.core.web import staff_page
-from yiyang.elders.selectors import elder_overview
-from yiyang.organisations.selectors import occupancy_summary
+from yiyang.core.workspace import home_cards_for
 
 STAFF_PAGE_SIZE = 50
 
 
+HOME_HEADINGS = {
+    ScopeKind.ALL: gettext_lazy("辖区概况"),
+    ScopeKind.DISTRICT: gettext_lazy("辖区概况"),
+    ScopeKind.HELPER: gettext_lazy("我的老人"),
+    ScopeKind.FAMILY: gettext_lazy("我的家人"),
+}
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: what the signed-in account is responsible for, in numbers."""
-    return render(
-        request,
-        "accounts/home.html",
-        {"elders": elder_overview(user=request.user), "occupancy": occupancy_summary(user=request.user)},
-    )
+    """The landing page: the cards the domains contribute for this account (`core.workspace`), under a
+    heading for its kind of work. Accounts never imports a domain to build it."""
+    cards = [{"card": card, "testid": card.key.replace(".", "-")} for card in home_cards_for(request.user)]
+    heading = HOME_HEADINGS.get(scope_for(request.user).kind, gettext_lazy("我的工作"))
+    return render(request, "accounts/home.html", {"cards": cards, "heading": heading})
 
 
 @staff_page

@@ -24,7 +24,7 @@ def test_every_level_and_grade_appears_and_a_second_run_adds_nothing():
     # given the demo district
     call_command("seed", "--elders", "300", stdout=StringIO())
     # when
-    output = run()
+    output = run("--awaiting-review", "0")
     # then
     elders = Elder.objects.count()
     ability = Assessment.objects.filter(scale="gbt42195-2022")
@@ -51,7 +51,7 @@ def test_every_level_and_grade_appears_and_a_second_run_adds_nothing():
     assert elder_current_levels(elder=elder).ability.current is not None
     # again: nothing new
     before = Assessment.objects.count()
-    run()
+    run("--awaiting-review", "0")
     assert Assessment.objects.count() == before
 
 
@@ -61,10 +61,26 @@ def test_the_demo_assessor_logs_in_and_sees_the_profile_section():
     user = User.objects.get(username="street_huli")
     client = Client()
     client.force_login(user)
-    record = Assessment.objects.filter(assessor=user).first()
+    record = Assessment.objects.filter(assessor=user, status="confirmed").first()
     html = client.get(f"/elders/{record.elder.public_id}/").content.decode()
     assert 'data-testid="current-ability"' in html
     assert 'data-testid="new-assessment"' in html
+
+
+def test_reassessments_wait_for_review_so_reviewers_have_work():
+    call_command("seed", "--elders", "100", stdout=StringIO())
+    run()
+    submitted = Assessment.objects.filter(status="submitted")
+    assert submitted.count() == 6
+    assert set(submitted.values_list("assessor__username", "reason")) == {("street_huli", "reassessment")}
+    assert submitted.values("elder").distinct().count() == 6
+    # the health officer's home card lists them; a second run tops up rather than doubles
+    client = Client()
+    client.force_login(User.objects.get(username="health"))
+    html = client.get("/").content.decode()
+    assert 'data-testid="card-assessments-review"' in html and 'data-testid="card-count">6<' in html
+    run()
+    assert Assessment.objects.filter(status="submitted").count() == 6
 
 
 def test_missing_demo_accounts_are_reported():

@@ -299,3 +299,23 @@ def test_the_bulk_load_stores_ciphertexts_and_the_same_tokens_the_model_computes
     with_phone = next(e for e in elders if e.phone)
     assert Elder.objects.filter(national_id=with_phone.national_id).get() == with_phone
     assert Elder.objects.filter(phone=with_phone.phone).filter(pk=with_phone.pk).exists()
+
+
+def test_each_demo_role_gets_its_home_cards_with_work_where_realistic():
+    """The seeded demo gives the street's device manager a pending-device queue and every demo account
+    the cards of /work/notes/home-cards.md (the helper: their elders, listed)."""
+    seed("--elders", "200")
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
+
+    def home(username: str) -> str:
+        client = Client()
+        client.force_login(users[username])
+        return client.get("/").content.decode()
+
+    street = home("street_huli")
+    assert 'data-testid="card-devices-attention"' in street and 'data-testid="devices-pending">3<' in street
+    helper = home("helper")
+    assert 'data-testid="card-elders-mine"' in helper and 'data-testid="my-elder"' in helper
+    assert 'data-testid="card-organisations-beds"' not in helper
+    assert 'data-testid="card-organisations-beds"' not in home("family")
+    assert 'data-testid="beds-occupied"' in home(f"institution_{data.INSTITUTIONS[0][1]}")

@@ -9,7 +9,16 @@ from django.utils import timezone
 from yiyang.accounts.access import ScopeKind, scope_for
 from yiyang.accounts.models import User
 from yiyang.areas.models import Area
-from yiyang.assessments.services.seeding import SeedError, assessment_seed_confirmed, first_of
+from yiyang.assessments.choices import AssessmentReason, AssessmentStatus
+from yiyang.assessments.models import Assessment
+from yiyang.assessments.services import assessment_draft_create, assessment_submit
+from yiyang.assessments.services.seeding import (
+    ABILITY_SCALE,
+    SeedError,
+    assessment_seed_confirmed,
+    first_of,
+    seed_templates,
+)
 from yiyang.elders.models import Elder
 from yiyang.elders.selectors import elders_in_reach
 
@@ -32,6 +41,9 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=0, help="最多为多少名老年人生成（0 为全部）")
         parser.add_argument("--ltc-share", type=float, default=0.3, help="同时做长期护理失能评估的比例")
         parser.add_argument("--seed", type=int, default=20260101)
+        parser.add_argument(
+            "--awaiting-review", type=int, default=6, help="由第一位评估员提交、等待审核的复评数量（默认 6）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         district = self._district(options["district"])
@@ -81,6 +93,39 @@ class Command(BaseCommand):
         for scale, counter in summary.levels.items():
             shown = "，".join(f"{level}级 {count}" for level, count in sorted(counter.items()))
             self.stdout.write(f"  {scale}：{shown or '无'}")
+        if reach and options["awaiting_review"]:
+            account, ids = reach[0]
+            created = self._awaiting_review(account, ids, options["awaiting_review"])
+            self.stdout.write(f"  待审核的复评：新增 {created} 条（评估员 {account.username}）")
+
+    def _awaiting_review(self, assessor: User, elder_ids: set[int], wanted: int) -> int:
+        """Reassessments `assessor` drafted and submitted through the services, so the reviewers' home
+        cards and lists have work: up to `wanted` in all (a second run tops up, never doubles), for the
+        elders in reach whose ability record lapses first and who have no unfinished record."""
+        held = Assessment.objects.filter(assessor=assessor, status=AssessmentStatus.SUBMITTED).count()
+        if held >= wanted:
+            return 0
+        unfinished = Assessment.objects.exclude(status=AssessmentStatus.CONFIRMED).values("elder_id")
+        lapsing_first = (
+            Assessment.objects.filter(elder_id__in=elder_ids, scale=ABILITY_SCALE, status=AssessmentStatus.CONFIRMED)
+            .exclude(elder_id__in=unfinished)
+            .order_by("valid_until", "id")
+            .values_list("elder_id", flat=True)
+        )
+        candidates = list(dict.fromkeys(lapsing_first))[: wanted - held]
+        templates = seed_templates()[ABILITY_SCALE]
+        today = timezone.localdate()
+        for n, elder in enumerate(Elder.objects.filter(pk__in=candidates).order_by("id")):
+            draft = assessment_draft_create(
+                actor=assessor,
+                elder=elder,
+                scale=ABILITY_SCALE,
+                reason=AssessmentReason.REASSESSMENT,
+                assessed_on=today,
+                answers=templates[sorted(templates)[n % len(templates)]][0].answers,
+            )
+            assessment_submit(actor=assessor, assessment=draft)
+        return len(candidates)
 
     def _district(self, code: str) -> Area:
         districts = Area.objects.filter(level="district")

@@ -1,0 +1,288 @@
+"""The role home page: which cards each kind of account gets (from the home-card registry), what each
+card counts (never beyond the reach), the hint an empty card gives, and the one definition of
+"elders on the roll" shared by the home page, the elder list and `yiyang demo_logins`."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from yiyang.accounts.models import User
+from yiyang.alerts.choices import CloseCode
+from yiyang.alerts.models import Alert
+from yiyang.assessments.models import Assessment
+from yiyang.assessments.services import assessment_return
+from yiyang.assessments.tests.support import confirmed, draft, submitted
+from yiyang.core.templatetags.numbers import grouped
+from yiyang.core.testing import World, national_id
+from yiyang.core.workspace import home_cards
+from yiyang.demo.logins import demo_login_rows
+from yiyang.devices.models import Device
+from yiyang.elders.choices import ElderStatus
+from yiyang.elders.models import Elder
+
+pytestmark = pytest.mark.django_db
+
+CARD = re.compile(r'<section class="card[^"]*" data-testid="card-([a-z-]+)"')
+
+
+def page(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def cards_of(html: str) -> list[str]:
+    return CARD.findall(html)
+
+
+def card_html(html: str, testid: str) -> str:
+    """The markup of one card, from its opening tag to the end of its section."""
+    start = html.index(f'data-testid="card-{testid}"')
+    return html[start : html.index("</section>", start)]
+
+
+def value(html: str, testid: str) -> str:
+    found = re.search(rf'data-testid="{testid}">([^<]*)<', html)
+    assert found, testid
+    return found.group(1).strip()
+
+
+def add_elder(world: World, street: int, seq: int, **extra: object) -> Elder:
+    community = world.communities[street][0]
+    return Elder.objects.create(
+        name=f"加{seq}老人",
+        national_id=national_id(seq),
+        birth_date=date(1950, 3, 15),
+        sex="F",
+        phone=f"1390000{seq:04d}",
+        community=community,
+        street=world.streets[street],
+        district=world.district,
+        **extra,
+    )
+
+
+# The card keys each kind of account sees, in page order: what /work/notes/home-cards.md publishes.
+EXPECTED = {
+    "bureau": ["elders-overview", "alerts-open", "assessments-review", "organisations-beds", "devices-attention"],
+    "health_officer": ["elders-overview", "alerts-open", "assessments-review", "organisations-beds"],
+    "street0": ["elders-overview", "alerts-open", "assessments-worklist", "assessments-due", "devices-attention"],
+    "centre0": ["elders-overview", "alerts-open", "assessments-due", "devices-attention"],
+    "station0": ["elders-overview", "alerts-open", "assessments-due", "devices-attention"],
+    "institution0": ["assessments-worklist", "assessments-due", "organisations-beds"],
+    "medical0": ["alerts-open", "assessments-review", "assessments-worklist"],
+    "helper0": ["elders-mine", "alerts-open", "assessments-latest"],
+    "family0": ["elders-mine", "alerts-open", "assessments-latest"],
+    "street0_noright": [],
+}
+HEADINGS = {
+    "bureau": "辖区概况",
+    "street0": "我的工作",
+    "institution0": "我的工作",
+    "helper0": "我的老人",
+    "family0": "我的家人",
+}
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_each_role_sees_exactly_its_cards(world: World, username: str) -> None:
+    html = page(world.users[username])
+    assert cards_of(html) == EXPECTED[username]
+    if username in HEADINGS:
+        assert value(html, "home-heading") == HEADINGS[username]
+    assert 'data-testid="password-change-link"' in html
+
+
+def test_superuser_sees_the_district_cards(world: World) -> None:
+    admin = User.objects.create_superuser(username="root", password="x-Long-enough-1")
+    assert cards_of(page(admin)) == [
+        "elders-overview",
+        "alerts-open",
+        "assessments-review",
+        "organisations-beds",
+        "devices-attention",
+    ]
+
+
+def test_every_registered_card_is_named_in_the_published_table(world: World) -> None:
+    shown = {key for keys in EXPECTED.values() for key in keys}
+    assert {key.replace(".", "-") for key in [entry.key for entry in home_cards.ordered()]} == shown
+
+
+@pytest.mark.parametrize("username", ["helper0", "family0"])
+def test_helper_and_family_never_see_district_figures(world: World, username: str) -> None:
+    html = page(world.users[username])
+    assert "card-organisations-beds" not in html and "card-elders-overview" not in html
+    assert "机构床位入住" not in html and "各街道老年人数" not in html
+    assert 'id="by-street"' not in html
+
+
+def test_an_account_without_rights_is_told_whom_to_ask(world: World) -> None:
+    html = page(world.users["street0_noright"])
+    assert 'data-testid="home-no-cards"' in html and "账号管理员" in html
+
+
+# --- elders -----------------------------------------------------------------------------------------
+
+
+def test_overview_counts_the_roll_in_reach_only(world: World) -> None:
+    add_elder(world, 0, 31, status=ElderStatus.MOVED_OUT)
+    add_elder(world, 0, 32, status=ElderStatus.DECEASED)
+    add_elder(world, 1, 33)
+    street0 = card_html(page(world.users["street0"]), "elders-overview")
+    assert value(street0, "elder-total") == "2"
+    assert 'id="by-street"' not in street0  # the chart is the district's
+    bureau = card_html(page(world.users["bureau"]), "elders-overview")
+    assert value(bureau, "elder-total") == "5"
+    assert 'id="by-street"' in bureau
+
+
+def test_one_definition_of_elders_on_the_roll(world: World) -> None:
+    """Home page, elder list and demo_logins all count the elders on the roll (active) in reach: a
+    moved-out and a deceased elder are counted by none of them."""
+    add_elder(world, 0, 31, status=ElderStatus.MOVED_OUT)
+    add_elder(world, 1, 32, status=ElderStatus.DECEASED)
+    bureau = world.users["bureau"]
+    home_total = value(page(bureau), "elder-total")
+    client = Client()
+    client.force_login(bureau)
+    list_count = re.search(r'data-testid="elder-count">[^0-9]*([0-9,]+)', client.get("/elders/").content.decode())
+    assert list_count is not None
+    login = next(row for row in demo_login_rows() if row.username == "bureau")
+    demo_count = re.search(r"在册老年人 ([0-9,]+) 名", login.scope)
+    assert demo_count is not None
+    assert home_total == list_count.group(1) == demo_count.group(1) == "4"
+
+
+def test_my_elders_lists_the_helpers_and_the_familys_own(world: World) -> None:
+    helper = card_html(page(world.users["helper0"]), "elders-mine")
+    assert helper.count('data-testid="my-elder"') == 1
+    assert "elder0老人" in helper and "elder1老人" not in helper
+    assert f'href="/elders/{world.elders["elder0"].public_id}/"' in helper
+    family = card_html(page(world.users["family1"]), "elders-mine")
+    assert "elder1老人" in family and "elder0老人" not in family
+
+
+def test_a_helper_without_elders_is_told_whom_to_ask(world: World) -> None:
+    world.elders["elder0"].helper_assignments.update(until=timezone.localdate())
+    html = card_html(page(world.users["helper0"]), "elders-mine")
+    assert value(html, "card-empty-hint") == "还没有为您分配老人。请联系所在社区的养老服务站。"
+
+
+# --- beds ------------------------------------------------------------------------------------------
+
+
+def test_beds_district_wide_and_of_the_own_institution(world: World) -> None:
+    bureau = card_html(page(world.users["bureau"]), "organisations-beds")
+    assert value(bureau, "beds-occupied") == "2 / 6 张"
+    institution = card_html(page(world.users["institution0"]), "organisations-beds")
+    assert value(institution, "beds-occupied") == "1 / 3 张"
+    assert value(institution, "beds-free") == "2"
+    assert value(institution, "beds-admitted-month") == "0"  # the world's stays began in 2025
+
+
+# --- assessments -----------------------------------------------------------------------------------
+
+
+def test_review_card_lists_submitted_records_in_reach(world: World) -> None:
+    record = submitted(world, assessor="street0", elder="elder0")
+    medical0 = card_html(page(world.users["medical0"]), "assessments-review")
+    assert value(medical0, "card-count") == "1"
+    assert f'href="/assessments/{record.public_id}/"' in medical0
+    medical1 = card_html(page(world.users["medical1"]), "assessments-review")
+    assert value(medical1, "card-empty-hint") == "暂无待审核的评估。评估员提交后会出现在这里。"
+
+
+def test_worklist_holds_the_assessors_own_drafts(world: World) -> None:
+    record = draft(world, assessor="street0", elder="elder0")
+    street0 = card_html(page(world.users["street0"]), "assessments-worklist")
+    assert value(street0, "card-count") == "1" and str(record.public_id) in street0
+    institution0 = card_html(page(world.users["institution0"]), "assessments-worklist")
+    assert 'data-testid="card-empty-hint"' in institution0
+
+
+def test_due_card_counts_what_the_due_list_lists_in_reach(world: World) -> None:
+    lapsed = confirmed(world, assessor="street0", elder="elder0")
+    Assessment.objects.filter(pk=lapsed.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
+    lapsing = confirmed(world, assessor="street0", elder="resident0")
+    Assessment.objects.filter(pk=lapsing.pk).update(valid_until=timezone.localdate() + timedelta(days=5))
+    assessment_return(actor=world.users["medical0"], assessment=submitted(world, elder="elder0"), reason="缺项")
+    street0 = card_html(page(world.users["street0"]), "assessments-due")
+    assert value(street0, "due-lapsed") == "1"
+    assert value(street0, "due-lapsing") == "1"
+    assert value(street0, "due-returned") == "1"
+    station1 = card_html(page(world.users["station1"]), "assessments-due")
+    assert 'data-testid="card-empty-hint"' in station1
+
+
+def test_latest_level_for_the_family(world: World) -> None:
+    record = confirmed(world, assessor="street0", elder="elder0")
+    family0 = card_html(page(world.users["family0"]), "assessments-latest")
+    assert record.level_name and record.level_name in family0
+    family1 = card_html(page(world.users["family1"]), "assessments-latest")
+    assert "暂无有效的能力评估结果" in family1 and record.level_name not in family1
+
+
+# --- alerts and devices ----------------------------------------------------------------------------
+
+
+def open_alert(elder: Elder, alert_type: str, severity: str, closed: bool = False) -> Alert:
+    now = timezone.now()
+    return Alert.objects.create(
+        elder=elder,
+        street=elder.street,
+        district=elder.district,
+        alert_type=alert_type,
+        severity=severity,
+        opened_at=now,
+        last_seen_at=now,
+        escalation_started_at=now,
+        status="resolved" if closed else "open",
+        closed_at=now if closed else None,
+        close_code=CloseCode.TRUE_EMERGENCY if closed else "",
+    )
+
+
+def test_open_alerts_by_severity_in_reach(world: World) -> None:
+    open_alert(world.elders["elder0"], "sos", "emergency")
+    open_alert(world.elders["elder0"], "fall", "emergency", closed=True)
+    open_alert(world.elders["resident0"], "hr_high", "urgent")
+    street0 = card_html(page(world.users["street0"]), "alerts-open")
+    assert re.search(r'data-testid="alerts-emergency">[^<]*1<', street0)
+    assert re.search(r'data-testid="alerts-urgent">[^<]*1<', street0)
+    assert street0.count('data-testid="card-row"') == 2
+    family0 = card_html(page(world.users["family0"]), "alerts-open")
+    assert family0.count('data-testid="card-row"') == 1  # their elder's only
+    family1 = card_html(page(world.users["family1"]), "alerts-open")
+    assert value(family1, "card-empty-hint").startswith("您的家人目前没有未处理的告警")
+
+
+def test_devices_needing_attention_in_reach(world: World) -> None:
+    Device.objects.create(
+        kind="watch", protocol="iw_tcp", identifier="353456789012345", district=world.district, street=world.streets[0]
+    )
+    street0 = card_html(page(world.users["street0"]), "devices-attention")
+    assert value(street0, "devices-offline") == "1"
+    assert 'href="/devices/pending/"' in street0
+    street1 = card_html(page(world.users["street1"]), "devices-attention")
+    assert 'data-testid="card-empty-hint"' in street1
+
+
+# --- numbers ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("number", "shown"), [(0, "0"), (999, "999"), (19778, "19,778"), (1234567, "1,234,567")])
+def test_counts_have_thousands_separators(number: int, shown: str) -> None:
+    assert grouped(number) == shown
+
+
+def test_counts_are_grouped_in_english_too(world: World) -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert grouped(20000) == "20,000"

@@ -1,0 +1,119 @@
+"""The assessments domain's home cards: records waiting for review, an assessor's own unfinished
+records, elders due for (re)assessment, and a helper's or family member's elders' current level."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
+from yiyang.accounts.permissions import Perm
+from yiyang.assessments.choices import DueReason
+from yiyang.assessments.presentation import scale_short
+from yiyang.assessments.selectors import (
+    assessments_awaiting_review,
+    assessments_due_counts,
+    assessor_worklist,
+    current_ability_levels,
+)
+from yiyang.audit.lists import audit_rows_shown
+from yiyang.core.workspace import CardLink, HomeCard, register_home_card
+from yiyang.elders.selectors import elders_in_personal_care
+from yiyang.organisations.choices import BED_KINDS
+
+# Rows listed on a card; the list pages have the rest.
+CARD_ROWS = 5
+PERSONAL_LIMIT = 30
+
+
+def _rows(records: list, actor: AnyUser) -> list[dict[str, object]]:
+    audit_rows_shown(actor=actor, entity_type="assessment", rows=records)
+    return [{"record": r, "scale": scale_short(r.scale)} for r in records]
+
+
+@register_home_card("assessments.review", order=30)
+def review_card(user: AnyUser) -> HomeCard | None:
+    """Submitted assessments in reach waiting for review: how many, and the oldest few with links.
+    Accounts with `assessments.review` only."""
+    if not has_perm(user, Perm.ASSESSMENTS_REVIEW):
+        return None
+    qs = assessments_awaiting_review(user=user)
+    records = list(qs[:CARD_ROWS])
+    total = qs.count() if len(records) == CARD_ROWS else len(records)
+    return HomeCard(
+        key="assessments.review",
+        title=_("待审核的评估"),
+        template="assessments/cards/records.html",
+        data={"total": total, "rows": _rows(records, user), "at": "submitted"},
+        empty=not records,
+        empty_hint=_("暂无待审核的评估。评估员提交后会出现在这里。"),
+        links=(CardLink(_("全部待审核"), reverse("assessment-list") + "?status=submitted"),),
+    )
+
+
+@register_home_card("assessments.worklist", order=31)
+def worklist_card(user: AnyUser) -> HomeCard | None:
+    """The assessor's own drafts and returned records, returned first. Accounts with
+    `assessments.create` and the assessor qualification only."""
+    if not has_perm(user, Perm.ASSESSMENTS_CREATE) or not getattr(user, "is_assessor", False):
+        return None
+    qs = assessor_worklist(user=user)
+    records = list(qs[:CARD_ROWS])
+    total = qs.count() if len(records) == CARD_ROWS else len(records)
+    return HomeCard(
+        key="assessments.worklist",
+        title=_("我的评估草稿与退回"),
+        template="assessments/cards/records.html",
+        data={"total": total, "rows": _rows(records, user), "at": "status"},
+        empty=not records,
+        empty_hint=_("没有未完成的评估。在老年人档案中点“新建评估”开始一次评估。"),
+        links=(CardLink(_("能力评估"), reverse("assessment-list")),),
+    )
+
+
+def _does_due_work(user: AnyUser) -> bool:
+    scope = scope_for(user)
+    if scope.kind in (ScopeKind.STREET, ScopeKind.COMMUNITY):
+        return True
+    return scope.kind is ScopeKind.ORGANISATION and scope.organisation_kind in BED_KINDS
+
+
+@register_home_card("assessments.due", order=32)
+def due_card(user: AnyUser) -> HomeCard | None:
+    """Elders in reach whose ability record has lapsed or lapses within the reminder window, and
+    returned records: the due page's figures. For street, station and institution accounts with
+    `assessments.create`."""
+    if not has_perm(user, Perm.ASSESSMENTS_CREATE) or not _does_due_work(user):
+        return None
+    counts = assessments_due_counts(user=user, today=timezone.localdate())
+    rows = [
+        {"reason": reason.label, "count": counts[reason.value], "key": reason.value}
+        for reason in (DueReason.LAPSED, DueReason.LAPSING, DueReason.RETURNED)
+    ]
+    return HomeCard(
+        key="assessments.due",
+        title=_("待复评"),
+        template="assessments/cards/due.html",
+        data={"rows": rows, "total": sum(counts.values())},
+        empty=not any(counts.values()),
+        empty_hint=_("辖区内暂无到期或即将到期的评估。评估有效期临近结束时会出现在这里。"),
+        links=(CardLink(_("待复评清单"), reverse("assessment-due")),),
+    )
+
+
+@register_home_card("assessments.latest", order=35)
+def latest_level_card(user: AnyUser) -> HomeCard | None:
+    """For a helper or family member: each of their elders' current ability level (confirmed and still
+    valid), or that there is none yet."""
+    if scope_for(user).kind not in (ScopeKind.HELPER, ScopeKind.FAMILY) or not has_perm(user, Perm.ASSESSMENTS_VIEW):
+        return None
+    elders = list(elders_in_personal_care(user=user)[:PERSONAL_LIMIT])
+    levels = current_ability_levels(user=user, elders=elders, today=timezone.localdate())
+    audit_rows_shown(actor=user, entity_type="assessment", rows=list(levels.values()))
+    return HomeCard(
+        key="assessments.latest",
+        title=_("能力等级"),
+        template="assessments/cards/latest.html",
+        data={"rows": [{"elder": e, "record": levels.get(e.pk)} for e in elders]},
+        empty=not elders,
+        empty_hint=_("还没有关联的老人，因此没有评估结果。"),
+    )
