@@ -216,8 +216,8 @@ def _form_field_errors(form: forms.Form) -> list[FieldError]:
     return [FieldError(name, str(reason)) for name, reasons in form.errors.items() for reason in reasons]
 
 
-BED_PAGE_SIZE = 50
-RESIDENT_PAGE_SIZE = 30
+BED_PAGE_SIZE = 30
+RESIDENT_PAGE_SIZE = 20
 # The two lists of the institution page page and filter independently; their query parameters are
 # prefixed so that one list's paging keeps the other's place.
 BED_PARAMS = ("bq", "bstate", "bbuilding", "bpage")
