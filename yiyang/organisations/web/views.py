@@ -21,7 +21,7 @@ from yiyang.accounts.access import has_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.access import area_filter_id
 from yiyang.areas.selectors import streets_in_reach
-from yiyang.audit.lists import audit_page_shown, audit_record_shown
+from yiyang.audit.lists import audit_page_shown, audit_record_shown, audit_rows_shown
 from yiyang.core.errors import ErrorCollector, FieldError, NotFound, ValidationFailed
 from yiyang.core.excel import workbook_response
 from yiyang.core.masking import mask_national_id
@@ -249,6 +249,7 @@ def _bed_section(request: HttpRequest, organisation: Organisation, errors_about:
         for admission in residents_of(user=request.user, organisation=organisation).filter(bed__in=beds)
     }
     return {
+        "bed_occupants": list(occupant.values()),
         "bed_page": page,
         "bed_filters": filters,
         "bed_buildings": buildings,
@@ -272,8 +273,7 @@ def _resident_section(request: HttpRequest, organisation: Organisation) -> dict[
     page = Paginator(
         residents_of(user=request.user, organisation=organisation, filters=filters), RESIDENT_PAGE_SIZE
     ).get_page(request.GET.get("rpage"))
-    # Every rendering lists a page of residents (also after a refused form): one event names the stays shown.
-    audit_page_shown(actor=request.user, entity_type="admission", page=page)
+    page.object_list = list(page.object_list)
     return {
         "resident_page": page,
         "resident_filters": filters,
@@ -320,6 +320,13 @@ def _detail(
         context.update(_bed_section(request, organisation, errors_about))
     if keeps_beds and target != "bed-list":
         context.update(_resident_section(request, organisation))
+    if keeps_beds:
+        # Every rendering names residents (also after a refused form, and in either list alone): one
+        # event names the stays shown, the resident list's first, then those only named at a bed.
+        shown = list(context["resident_page"].object_list) if "resident_page" in context else []
+        seen = {admission.pk for admission in shown}
+        shown += [admission for admission in context.get("bed_occupants", []) if admission.pk not in seen]
+        audit_rows_shown(actor=request.user, entity_type="admission", rows=shown)
     if can_manage and not target:
         context["admittable_beds"] = list(admittable_beds(organisation=organisation))
         if form_errors is not None and form_errors.form == "state":

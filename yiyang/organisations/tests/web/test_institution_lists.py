@@ -121,13 +121,38 @@ def test_htmx_asks_one_list_only(big):
     assert residents.count(RESIDENT_ROW) == 6 and BED_ROW not in residents
 
 
+def new_admission_views(before: int) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(id__gt=before, action="view", entity_type="admission"))
+
+
+def newest_event() -> int:
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
 def test_the_residents_shown_are_audited_page_by_page(big):
-    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    before = newest_event()
     html = page(big, "?rpage=3")
-    [event] = AuditEvent.objects.filter(id__gt=before, action="view", entity_type="admission")
-    shown = Admission.objects.filter(elder__name__in=resident_names(html))
-    assert sorted(event.record_ids) == sorted(str(stay.public_id) for stay in shown)
-    assert len(event.record_ids) == 6
+    [event] = new_admission_views(before)
+    listed = [str(Admission.objects.get(elder__name=name).public_id) for name in resident_names(html)]
+    # the six residents of page 3 first, then those named at the 30 beds shown (28 occupied)
+    at_beds = Admission.objects.filter(
+        bed__in=Bed.objects.order_by("building", "room", "number", "id").filter(organisation=big.orgs["institution0"])[
+            :30
+        ],
+        discharged_on__isnull=True,
+    )
+    assert event.record_ids[:6] == listed and len(listed) == 6
+    assert sorted(event.record_ids) == sorted({*listed, *(str(stay.public_id) for stay in at_beds)})
+    assert len(event.record_ids) == 6 + 28
+
+
+def test_the_bed_list_alone_audits_the_residents_it_names(big):
+    before = newest_event()
+    html = page(big, "?bq=B-201", **{"HX-Request": "true", "HX-Target": "bed-list"})
+    [event] = new_admission_views(before)
+    stays = Admission.objects.filter(bed__room="201", bed__building="B")
+    assert sorted(event.record_ids) == sorted(str(stay.public_id) for stay in stays)
+    assert "住户00" in html and "住户01" in html
 
 
 def test_the_page_stays_small_with_many_beds(big):
