@@ -35,13 +35,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def staff_list_page(request: HttpRequest) -> HttpResponse:
     """Accounts placed in the officer's district, with how far each deviates from its role."""
     require_perm(request.user, Perm.STAFF_MANAGE)
+    q = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
-    filters = {
-        "q": request.GET.get("q", "").strip(),
-        "role": role if role in Role.values else "",
-        "active": {"1": True, "0": False}.get(request.GET.get("active", "")),
-    }
-    accounts = staff_list(user=request.user, **filters)
+    role = role if role in Role.values else ""
+    active = {"1": True, "0": False}.get(request.GET.get("active", ""))
+    filters = {"q": q, "role": role, "active": active}
+    accounts = staff_list(user=request.user, q=q, role=role, active=active)
     page = Paginator(accounts, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
     audit_page_shown(actor=request.user, entity_type="account", page=page)
     locked = locked_accounts_in_reach(user=request.user)

@@ -429,9 +429,8 @@ def assessment_due_page(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, Perm.ASSESSMENTS_VIEW)
     today = timezone.localdate()
     due_filters = {"reason": request.GET.get("reason", ""), "q": request.GET.get("q", "").strip()}
-    page = Paginator(assessments_due(user=request.user, today=today, **due_filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    due = assessments_due(user=request.user, today=today, reason=due_filters["reason"], q=due_filters["q"])
+    page = Paginator(due, PAGE_SIZE).get_page(request.GET.get("page"))
     audit_page_shown(actor=request.user, entity_type="assessment", page=page)
     rows = []
     for assessment in page.object_list:
