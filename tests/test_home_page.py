@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.test import Client
 from django.utils import timezone
 
@@ -15,7 +16,6 @@ from yiyang.alerts.models import Alert
 from yiyang.assessments.models import Assessment
 from yiyang.assessments.services import assessment_return
 from yiyang.assessments.tests.support import confirmed, draft, submitted
-from yiyang.core.templatetags.numbers import grouped
 from yiyang.core.testing import World, national_id
 from yiyang.core.workspace import home_cards
 from yiyang.demo.logins import demo_login_rows
@@ -276,13 +276,10 @@ def test_devices_needing_attention_in_reach(world: World) -> None:
 # --- numbers ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize(("number", "shown"), [(0, "0"), (999, "999"), (19778, "19,778"), (1234567, "1,234,567")])
-def test_counts_have_thousands_separators(number: int, shown: str) -> None:
-    assert grouped(number) == shown
-
-
-def test_counts_are_grouped_in_english_too(world: World) -> None:
+def test_counts_have_thousands_separators_in_both_languages(number: int, shown: str, language: str) -> None:
     from django.utils import translation
 
-    with translation.override("en"):
-        assert grouped(20000) == "20,000"
+    with translation.override(language):
+        assert intcomma(number) == shown

@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -145,6 +146,8 @@ LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "yiyang" / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
+# Thousands grouping per language for `intcomma` (zh-hans: "20,000"; see yiyang/core/formats).
+FORMAT_MODULE_PATH = ["yiyang.core.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

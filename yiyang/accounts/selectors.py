@@ -24,3 +24,17 @@ def staff_in_reach(*, user: AnyUser) -> QuerySet[User]:
             | Q(family_links__elder__district_id=district)
         ).distinct()
     return User.objects.none()
+
+
+def staff_list(*, user: AnyUser, q: str = "", role: str = "", active: bool | None = None) -> QuerySet[User]:
+    """`staff_in_reach` by username, narrowed by `q` (username by prefix, or name anywhere in it),
+    `role` and whether the account is active."""
+    qs = staff_in_reach(user=user)
+    text = q.strip()
+    if text:
+        qs = qs.filter(Q(username__istartswith=text) | Q(full_name__icontains=text))
+    if role:
+        qs = qs.filter(role=role)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs.select_related("area", "organisation").order_by("username")

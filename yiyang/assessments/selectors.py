@@ -94,19 +94,20 @@ def assessment_list(
 
 
 def assessments_due(
-    *, user: AnyUser, today: date | None = None, within_days: int | None = None
+    *, user: AnyUser, today: date | None = None, within_days: int | None = None, reason: str = "", q: str = ""
 ) -> QuerySet[Assessment]:
     """What needs an assessor's attention, in reach: current confirmed records whose validity ends
     within `within_days` (default: the reminder window of the record settings) or has ended, and
     records a reviewer returned. Each row is annotated with `due_reason` (DueReason); returned
-    records come first, then by the date validity ends."""
+    records come first, then by the date validity ends. `reason` keeps one DueReason (an unknown
+    value is ignored) and `q` elders whose name starts with it."""
     today = today or timezone.localdate()
     days = record_settings().reminder_days if within_days is None else within_days
     horizon = today + timedelta(days=days)
     qs = assessments_in_reach(user=user)
     lapsing = Q(pk__in=confirmed_current(qs).filter(valid_until__lte=horizon).values("pk"))
     returned = Q(status=AssessmentStatus.RETURNED)
-    return (
+    rows = (
         qs.filter(lapsing | returned)
         .annotate(
             due_reason=Case(
@@ -120,6 +121,12 @@ def assessments_due(
         .select_related(*_RELATED)
         .order_by("due_rank", F("valid_until").asc(nulls_first=True), "id")
     )
+    # Narrowing for the list page: one reason (a DueReason value) and the elder's name by prefix.
+    if reason in DueReason.values:
+        rows = rows.filter(due_reason=reason)
+    if q.strip():
+        rows = rows.filter(elder__name__startswith=q.strip())
+    return rows
 
 
 @dataclass(frozen=True)

@@ -50,3 +50,11 @@ def rejected_response(request: HttpRequest, error: ApplicationError) -> HttpResp
         }
         return JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})
     return render(request, "core/rejected.html", {"error": error}, status=error.status)
+
+
+def query_without_page(request: HttpRequest, page_param: str = "page") -> str:
+    """The request's query string without its page parameter, for `includes/pagination.html` to
+    append the page to: paging a list keeps its search and filters."""
+    query = request.GET.copy()
+    query.pop(page_param, None)
+    return query.urlencode()

@@ -86,22 +86,41 @@ def binding_history(*, device: Device) -> QuerySet[DeviceBinding]:
     return DeviceBinding.objects.filter(device=device).select_related("elder", "home").order_by("-since", "-id")
 
 
-def pending_device_list(*, user: AnyUser, state: str = PendingState.PENDING) -> QuerySet[PendingDevice]:
+def pending_device_list(
+    *, user: AnyUser, state: str = PendingState.PENDING, protocol: str = "", q: str = ""
+) -> QuerySet[PendingDevice]:
+    """Devices heard from but not registered, most recently heard first; `q` matches the device
+    number by prefix or the vendor anywhere in it. Empty without the right to see the queues."""
     if not can_see_queues(user):
         return PendingDevice.objects.none()
     qs = PendingDevice.objects.all()
     if state:
         qs = qs.filter(state=state)
+    if protocol:
+        qs = qs.filter(protocol=protocol)
+    if q.strip():
+        qs = qs.filter(Q(identifier__istartswith=q.strip()) | Q(vendor__icontains=q.strip()))
     return qs.order_by("-last_seen_at", "-id")
 
 
-def dead_letter_list(*, user: AnyUser, adapter: str = "") -> QuerySet[DeadLetter]:
+def dead_letter_list(*, user: AnyUser, adapter: str = "", q: str = "") -> QuerySet[DeadLetter]:
+    """Messages no adapter could read, newest first; `q` matches the source or the reason anywhere
+    in it. Empty without the right to see the queues."""
     if not can_see_queues(user):
         return DeadLetter.objects.none()
     qs = DeadLetter.objects.all()
     if adapter:
         qs = qs.filter(adapter=adapter)
+    if q.strip():
+        qs = qs.filter(Q(source__icontains=q.strip()) | Q(reason__icontains=q.strip()))
     return qs.order_by("-received_at", "-id")
+
+
+def dead_letter_adapters(*, user: AnyUser) -> list[str]:
+    """The adapters that have left unreadable messages, sorted (for a filter's choices)."""
+    if not can_see_queues(user):
+        return []
+    return list(DeadLetter.objects.order_by("adapter").values_list("adapter", flat=True).distinct())
 
 
 def intake_counts() -> dict[str, int]:

@@ -234,9 +234,67 @@ def organisation_get(*, public_id: UUID) -> Organisation | None:
     )
 
 
-def bed_list(*, organisation: Organisation) -> QuerySet[Bed]:
-    """The organisation's beds in label order (the caller has accessed the organisation)."""
-    return Bed.objects.filter(organisation=organisation).order_by("building", "room", "number", "id")
+@dataclass(frozen=True)
+class BedFilters:
+    """`q` matches the room, the bed number or the whole label (楼栋-房间-床号) by prefix;
+    `state` and `building` match exactly."""
+
+    q: str = ""
+    state: str = ""
+    building: str = ""
+
+
+def _label_q(text: str, prefix: str = "") -> Q:
+    """Room or bed number by prefix, or the label "building-room-number" from its start."""
+    parts = [part for part in text.split("-") if part]
+    query = Q(**{f"{prefix}room__istartswith": text}) | Q(**{f"{prefix}number__istartswith": text})
+    if len(parts) >= 2:
+        # "A-101" or "A-101-2": the building, the room and, if given, the number's start.
+        head = Q(**{f"{prefix}building__iexact": parts[0], f"{prefix}room__istartswith": parts[1]})
+        if len(parts) >= 3:
+            head = Q(
+                **{
+                    f"{prefix}building__iexact": parts[0],
+                    f"{prefix}room__iexact": parts[1],
+                    f"{prefix}number__istartswith": parts[2],
+                }
+            )
+        # A label without building is "room-number".
+        no_building = Q(
+            **{f"{prefix}building": "", f"{prefix}room__iexact": parts[0], f"{prefix}number__istartswith": parts[1]}
+        )
+        query |= head | no_building
+    return query
+
+
+def bed_list(*, organisation: Organisation, filters: BedFilters | None = None) -> QuerySet[Bed]:
+    """The organisation's beds matching the filters, in label order (the caller has accessed the
+    organisation)."""
+    filters = filters or BedFilters()
+    qs = Bed.objects.filter(organisation=organisation)
+    if filters.q.strip():
+        qs = qs.filter(_label_q(filters.q.strip()))
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.building:
+        qs = qs.filter(building=filters.building)
+    return qs.order_by("building", "room", "number", "id")
+
+
+def bed_buildings(*, organisation: Organisation) -> list[str]:
+    """The organisation's distinct non-empty building names, sorted (for a filter's choices)."""
+    return list(
+        Bed.objects.filter(organisation=organisation)
+        .exclude(building="")
+        .order_by("building")
+        .values_list("building", flat=True)
+        .distinct()
+    )
+
+
+def admittable_beds(*, organisation: Organisation) -> QuerySet[Bed]:
+    """The organisation's free or reserved beds in label order: where an elder can be admitted."""
+    return bed_list(organisation=organisation).filter(state__in=(BedState.FREE, BedState.RESERVED))
 
 
 @dataclass(frozen=True)
@@ -262,14 +320,28 @@ def admission_list(*, user: AnyUser, filters: AdmissionFilters | None = None) ->
     return qs.select_related("elder", "organisation", "bed").order_by("-admitted_on", "-id")
 
 
-def residents_of(*, user: AnyUser, organisation: Organisation) -> QuerySet[Admission]:
-    """Open stays at the organisation (its current residents) that the account may see, by bed."""
-    return (
-        admissions_in_reach(user=user)
-        .filter(organisation=organisation, discharged_on__isnull=True)
-        .select_related("elder", "bed")
-        .order_by("bed__building", "bed__room", "bed__number")
-    )
+@dataclass(frozen=True)
+class ResidentFilters:
+    """`q` matches the resident's name (anywhere in it) or the bed (as `BedFilters.q`); `building`
+    matches the bed's building exactly."""
+
+    q: str = ""
+    building: str = ""
+
+
+def residents_of(
+    *, user: AnyUser, organisation: Organisation, filters: ResidentFilters | None = None
+) -> QuerySet[Admission]:
+    """Open stays at the organisation (its current residents) that the account may see and that
+    match the filters, by bed."""
+    filters = filters or ResidentFilters()
+    qs = admissions_in_reach(user=user).filter(organisation=organisation, discharged_on__isnull=True)
+    text = filters.q.strip()
+    if text:
+        qs = qs.filter(Q(elder__name__icontains=text) | _label_q(text, prefix="bed__"))
+    if filters.building:
+        qs = qs.filter(bed__building=filters.building)
+    return qs.select_related("elder", "bed").order_by("bed__building", "bed__room", "bed__number", "id")
 
 
 @dataclass(frozen=True, kw_only=True)

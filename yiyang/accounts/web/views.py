@@ -14,14 +14,15 @@ from yiyang.accounts.access import (
     scope_for,
     user_perms,
 )
+from yiyang.accounts.choices import Role
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
-from yiyang.accounts.selectors import staff_in_reach
+from yiyang.accounts.selectors import staff_list
 from yiyang.accounts.services import staff_permissions_change
 from yiyang.accounts.signin import account_lock_of, locked_accounts_in_reach, second_factor_enrolled
 from yiyang.audit.lists import audit_page_shown, audit_record_shown
 from yiyang.core.errors import FieldError, ValidationFailed
-from yiyang.core.web import staff_page
+from yiyang.core.web import query_without_page, staff_page
 from yiyang.core.workspace import home_cards_for
 
 STAFF_PAGE_SIZE = 50
@@ -48,7 +49,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def staff_list_page(request: HttpRequest) -> HttpResponse:
     """Accounts placed in the officer's district, with how far each deviates from its role."""
     require_perm(request.user, Perm.STAFF_MANAGE)
-    accounts = staff_in_reach(user=request.user).select_related("area", "organisation").order_by("username")
+    q = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    role = role if role in Role.values else ""
+    active = {"1": True, "0": False}.get(request.GET.get("active", ""))
+    filters = {"q": q, "role": role, "active": active}
+    accounts = staff_list(user=request.user, q=q, role=role, active=active)
     page = Paginator(accounts, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
     audit_page_shown(actor=request.user, entity_type="account", page=page)
     locked = locked_accounts_in_reach(user=request.user)
@@ -57,7 +63,9 @@ def staff_list_page(request: HttpRequest) -> HttpResponse:
         "accounts/staff_list.html",
         {
             "page_obj": page,
-            "query_without_page": "",
+            "query_without_page": query_without_page(request),
+            "filters": filters,
+            "roles": Role.choices,
             "locked": locked,
             "locked_usernames": {row.account.username for row in locked},
         },

@@ -64,7 +64,7 @@ from yiyang.assessments.web.forms import (
 from yiyang.audit.lists import audit_page_shown
 from yiyang.core.errors import FieldError, ValidationFailed
 from yiyang.core.masking import mask_national_id
-from yiyang.core.web import staff_page
+from yiyang.core.web import query_without_page, staff_page
 from yiyang.elders.access import access_elder_by_public_id
 from yiyang.elders.models import Elder
 
@@ -428,7 +428,9 @@ def assessment_due_page(request: HttpRequest) -> HttpResponse:
     """Results lapsing within the reminder window or lapsed, and returned records, in reach."""
     require_perm(request.user, Perm.ASSESSMENTS_VIEW)
     today = timezone.localdate()
-    page = Paginator(assessments_due(user=request.user, today=today), PAGE_SIZE).get_page(request.GET.get("page"))
+    due_filters = {"reason": request.GET.get("reason", ""), "q": request.GET.get("q", "").strip()}
+    due = assessments_due(user=request.user, today=today, reason=due_filters["reason"], q=due_filters["q"])
+    page = Paginator(due, PAGE_SIZE).get_page(request.GET.get("page"))
     audit_page_shown(actor=request.user, entity_type="assessment", page=page)
     rows = []
     for assessment in page.object_list:
@@ -448,6 +450,9 @@ def assessment_due_page(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "record_settings": settings,
         "can_create": is_qualified_assessor(request.user),
+        "filters": due_filters,
+        "due_reasons": DueReason.choices,
+        "query_without_page": query_without_page(request),
     }
     return render(request, "assessments/assessment_due.html", context)
 

@@ -18,13 +18,14 @@ from yiyang.accounts.permissions import Perm
 from yiyang.areas.selectors import streets_in_reach
 from yiyang.audit.lists import audit_page_shown, audit_record_shown
 from yiyang.core.errors import Forbidden, ValidationFailed
-from yiyang.core.web import staff_page
+from yiyang.core.web import query_without_page, staff_page
 from yiyang.devices.access import access_device_by_public_id, access_pending_device_by_public_id
 from yiyang.devices.choices import DeviceKind, DeviceProtocol, DeviceState
 from yiyang.devices.selectors import (
     DeviceFilters,
     binding_history,
     can_see_queues,
+    dead_letter_adapters,
     dead_letter_list,
     device_list,
     device_status_summary,
@@ -100,6 +101,7 @@ def device_list_page(request: HttpRequest) -> HttpResponse:
         "devices/device_list.html",
         {
             "page_obj": page,
+            "query_without_page": query_without_page(request),
             "filters": filters,
             "kinds": DeviceKind.choices,
             "summary": device_status_summary(user=request.user),
@@ -207,9 +209,17 @@ def _require_queues(request: HttpRequest) -> None:
 @staff_page
 def pending_device_list_page(request: HttpRequest) -> HttpResponse:
     _require_queues(request)
-    page = Paginator(pending_device_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    protocol = request.GET.get("protocol", "")
+    protocol = protocol if protocol in DeviceProtocol.values else ""
+    q = request.GET.get("q", "").strip()
+    page = Paginator(pending_device_list(user=request.user, protocol=protocol, q=q), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context: dict[str, Any] = {
         "page_obj": page,
+        "query_without_page": query_without_page(request),
+        "filters": {"protocol": protocol, "q": q},
+        "protocols": DeviceProtocol.choices,
         "kinds": DeviceKind.choices,
         "streets": streets_in_reach(user=request.user),
     }
@@ -248,7 +258,15 @@ def pending_device_ignore_page(request: HttpRequest, public_id: str) -> HttpResp
 @staff_page
 def dead_letter_list_page(request: HttpRequest) -> HttpResponse:
     _require_queues(request)
-    page = Paginator(dead_letter_list(user=request.user, adapter=request.GET.get("adapter", "")), PAGE_SIZE).get_page(
+    adapter = request.GET.get("adapter", "")
+    q = request.GET.get("q", "").strip()
+    page = Paginator(dead_letter_list(user=request.user, adapter=adapter, q=q), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "devices/dead_letter_list.html", {"page_obj": page})
+    context = {
+        "page_obj": page,
+        "query_without_page": query_without_page(request),
+        "filters": {"adapter": adapter, "q": q},
+        "adapters": dead_letter_adapters(user=request.user),
+    }
+    return render(request, "devices/dead_letter_list.html", context)

@@ -193,6 +193,8 @@ CASES: list[Case] = [
          right="institution0", ok=302),
     Case("bed-state", "post", lambda w: f"/beds/{free_bed(w).public_id}/state/", page=True,
          data=lambda w: {"state": "unavailable"}, right="institution0", ok=302),
+    Case("admission-discharge", "get", lambda w: f"/admissions/{stay0(w)}/discharge/", page=True,
+         right="institution0", label="form"),
     Case("admission-discharge", "post", lambda w: f"/admissions/{stay0(w)}/discharge/", page=True,
          data=lambda w: {"reason": "home"}, right="institution0", ok=302),
     Case("occupancy", "get", lambda w: "/occupancy/", page=True, without="street0_noright", without_status=200,

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yiyang.accounts.access import has_perm
 from yiyang.accounts.permissions import Perm
@@ -32,9 +32,13 @@ from yiyang.organisations.access import (
     access_organisation_by_public_id,
 )
 from yiyang.organisations.choices import BED_KINDS, BedState, DischargeReason, OrganisationKind
-from yiyang.organisations.models import Organisation
+from yiyang.organisations.models import Admission, Organisation
 from yiyang.organisations.selectors import (
+    BedFilters,
     OrganisationFilters,
+    ResidentFilters,
+    admittable_beds,
+    bed_buildings,
     bed_list,
     occupancy_by_area,
     occupancy_by_organisation,
@@ -212,6 +216,76 @@ def _form_field_errors(form: forms.Form) -> list[FieldError]:
     return [FieldError(name, str(reason)) for name, reasons in form.errors.items() for reason in reasons]
 
 
+BED_PAGE_SIZE = 30
+RESIDENT_PAGE_SIZE = 20
+# The two lists of the institution page page and filter independently; their query parameters are
+# prefixed so that one list's paging keeps the other's place.
+BED_PARAMS = ("bq", "bstate", "bbuilding", "bpage")
+RESIDENT_PARAMS = ("rq", "rbuilding", "rpage")
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _bed_section(request: HttpRequest, organisation: Organisation, errors_about: Any) -> dict[str, Any]:
+    state = request.GET.get("bstate", "")
+    building = request.GET.get("bbuilding", "")
+    buildings = bed_buildings(organisation=organisation)
+    filters = BedFilters(
+        q=request.GET.get("bq", "").strip(),
+        state=state if state in BedState.values else "",
+        building=building if building in buildings else "",
+    )
+    page = Paginator(bed_list(organisation=organisation, filters=filters), BED_PAGE_SIZE).get_page(
+        request.GET.get("bpage")
+    )
+    beds = list(page.object_list)
+    occupant = {
+        admission.bed_id: admission
+        for admission in residents_of(user=request.user, organisation=organisation).filter(bed__in=beds)
+    }
+    return {
+        "bed_occupants": list(occupant.values()),
+        "bed_page": page,
+        "bed_filters": filters,
+        "bed_buildings": buildings,
+        "bed_query": _query_without(request, "bpage"),
+        "beds": [
+            {
+                "bed": bed,
+                "css": BED_STATE_CLASSES[BedState(bed.state)],
+                "resident": occupant.get(bed.pk),
+                "errors": errors_about("state", bed.public_id),
+            }
+            for bed in beds
+        ],
+    }
+
+
+def _resident_section(request: HttpRequest, organisation: Organisation) -> dict[str, Any]:
+    building = request.GET.get("rbuilding", "")
+    buildings = bed_buildings(organisation=organisation)
+    filters = ResidentFilters(q=request.GET.get("rq", "").strip(), building=building if building in buildings else "")
+    page = Paginator(
+        residents_of(user=request.user, organisation=organisation, filters=filters), RESIDENT_PAGE_SIZE
+    ).get_page(request.GET.get("rpage"))
+    page.object_list = list(page.object_list)
+    return {
+        "resident_page": page,
+        "resident_filters": filters,
+        "resident_buildings": buildings,
+        "resident_query": _query_without(request, "rpage"),
+        "residents": [
+            {"admission": admission, "national_id_masked": mask_national_id(admission.elder.national_id)}
+            for admission in page.object_list
+        ],
+    }
+
+
 def _detail(
     request: HttpRequest,
     organisation: Organisation,
@@ -220,51 +294,54 @@ def _detail(
     posted: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    beds = list(bed_list(organisation=organisation))
-    residents = list(residents_of(user=request.user, organisation=organisation))
-    # Every rendering lists the residents (also after a refused form): one event names the stays shown.
-    audit_rows_shown(actor=request.user, entity_type="admission", rows=residents)
-    resident_by_bed = {admission.bed_id: admission.elder.name for admission in residents}
+    """The institution page: details, bed counts, and the paged bed and resident lists. An HTMX
+    request aimed at one list (`HX-Target`) gets that list only."""
 
     def errors_about(form: str, target: Any) -> list[str]:
         if form_errors is None or form_errors.form != form or form_errors.target != str(target):
             return []
         return form_errors.reasons
 
-    return render(
-        request,
-        "organisations/organisation_detail.html",
-        {
-            "organisation": organisation,
-            "keeps_beds": organisation.kind in BED_KINDS,
-            "beds": [
-                {
-                    "bed": bed,
-                    "css": BED_STATE_CLASSES[BedState(bed.state)],
-                    "resident": resident_by_bed.get(bed.pk, ""),
-                    "errors": errors_about("state", bed.public_id),
-                }
-                for bed in beds
-            ],
-            "admittable_beds": [bed for bed in beds if bed.state in (BedState.FREE, BedState.RESERVED)],
-            "residents": [
-                {
-                    "admission": admission,
-                    "national_id_masked": mask_national_id(admission.elder.national_id),
-                    "errors": errors_about("discharge", admission.public_id),
-                }
-                for admission in residents
-            ],
-            "can_manage": has_perm(request.user, Perm.BEDS_MANAGE) and organisation.kind in BED_KINDS,
-            "settable_states": [(s.value, s.label) for s in SETTABLE_BED_STATES],
-            "bed_states": BedState.choices,
-            "discharge_reasons": DischargeReason.choices,
-            "today": timezone.localdate(),
-            "form_errors": form_errors,
-            "posted": posted or {},
-        },
-        status=status,
-    )
+    keeps_beds = organisation.kind in BED_KINDS
+    can_manage = has_perm(request.user, Perm.BEDS_MANAGE) and keeps_beds
+    context: dict[str, Any] = {
+        "organisation": organisation,
+        "keeps_beds": keeps_beds,
+        "can_manage": can_manage,
+        "can_see_residents": has_perm(request.user, Perm.ELDERS_VIEW),
+        "settable_states": [(s.value, s.label) for s in SETTABLE_BED_STATES],
+        "bed_states": BedState.choices,
+        "today": timezone.localdate(),
+        "form_errors": form_errors,
+        "posted": posted or {},
+    }
+    target = request.headers.get("HX-Target", "") if is_partial(request) else ""
+    if keeps_beds and target != "resident-list":
+        context.update(_bed_section(request, organisation, errors_about))
+    if keeps_beds and target != "bed-list":
+        context.update(_resident_section(request, organisation))
+    if keeps_beds:
+        # Every rendering names residents (also after a refused form, and in either list alone): one
+        # event names the stays shown, the resident list's first, then those only named at a bed.
+        shown = list(context["resident_page"].object_list) if "resident_page" in context else []
+        seen = {admission.pk for admission in shown}
+        shown += [admission for admission in context.get("bed_occupants", []) if admission.pk not in seen]
+        audit_rows_shown(actor=request.user, entity_type="admission", rows=shown)
+    if can_manage and not target:
+        context["admittable_beds"] = list(admittable_beds(organisation=organisation))
+        if form_errors is not None and form_errors.form == "state":
+            context["state_error_bed"] = (
+                bed_list(organisation=organisation).filter(public_id=form_errors.target).first()
+            )
+    template = {
+        "bed-list": "organisations/includes/bed_list.html",
+        "resident-list": "organisations/includes/resident_list.html",
+    }.get(target, "organisations/organisation_detail.html")
+    if not keeps_beds:
+        template = "organisations/organisation_detail.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
 
 
 @staff_page
@@ -343,16 +420,51 @@ def admit_page(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect("organisation-detail", public_id=organisation.public_id)
 
 
+def _discharge_form(
+    request: HttpRequest, admission: Admission, *, errors: FormErrors | None = None, status: int = 200
+) -> HttpResponse:
+    audit_record_shown(actor=request.user, entity_type="admission", record=admission)
+    posted = request.POST.dict() if request.method == "POST" else {}
+    return render(
+        request,
+        "organisations/discharge_form.html",
+        {
+            "admission": admission,
+            "organisation": admission.organisation,
+            "national_id_masked": mask_national_id(admission.elder.national_id),
+            "discharge_reasons": DischargeReason.choices,
+            "today": timezone.localdate(),
+            "errors": errors.by_field if errors else {},
+            # Problems not about an input of this form (the stay already closed, say) go above it.
+            "other_errors": [
+                reason
+                for name, reasons in (errors.by_field.items() if errors else [])
+                if name not in ("reason", "discharged_on")
+                for reason in reasons
+            ],
+            "posted": posted,
+        },
+        status=status,
+    )
+
+
 @staff_page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def discharge_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One resident's discharge: GET asks for the reason and date, POST discharges through the
+    service; each problem is shown next to its input on this form."""
     admission = access_admission_by_public_id(user=request.user, public_id=public_id, perm=Perm.BEDS_MANAGE)
     organisation = access_organisation_by_public_id(user=request.user, public_id=admission.organisation.public_id)
+    if admission.discharged_on is not None and request.method == "GET":
+        messages.info(request, _("%(name)s 已办理离院") % {"name": admission.elder.name})
+        return redirect("organisation-detail", public_id=organisation.public_id)
+    if request.method == "GET":
+        return _discharge_form(request, admission)
     form = DischargeForm(request.POST)
     target = str(admission.public_id)
     if not form.is_valid():
         errors = FormErrors.of("discharge", _form_field_errors(form), target=target)
-        return _detail(request, organisation, form_errors=errors, status=400)
+        return _discharge_form(request, admission, errors=errors, status=400)
     try:
         admission_discharge(
             actor=request.user,
@@ -361,9 +473,8 @@ def discharge_page(request: HttpRequest, public_id: str) -> HttpResponse:
             discharged_on=form.cleaned_data["discharged_on"],
         )
     except ValidationFailed as exc:
-        return _detail(
-            request, organisation, form_errors=FormErrors.of("discharge", exc.errors, target=target), status=400
-        )
+        errors = FormErrors.of("discharge", exc.errors, target=target)
+        return _discharge_form(request, admission, errors=errors, status=400)
     messages.success(request, _("%(name)s 已办理离院") % {"name": admission.elder.name})
     return redirect("organisation-detail", public_id=organisation.public_id)
 

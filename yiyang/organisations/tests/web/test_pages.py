@@ -112,15 +112,18 @@ def test_detail_shows_contacts_bed_grid_and_masked_residents(world):
     assert '<dd class="col-sm-8" data-testid="contact-name">赵院长</dd>' in html
     assert '<dd class="col-sm-8" data-testid="contact-phone">0592-5550000</dd>' in html
     assert re.findall(r'data-testid="bed" data-state="(\w+)"', html) == ["occupied", "free", "free"]
-    assert "bg-danger text-white" in html and "bg-success text-white" in html
+    assert '<span class="badge bg-danger">占用</span>' in html and '<span class="badge bg-success">空闲</span>' in html
     assert html.count('data-testid="resident-row"') == 1
     assert resident.name in html
     assert mask_national_id(resident.national_id) in html
     assert resident.national_id not in html
-    # the manager's forms: two free beds can change state, one admit form, one discharge per resident
+    # the manager's forms: two free beds can change state, one admit form; discharge is a link per resident
     assert html.count('action="/beds/') == 2
     assert f'action="/organisations/{world.orgs["institution0"].public_id}/admit/"' in html
-    assert html.count('action="/admissions/') == 1
+    assert 'action="/admissions/' not in html
+    stay = Admission.objects.get(elder=resident)
+    assert html.count('data-testid="discharge-link"') == 1
+    assert f'href="/admissions/{stay.public_id}/discharge/"' in html
 
 
 def test_detail_without_beds_manage_has_no_forms(world):
