@@ -98,7 +98,8 @@ def number(value: Any) -> str:
 
 
 def duration(seconds: Any) -> str:
-    """Seconds in the largest whole unit that fits: "45 秒", "5 分钟", "2 小时 30 分钟", "3 天"."""
+    """Seconds in the largest units that fit, at most two: "45 秒", "5 分钟", "2 小时 30 分钟",
+    "3 天 4 小时" (seconds are dropped from a minute on, minutes from a day on)."""
     try:
         total = round(float(seconds))
     except (TypeError, ValueError):
@@ -109,8 +110,11 @@ def duration(seconds: Any) -> str:
     if minutes < 60:
         return _("%(n)s 分钟") % {"n": number(minutes)}
     hours, minutes = divmod(minutes, 60)
-    if hours >= 24 and not minutes and hours % 24 == 0:
-        return _("%(n)s 天") % {"n": number(hours // 24)}
+    if hours >= 24:
+        days, hours = divmod(hours, 24)
+        if hours:
+            return _("%(d)s 天 %(h)s 小时") % {"d": number(days), "h": number(hours)}
+        return _("%(n)s 天") % {"n": number(days)}
     if minutes:
         return _("%(h)s 小时 %(m)s 分钟") % {"h": number(hours), "m": number(minutes)}
     return _("%(n)s 小时") % {"n": number(hours)}
@@ -265,23 +269,23 @@ def describe_detail(
         used.add("device_id")
         device = device_text(get("device_id"), devices) if "device_id" in detail else _("设备")
         if alert_type == "sos":
-            sentence = _("紧急呼叫：%(device)s 报告老人按下呼叫") % {"device": device}
+            sentence = _("紧急呼叫：%(device)s报告老人按下呼叫") % {"device": device}
         else:
-            sentence = _("跌倒检测：%(device)s 报告跌倒") % {"device": device}
+            sentence = _("跌倒检测：%(device)s报告跌倒") % {"device": device}
     elif alert_type == "temperature":
         sentence = _temperature(detail, params, used)
     elif alert_type == "news2":
         sentence = _news2(detail, params, used)
     elif alert_type == "battery_low":
         used.update({"device_id", "battery"})
-        sentence = _("%(device)s 电量 %(v)s%%，不高于阈值 %(t)s%%") % {
+        sentence = _("%(device)s电量 %(v)s%%，不高于阈值 %(t)s%%") % {
             "device": device_text(get("device_id"), devices),
             "v": number(get("battery")),
             "t": number(params.get("threshold")),
         }
     elif alert_type == "device_offline":
         used.update({"device_id", "last_seen", "interval_s"})
-        sentence = _("%(device)s 自 %(t)s 起无消息（正常约每 %(i)s 上报一次，超过 %(k)s 倍视为离线）") % {
+        sentence = _("%(device)s自 %(t)s 起无消息（正常约每 %(i)s上报一次，超过 %(k)s 倍视为离线）") % {
             "device": device_text(get("device_id"), devices),
             "t": moment(get("last_seen")),
             "i": duration(get("interval_s")),
@@ -297,7 +301,7 @@ def describe_detail(
         used.update({"deadline", "last_activity", "inactive_min", "personal"})
         basis = _("按个人活动规律") if get("personal") else _("按人群默认值")
         if "inactive_min" in detail:
-            sentence = _("已 %(d)s 无活动（最近活动 %(t)s），超过白天无活动上限（%(basis)s，最长 %(cap)s）") % {
+            sentence = _("已 %(d)s无活动（最近活动 %(t)s），超过白天无活动上限（%(basis)s，最长 %(cap)s）") % {
                 "d": duration(float(get("inactive_min") or 0) * 60),
                 "t": moment(get("last_activity")),
                 "basis": basis,
@@ -314,13 +318,13 @@ def describe_detail(
         }
     elif alert_type == "night_bed_exit":
         used.add("deadline")
-        sentence = _("夜间离床超过 %(d)s 且无其他活动（%(t)s 判定）") % {
+        sentence = _("夜间离床超过 %(d)s且无其他活动（%(t)s 判定）") % {
             "d": duration(params.get("after_s")),
             "t": moment(get("deadline")),
         }
     elif alert_type == "night_door_exit":
         used.add("deadline")
-        sentence = _("夜间 %(start)s–%(end)s 开门外出，%(d)s 内未返回（%(t)s 判定）") % {
+        sentence = _("夜间 %(start)s–%(end)s 开门外出，%(d)s内未返回（%(t)s 判定）") % {
             "start": plain(params.get("start")),
             "end": plain(params.get("end")),
             "d": duration(params.get("reentry_s")),
@@ -430,7 +434,7 @@ def event_text(
             text += _("（晚于计划 %(d)s）") % {"d": duration(late / 1000)}
         return text
     if kind == EventKind.ACKNOWLEDGED:
-        text = _("产生后 %(d)s 响应") % {"d": duration(d.get("seconds"))} if "seconds" in d else ""
+        text = _("产生后 %(d)s响应") % {"d": duration(d.get("seconds"))} if "seconds" in d else ""
         if d.get("by") == "dispatch":
             text += _("（派遣时一并响应）")
         return text
@@ -443,7 +447,7 @@ def event_text(
             text += _("（附 120 交接单）")
         return text
     if kind == EventKind.ON_SCENE:
-        return _("产生后 %(d)s 到场") % {"d": duration(d.get("seconds"))} if "seconds" in d else ""
+        return _("产生后 %(d)s到场") % {"d": duration(d.get("seconds"))} if "seconds" in d else ""
     if kind == EventKind.CLOSED:
         code = d.get("close_code")
         text = str(CloseCode(code).label) if code in CloseCode.values else plain(code)
@@ -473,7 +477,7 @@ def policy_steps(policy: Mapping[str, Any] | None, taken_up_to: int) -> list[Pol
         if not isinstance(step, Mapping):
             continue
         after = step.get("after_seconds", 0)
-        when = str(_("立即")) if not after else _("%(d)s 后未响应") % {"d": duration(after)}
+        when = str(_("立即")) if not after else _("%(d)s后未响应") % {"d": duration(after)}
         rows.append(
             PolicyStep(
                 index=index,
@@ -491,7 +495,7 @@ def reescalation_text(policy: Mapping[str, Any] | None) -> str:
     seconds = (policy or {}).get("reescalate_after_seconds")
     if not seconds:
         return ""
-    return _("已响应但 %(d)s 仍未处置：每 %(d)s 再通知 %(who)s") % {
+    return _("已响应但 %(d)s仍未处置：每 %(d)s再通知 %(who)s") % {
         "d": duration(seconds),
         "who": recipients_label((policy or {}).get("reescalate_notify")),
     }
