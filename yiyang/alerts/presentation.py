@@ -350,8 +350,9 @@ def describe_detail(
         sentence = _threshold_sentence(detail, params, used, at)
     else:
         sentence = ""
-    if isinstance(get("repeat"), int) and get("repeat") > 0:
-        sentence += _("（第 %(n)s 次重复）") % {"n": number(get("repeat"))}
+    repeat = get("repeat")
+    if isinstance(repeat, int) and repeat > 0:
+        sentence += _("（第 %(n)s 次重复）") % {"n": number(repeat)}
     extra = [
         f"{DETAIL_KEY_LABELS.get(k, k)}: {_extra_value(k, v, devices)}" for k, v in detail.items() if k not in used
     ]
@@ -503,11 +504,12 @@ def reescalation_text(policy: Mapping[str, Any] | None) -> str:
 
 def delivery_status_badge(status: str) -> str:
     """The Bootstrap badge class of a delivery status: a failure stands out."""
-    return {
+    badges: dict[str, str] = {
         DeliveryStatus.SENT: "text-bg-success",
         DeliveryStatus.FAILED: "text-bg-danger",
         DeliveryStatus.SKIPPED: "text-bg-warning",
-    }.get(status, "text-bg-secondary")
+    }
+    return badges.get(status, "text-bg-secondary")
 
 
 def delivery_error(error: str) -> str:

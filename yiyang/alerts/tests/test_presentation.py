@@ -2,6 +2,7 @@
 kind, every escalation stage, in words and never as a Python repr."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -15,7 +16,7 @@ SINCE = T0.isoformat()
 WATCH = {106: p.DeviceLabel(kind="智能手表", location="卧室")}
 
 # (rule id, alert type, the detail the engine writes (monitoring/engine/core.py), expected sentence)
-RULE_CASES = [
+RULE_CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("sos", "sos", {"device_id": 106, "repeat": 0}, "紧急呼叫：设备 #106（智能手表，卧室）报告老人按下呼叫"),
     ("fall", "fall", {"device_id": 106, "repeat": 0}, "跌倒检测：设备 #106（智能手表，卧室）报告跌倒"),
     ("fall", "fall", {"device_id": 7, "repeat": 2}, "跌倒检测：设备 #7报告跌倒（第 2 次重复）"),

@@ -80,7 +80,7 @@ def _every_rule_kind(world) -> list[Alert]:
     """An alert of every alert type the default rules raise (repeats folded in), for elder0,
     the way the engine writes them."""
     commands = [
-        raise_cmd(world.elders["elder0"], alert_type, severity, at=T0 + seconds(i), rule=rule, **detail)
+        raise_cmd(world.elders["elder0"], alert_type, severity, at=T0 + seconds(i), rule=rule, **dict(detail))
         for i, (rule, alert_type, detail, _expected) in enumerate(RULE_CASES)
         for severity in [{"sos": "emergency", "fall": "emergency", "night_bathroom": "watch", "housebound": "watch",
                           "temperature": "watch", "hr_watch": "watch", "device_offline": "technical",
