@@ -11,9 +11,10 @@ from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value,
 from django.utils import timezone
 
 from yiyang.accounts.access import AnyUser, has_perm
+from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.alerts.choices import SEVERITY_RANK, AlertCategory, Severity
-from yiyang.alerts.models import Alert, AlertEvent, EscalationPolicy
+from yiyang.alerts.models import Alert, AlertEvent, Delivery, EscalationPolicy
 from yiyang.alerts.policy import PolicyDoc, default_policy
 from yiyang.areas.access import access_area_filter
 from yiyang.areas.choices import AreaLevel
@@ -144,7 +145,59 @@ def technical_alert_devices(*, user: AnyUser, alerts: list[Alert]) -> dict[int, 
 
 
 def alert_timeline(*, alert: Alert) -> QuerySet[AlertEvent]:
-    return alert.events.select_related("actor").order_by("id")
+    """The alert's events, oldest first, each with its actor (and the actor's organisation and area)."""
+    return alert.events.select_related("actor", "actor__organisation", "actor__area").order_by("id")
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """One notification handed to a channel, with the account it went to when it went to one."""
+
+    delivery: Delivery
+    person: User | None
+
+
+def alert_deliveries(*, alert: Alert) -> list[DeliveryRow]:
+    """Every delivery of the alert's notifications (sent, failed, or skipped for want of a
+    recipient), oldest first, with the account behind a `user:<pk>` recipient. Two queries."""
+    deliveries = list(Delivery.objects.filter(alert=alert).order_by("id"))
+    user_ids = {
+        int(ref)
+        for d in deliveries
+        for kind, _sep, ref in [d.recipient_ref.partition(":")]
+        if kind == "user" and ref.isdigit()
+    }
+    people = {u.pk: u for u in User.objects.filter(pk__in=user_ids).select_related("organisation", "area")}
+    rows = []
+    for d in deliveries:
+        kind, _sep, ref = d.recipient_ref.partition(":")
+        rows.append(DeliveryRow(d, people.get(int(ref)) if kind == "user" and ref.isdigit() else None))
+    return rows
+
+
+@dataclass(frozen=True)
+class AlertDevice:
+    device: Device
+    location: str
+
+
+def alert_devices(*, user: AnyUser, alert: Alert, events: list[AlertEvent]) -> dict[int, AlertDevice]:
+    """The devices named (`device_id`) in the alert's last detail and its events' details, by id,
+    with where each is installed for the elder; only devices in the account's device reach. Two
+    queries at most."""
+    ids: set[int] = set()
+    for detail in [alert.last_detail, *(e.detail for e in events), *((e.detail or {}).get("detail") for e in events)]:
+        if isinstance(detail, dict) and isinstance(detail.get("device_id"), int):
+            ids.add(detail["device_id"])
+    if not ids:
+        return {}
+    devices = {d.pk: d for d in devices_in_reach(user=user).filter(pk__in=ids)}
+    locations = dict(
+        DeviceBinding.objects.filter(device_id__in=devices, elder_id=alert.elder_id)
+        .order_by("device_id", "since", "id")
+        .values_list("device_id", "location")
+    )
+    return {pk: AlertDevice(d, locations.get(pk, "")) for pk, d in devices.items()}
 
 
 def alert_event_cursor() -> int:

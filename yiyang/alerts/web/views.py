@@ -18,12 +18,16 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from yiyang.accounts.access import ScopeKind, has_perm, scope_for
+from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
+from yiyang.alerts import presentation
 from yiyang.alerts.access import access_alert_by_public_id
-from yiyang.alerts.choices import AlertCategory, CloseCode, DispatchTarget
+from yiyang.alerts.choices import AlertCategory, AlertStatus, CloseCode, DeliveryStatus, DispatchTarget
 from yiyang.alerts.models import Alert
 from yiyang.alerts.selectors import (
     alert_console_list,
+    alert_deliveries,
+    alert_devices,
     alert_event_cursor,
     alert_open_counts,
     alert_sla_report,
@@ -111,17 +115,13 @@ def _console_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@staff_page
-def alert_console_page(request: HttpRequest) -> HttpResponse:
-    """The live console of the account's level (community station, street care centre, district):
-    alerts in reach that are not closed, most severe and newest first, pushed within a second. Two
-    views with their open counts: health & safety alerts (the default) and technical alerts."""
-    _require_view(request)
+def _console_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
+    """The whole console page (or, for an HTMX refresh, its rows) answering with `status`."""
     # The cursor is read before the rows and counts: a change in between is streamed, never lost.
     cursor = 0 if is_partial(request) else alert_event_cursor()
     context = _console_context(request)
     if is_partial(request):
-        response = render(request, "alerts/includes/alert_rows.html", context)
+        response = render(request, "alerts/includes/alert_rows.html", {**context, "partial": True}, status=status)
     else:
         scope = scope_for(request.user)
         view = ConsoleView.of(request)
@@ -142,9 +142,18 @@ def alert_console_page(request: HttpRequest) -> HttpResponse:
                 for category in AlertCategory
             ],
         )
-        response = render(request, "alerts/console.html", context)
+        response = render(request, "alerts/console.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@staff_page
+def alert_console_page(request: HttpRequest) -> HttpResponse:
+    """The live console of the account's level (community station, street care centre, district):
+    alerts in reach that are not closed, most severe and newest first, pushed within a second. Two
+    views with their open counts: health & safety alerts (the default) and technical alerts."""
+    _require_view(request)
+    return _console_page(request)
 
 
 @staff_page
@@ -167,37 +176,193 @@ def alert_stream_view(request: HttpRequest) -> Any:
     return response
 
 
-@staff_page
-def alert_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    """One alert: status, timers, timeline, and for those who handle it the 120 hand-off sheet."""
-    alert = access_alert_by_public_id(user=request.user, public_id=public_id)
-    audit_record_shown(actor=request.user, entity_type="alert", record=alert)
+# Field names of the lifecycle forms as people call them, for errors that name the field.
+FIELD_LABELS = {
+    "close_code": gettext_lazy("关闭原因"),
+    "note": gettext_lazy("说明"),
+    "target": gettext_lazy("派遣对象"),
+    "to_name": gettext_lazy("派遣给"),
+}
+STEP_DONE = {
+    "acknowledge": gettext_lazy("已响应告警。"),
+    "dispatch": gettext_lazy("已派遣。"),
+    "on_scene": gettext_lazy("已记录到场。"),
+    "close": gettext_lazy("告警已关闭。"),
+}
+
+
+def person_text(user: User | None) -> str:
+    """LOCAL STAND-IN for the accounts app's central person label (helper "people"): the person's
+    name (full name, else username) with organisation or area beside. Switch to it when it lands."""
+    if user is None:
+        return ""
+    where = user.organisation.name if user.organisation_id and user.organisation else ""
+    where = where or (user.area.name if user.area_id and user.area else "")
+    name = user.full_name or user.username
+    return f"{name}（{where}）" if where else name
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    at: Any
+    kind: str
+    actor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    at: Any
+    stage: str
+    recipient: str
+    person: str
+    address: str
+    channel: str
+    status: str
+    status_label: str
+    badge: str
+    error: str
+
+    @property
+    def failed(self) -> bool:
+        return self.status != DeliveryStatus.SENT
+
+
+@dataclass(frozen=True)
+class Responder:
+    label: str
+    at: Any
+    person: str
+    extra: str = ""
+
+
+def _next_actions(alert: Alert) -> dict[str, bool]:
+    """The lifecycle steps the alert's state allows next (the services refuse the others)."""
+    status = alert.status
+    return {
+        "acknowledge": status == AlertStatus.OPEN,
+        "dispatch": status in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, AlertStatus.DISPATCHED),
+        "on_scene": status == AlertStatus.DISPATCHED,
+        "close": not alert.is_closed,
+    }
+
+
+def _detail_context(
+    request: HttpRequest, alert: Alert, *, form: str = "", errors: dict[str, str] | None = None
+) -> dict[str, Any]:
     can_handle = has_perm(request.user, Perm.ALERTS_HANDLE)
-    context = {
+    events = list(alert_timeline(alert=alert))
+    found = alert_devices(user=request.user, alert=alert, events=events)
+    devices = {
+        pk: presentation.DeviceLabel(kind=str(d.device.get_kind_display()), location=d.location)
+        for pk, d in found.items()
+    }
+    described = presentation.describe_detail(
+        alert_type=alert.alert_type, rule=alert.rule, detail=alert.last_detail, at=alert.last_seen_at, devices=devices
+    )
+    timeline = [
+        TimelineRow(
+            at=e.at,
+            kind=str(e.get_kind_display()),
+            actor=person_text(e.actor),
+            text=presentation.event_text(kind=e.kind, detail=e.detail, alert_type=alert.alert_type, devices=devices),
+        )
+        for e in events
+    ]
+    deliveries = [
+        DeliveryView(
+            at=row.delivery.at,
+            stage=presentation.stage_text(row.delivery.stage),
+            recipient=presentation.recipient_label(row.delivery.recipient_kind),
+            person=person_text(row.person),
+            address=row.delivery.address_masked,
+            channel=presentation.channel_label(row.delivery.channel),
+            status=row.delivery.status,
+            status_label=str(row.delivery.get_status_display()),
+            badge=presentation.delivery_status_badge(row.delivery.status),
+            error=presentation.delivery_error(row.delivery.error),
+        )
+        for row in alert_deliveries(alert=alert)
+    ]
+    responders = [
+        Responder(_("响应"), alert.acknowledged_at, person_text(alert.acknowledged_by)),
+        Responder(
+            _("派遣"),
+            alert.dispatched_at,
+            person_text(alert.dispatched_by),
+            " ".join(p for p in (str(alert.get_dispatch_target_display()), alert.dispatched_to) if p),
+        ),
+        Responder(_("到场"), alert.on_scene_at, person_text(alert.on_scene_by)),
+        Responder(
+            _("关闭"),
+            alert.closed_at,
+            person_text(alert.closed_by),
+            str(alert.get_close_code_display()) if alert.close_code else "",
+        ),
+    ]
+    posted = request.POST if request.method == "POST" else {}
+    return {
         "alert": alert,
-        "events": alert_timeline(alert=alert),
+        "severity_label": presentation.severity_label(alert.severity),
+        "summary": described.sentence,
+        "summary_extra": described.extra,
+        "responders": responders,
+        "timeline": timeline,
+        "deliveries": deliveries,
+        "failed_deliveries": sum(1 for d in deliveries if d.status == DeliveryStatus.FAILED),
+        "policy_steps": presentation.policy_steps(alert.policy, alert.escalation_step),
+        "reescalation": presentation.reescalation_text(alert.policy),
         "sheet": alert_handoff_sheet(actor=request.user, alert=alert) if can_handle else None,
         "can_handle": can_handle,
+        "actions": _next_actions(alert) if can_handle else {},
         "close_codes": CloseCode.choices,
         "dispatch_targets": DispatchTarget.choices,
+        "form": form,
+        "errors": errors or {},
+        "posted": posted,
     }
-    return render(request, "alerts/alert_detail.html", context)
 
 
-def _step(request: HttpRequest, public_id: str, action: Any) -> HttpResponse:
+@staff_page
+def alert_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One alert in words: what the rule saw, who responded, the escalation policy and every
+    notification delivered (failures marked), the timeline, and for those who handle it the 120
+    hand-off sheet and the lifecycle steps its state allows."""
+    alert = access_alert_by_public_id(user=request.user, public_id=public_id)
+    audit_record_shown(actor=request.user, entity_type="alert", record=alert)
+    return render(request, "alerts/alert_detail.html", _detail_context(request, alert))
+
+
+def _error_text(exc: ApplicationError) -> str:
+    """The refusal in words, each field error naming its field ("关闭原因：请选择关闭原因")."""
+    parts = [f"{FIELD_LABELS[e.field]}：{e.reason}" if e.field in FIELD_LABELS else e.reason for e in exc.errors]
+    return pgettext("separator between sentences", "；").join(parts) or exc.message
+
+
+def _step(request: HttpRequest, public_id: str, name: str, action: Any) -> HttpResponse:
+    """Run one lifecycle step through its service. Done: post-redirect-get to the page the form
+    was on, with a message. Refused: that page again with the refusal's status (400 for a form
+    error, 409 for a step the state does not allow), the error next to its field on the alert
+    page and a message naming the field on the console; nothing changed."""
     alert = access_alert_by_public_id(user=request.user, public_id=public_id, perm=Perm.ALERTS_HANDLE)
-    status = 200
+    on_detail = request.POST.get("next") == "detail"
     try:
         action(alert)
     except (NotFound, Forbidden):
         raise
     except ApplicationError as exc:
-        status = exc.status
-        detail = pgettext("separator between sentences", "；").join(e.reason for e in exc.errors) or exc.message
-        messages.error(request, detail)
+        if on_detail and not is_partial(request):
+            fresh = access_alert_by_public_id(user=request.user, public_id=public_id)
+            errors = {e.field: e.reason for e in exc.errors}
+            messages.error(request, _error_text(exc))
+            context = _detail_context(request, fresh, form=name, errors=errors)
+            return render(request, "alerts/alert_detail.html", context, status=exc.status)
+        messages.error(request, _error_text(exc))
+        return _console_page(request, status=exc.status)
     if is_partial(request):
-        return render(request, "alerts/includes/alert_rows.html", _console_context(request), status=status)
-    if request.POST.get("next") == "detail":
+        return _console_page(request)
+    messages.success(request, str(STEP_DONE[name]))
+    if on_detail:
         return redirect("alert-detail", public_id=alert.public_id)
     query = ConsoleView.of(request).query()
     return redirect(reverse("alert-console") + (f"?{query}" if query else ""))
@@ -206,13 +371,13 @@ def _step(request: HttpRequest, public_id: str, action: Any) -> HttpResponse:
 @require_POST
 @staff_page
 def alert_acknowledge_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _step(request, public_id, lambda a: alert_acknowledge(actor=request.user, alert=a))
+    return _step(request, public_id, "acknowledge", lambda a: alert_acknowledge(actor=request.user, alert=a))
 
 
 @require_POST
 @staff_page
 def alert_dispatch_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _step(request, public_id, lambda a: alert_dispatch(
+    return _step(request, public_id, "dispatch", lambda a: alert_dispatch(
         actor=request.user, alert=a, target=request.POST.get("target", ""), to_name=request.POST.get("to_name", ""),
         note=request.POST.get("note", "")))  # fmt: skip
 
@@ -220,14 +385,49 @@ def alert_dispatch_page(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 @staff_page
 def alert_on_scene_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _step(request, public_id, lambda a: alert_on_scene(actor=request.user, alert=a))
+    return _step(request, public_id, "on_scene", lambda a: alert_on_scene(actor=request.user, alert=a))
 
 
 @require_POST
 @staff_page
 def alert_close_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _step(request, public_id, lambda a: alert_close(
+    return _step(request, public_id, "close", lambda a: alert_close(
         actor=request.user, alert=a, close_code=request.POST.get("close_code", ""), note=request.POST.get("note", "")))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SlaRow:
+    """One row of the SLA table with its numbers formatted for the locale ("-" when there is none)."""
+
+    label: str
+    testid: str
+    alerts: str
+    within_60s: str
+    within_180s: str
+    acknowledge: str
+    dispatch: str
+    scene: str
+
+    @classmethod
+    def of(cls, label: Any, group: dict[str, Any], testid: str) -> "SlaRow":
+        def n(key: str) -> str:
+            value = group.get(key)
+            return "-" if value is None else presentation.number(value)
+
+        def pct(key: str) -> str:
+            value = group.get(key)
+            return "-" if value is None else f"{presentation.number(value)}%"
+
+        return cls(
+            label=str(label),
+            testid=testid,
+            alerts=n("alerts"),
+            within_60s=pct("acknowledged_within_60s_pct"),
+            within_180s=pct("acknowledged_within_180s_pct"),
+            acknowledge=f"{n('time_to_acknowledge_p50_s')} / {n('time_to_acknowledge_p90_s')}",
+            dispatch=f"{n('time_to_dispatch_p50_s')} / {n('time_to_dispatch_p90_s')}",
+            scene=f"{n('time_to_scene_p50_s')} / {n('time_to_scene_p90_s')}",
+        )
 
 
 def _date_param(request: HttpRequest, name: str) -> date | None:
@@ -242,5 +442,8 @@ def alert_sla_page(request: HttpRequest) -> HttpResponse:
     start, end = sla_range(_date_param(request, "start"), _date_param(request, "end"))
     limits.check_date_span(start.date(), end.date() - timedelta(days=1))
     report = alert_sla_report(user=request.user, start=start, end=end)
-    context = {"report": report, "start": start.date(), "end": end.date() - timedelta(days=1)}
+    rows = [SlaRow.of(_("合计"), report["overall"], "sla-overall")]
+    rows += [SlaRow.of(presentation.severity_label(g["severity"]), g, "sla-severity") for g in report["by_severity"]]
+    rows += [SlaRow.of(g["street"], g, "sla-street") for g in report["by_street"]]
+    context = {"rows": rows, "start": start.date(), "end": end.date() - timedelta(days=1)}
     return render(request, "alerts/sla.html", context)

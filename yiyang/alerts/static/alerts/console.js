@@ -41,6 +41,16 @@
     if (soundOn) { beep(); }
   });
 
+  // A refused step (400: a field missing, such as the close reason; 409: not allowed in this
+  // state) answers the rows with the error naming the field: show it instead of dropping it.
+  document.body.addEventListener("htmx:beforeSwap", function (ev) {
+    var status = ev.detail.xhr.status;
+    if ((status === 400 || status === 409) && ev.detail.target && ev.detail.target.id === "alert-rows") {
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
+    }
+  });
+
   var pending = null;
   function refresh() {
     if (pending) return;
