@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
-from yiyang.accounts.access import has_perm
+from yiyang.accounts.access import has_perm, missing_perm_message
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.selectors import streets_in_reach
 from yiyang.audit.lists import audit_page_shown, audit_record_shown
@@ -112,7 +112,7 @@ def device_list_page(request: HttpRequest) -> HttpResponse:
 @staff_page
 def device_create_page(request: HttpRequest) -> HttpResponse:
     if not has_perm(request.user, Perm.DEVICES_MANAGE):
-        raise Forbidden
+        raise Forbidden(missing_perm_message(Perm.DEVICES_MANAGE))
     form = DeviceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -201,7 +201,10 @@ def device_unbind_page(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def _require_queues(request: HttpRequest) -> None:
     if not can_see_queues(request.user):
-        raise Forbidden
+        raise Forbidden(
+            _("待绑定设备和无法解析的消息只对持有“%(permission)s”权限的街道级和区级账号开放")
+            % {"permission": Perm.DEVICES_MANAGE.label}
+        )
 
 
 @staff_page
