@@ -13,6 +13,7 @@ from yiyang.areas.access import area_filter_id
 from yiyang.areas.models import Area
 from yiyang.areas.selectors import communities_in_reach, streets_in_reach
 from yiyang.core.errors import FieldError
+from yiyang.core.forms import InvalidFieldsMarked, must_choose
 from yiyang.elders.choices import AgeBand, EconomicStatus, HouseholdRegistration, LivingArrangement, SpecialStatus
 from yiyang.elders.models import Elder
 from yiyang.elders.selectors import SEARCH_HELP, ElderFilters, search_refusal
@@ -100,9 +101,11 @@ class CommunityChoiceField(forms.ModelChoiceField):
         return f"{street} / {obj.name}" if street else obj.name
 
 
-class ElderForm(forms.Form):
+class ElderForm(InvalidFieldsMarked, forms.Form):
     """Register (with one emergency contact) or edit an elder. Every field is optional here so that
-    the service, which knows the rules, reports each problem."""
+    the service, which knows the rules, reports each problem; except the household registration,
+    economic status and living arrangement, which start empty and must be chosen (the service's
+    defaults would record an answer nobody gave)."""
 
     name = forms.CharField(label=_("姓名"), required=False, max_length=100)
     national_id = forms.CharField(label=_("身份证号"), required=False, max_length=32)
@@ -110,9 +113,21 @@ class ElderForm(forms.Form):
     community = CommunityChoiceField(
         label=_("社区"), queryset=Area.objects.none(), to_field_name="public_id", required=False
     )
-    household_registration = forms.ChoiceField(label=_("户籍类型"), choices=HouseholdRegistration.choices)
-    economic_status = forms.ChoiceField(label=_("经济状况"), choices=EconomicStatus.choices)
-    living_arrangement = forms.ChoiceField(label=_("居住状况"), choices=LivingArrangement.choices)
+    household_registration = forms.ChoiceField(
+        label=_("户籍类型"),
+        choices=must_choose(HouseholdRegistration.choices),
+        error_messages={"required": _("请选择户籍类型")},
+    )
+    economic_status = forms.ChoiceField(
+        label=_("经济状况"),
+        choices=must_choose(EconomicStatus.choices),
+        error_messages={"required": _("请选择经济状况")},
+    )
+    living_arrangement = forms.ChoiceField(
+        label=_("居住状况"),
+        choices=must_choose(LivingArrangement.choices),
+        error_messages={"required": _("请选择居住状况")},
+    )
     special_statuses = forms.MultipleChoiceField(
         label=_("特殊身份"), choices=SpecialStatus.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
