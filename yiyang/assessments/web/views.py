@@ -17,7 +17,7 @@ from yiyang.accounts.access import has_perm, missing_perm_message, require_perm,
 from yiyang.accounts.permissions import Perm
 from yiyang.assessments import scoring
 from yiyang.assessments.access import access_assessment_by_public_id
-from yiyang.assessments.choices import EDITABLE_STATUSES, AssessmentReason, AssessmentStatus, DueReason
+from yiyang.assessments.choices import EDITABLE_STATUSES, AssessmentStatus, DueReason
 from yiyang.assessments.models import Assessment
 from yiyang.assessments.presentation import (
     annex_a_diagnoses,
@@ -181,7 +181,7 @@ def assessment_create_page(request: HttpRequest, public_id: str) -> HttpResponse
         return render(request, "assessments/scale_choice.html", {"elder": elder, "scales": scales})
     scale = scoring.get_scale(code)
     if request.method != "POST":
-        meta = AssessmentMetaForm(initial={"reason": AssessmentReason.FIRST, "assessed_on": timezone.localdate()})
+        meta = AssessmentMetaForm(initial={"assessed_on": timezone.localdate()})
         return _render_form(request, elder=elder, scale=scale, meta=meta, answers={}, assessment=None)
     meta = AssessmentMetaForm(request.POST)
     parsed = answers_from_post(scale, request.POST)
