@@ -169,3 +169,13 @@ def test_a_domain_error_escaping_a_plain_page_is_a_403_or_404_page(rf_user):
 def test_a_forbidden_without_a_message_shows_no_english_title(rf_user):
     html = web.permission_denied(rf_user, PermissionDenied()).content.decode()
     assert reason_of(html) == ""
+
+
+def test_a_body_over_the_limit_is_a_413_page_with_the_menu(world, settings):
+    settings.YIYANG_MAX_REQUEST_BODY_BYTES = 100
+    settings.YIYANG_MAX_UPLOAD_BYTES = 100  # the test client posts a form as multipart
+    response = signed_in(world.users["street0"]).post("/password/change/", {"old_password": "x" * 500})
+    html = response.content.decode()
+    assert response.status_code == 413
+    assert 'data-status="413"' in html
+    assert NAV in html
