@@ -55,3 +55,22 @@ def test_an_organisation_sent_without_a_kind_is_refused_at_that_field(world):
     assert not Organisation.objects.filter(name="新建养老服务站").exists()
     assert re.findall(r'data-testid="error-kind">([^<]*)<', html)
     assert "is-invalid" in select_of(html, "kind")
+
+
+def test_a_new_device_has_no_kind_or_protocol_chosen(world):
+    html = page_client(world.users["street0"]).get("/devices/new/").content.decode()
+    for name in ("kind", "protocol"):
+        assert selected_values(select_of(html, name)) == [""]
+
+
+def test_a_device_sent_without_kind_and_protocol_is_refused_at_those_fields(world):
+    from yiyang.devices.models import Device
+
+    response = page_client(world.users["street0"]).post(
+        "/devices/new/", {"kind": "", "protocol": "", "identifier": "NEW-1"}
+    )
+    html = response.content.decode()
+    assert not Device.objects.filter(identifier="NEW-1").exists()
+    for name in ("kind", "protocol"):
+        assert re.findall(rf'data-testid="error-{name}">([^<]*)<', html)
+        assert "is-invalid" in select_of(html, name)

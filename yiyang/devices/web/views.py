@@ -18,6 +18,7 @@ from yiyang.accounts.permissions import Perm
 from yiyang.areas.selectors import streets_in_reach
 from yiyang.audit.lists import audit_page_shown, audit_record_shown
 from yiyang.core.errors import Forbidden, ValidationFailed
+from yiyang.core.forms import InvalidFieldsMarked, must_choose
 from yiyang.core.web import staff_page
 from yiyang.devices.access import access_device_by_public_id, access_pending_device_by_public_id
 from yiyang.devices.choices import DeviceKind, DeviceProtocol, DeviceState
@@ -44,9 +45,10 @@ from yiyang.elders.access import access_elder_by_public_id
 PAGE_SIZE = 30
 
 
-class DeviceForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=DeviceKind.choices)
-    protocol = forms.ChoiceField(label=gettext_lazy("接入协议"), choices=DeviceProtocol.choices)
+class DeviceForm(InvalidFieldsMarked, forms.Form):
+    # No kind or protocol preselected: an untouched form would register a device as the first of each.
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=must_choose(DeviceKind.choices))
+    protocol = forms.ChoiceField(label=gettext_lazy("接入协议"), choices=must_choose(DeviceProtocol.choices))
     identifier = forms.CharField(label=gettext_lazy("设备号"), max_length=64)
     vendor = forms.CharField(label=gettext_lazy("厂商"), max_length=64, required=False)
     model_name = forms.CharField(label=gettext_lazy("型号"), max_length=64, required=False)
@@ -54,7 +56,7 @@ class DeviceForm(forms.Form):
     street = forms.UUIDField(label=gettext_lazy("街道"), required=False)
 
 
-class DeviceEditForm(forms.Form):
+class DeviceEditForm(InvalidFieldsMarked, forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=DeviceKind.choices)
     vendor = forms.CharField(label=gettext_lazy("厂商"), max_length=64, required=False)
     model_name = forms.CharField(label=gettext_lazy("型号"), max_length=64, required=False)
@@ -62,7 +64,7 @@ class DeviceEditForm(forms.Form):
     state = forms.ChoiceField(label=gettext_lazy("状态"), choices=DeviceState.choices)
 
 
-class BindForm(forms.Form):
+class BindForm(InvalidFieldsMarked, forms.Form):
     elder = forms.UUIDField(label=gettext_lazy("老年人编号"))
     location = forms.CharField(label=gettext_lazy("安装位置"), max_length=64, required=False)
 
