@@ -46,3 +46,9 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# Every HTML error in the site layout, JSON under /api/ (yiyang.core.web).
+handler400 = "yiyang.core.web.bad_request"
+handler403 = "yiyang.core.web.permission_denied"
+handler404 = "yiyang.core.web.page_not_found"
+handler500 = "yiyang.core.web.server_error"

@@ -1,7 +1,5 @@
 """Settings shared by every environment. Everything an operator changes comes from the environment."""
 
-from django.utils.translation import gettext_lazy as _
-
 from config.env import BASE_DIR, env
 
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
@@ -45,6 +43,8 @@ MIDDLEWARE = [
     # Before anything reads the body (CSRF reads POST in process_view); after auth to render the 413 page.
     "yiyang.core.middleware.RequestLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages: the error pages it renders show the menu and messages.
+    "yiyang.core.web.ErrorPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yiyang.audit.middleware.RequestContextMiddleware",
 ]
@@ -59,6 +59,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
 ROOT_URLCONF = "config.urls"
+# A refused CSRF check answers in the site layout, saying what to do (the API answers JSON).
+CSRF_FAILURE_VIEW = "yiyang.core.web.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -74,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yiyang.accounts.context_processors.staff",
+                "yiyang.devices.web.context_processors.device_queues",
             ],
         },
     },
@@ -142,7 +145,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Each language in its own name, never translated (the language switch shows them so in every UI).
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "yiyang" / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True

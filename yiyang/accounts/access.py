@@ -17,6 +17,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from yiyang.accounts.choices import (
     COMMUNITY_ROLES,
@@ -238,9 +239,15 @@ def has_perm(user: AnyUser, perm: Perm) -> bool:
 
 
 def require_perm(user: AnyUser, perm: Perm) -> None:
-    """Raise Forbidden unless the account holds `perm` (use after the record is known to be in reach)."""
+    """Raise Forbidden unless the account holds `perm` (use after the record is known to be in reach);
+    its message names the permission by its label (`missing_perm_message`)."""
     if not has_perm(user, perm):
-        raise Forbidden(f"缺少权限：{perm.label}")
+        raise Forbidden(missing_perm_message(perm))
+
+
+def missing_perm_message(perm: Perm) -> str:
+    """ "Missing permission: <label>", in the active language: the reason a 403 page or answer gives."""
+    return _("缺少权限：%(permission)s") % {"permission": perm.label}
 
 
 def is_placed_at_district(user: AnyUser, district: "Area") -> bool:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
-from yiyang.accounts.access import ScopeKind, has_perm, scope_for
+from yiyang.accounts.access import ScopeKind, has_perm, missing_perm_message, scope_for
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.alerts import presentation
@@ -94,7 +94,7 @@ class TechnicalRow:
 
 def _require_view(request: HttpRequest) -> None:
     if not has_perm(request.user, Perm.ALERTS_VIEW):
-        raise PermissionDenied
+        raise PermissionDenied(missing_perm_message(Perm.ALERTS_VIEW))
 
 
 def _console_context(request: HttpRequest) -> dict[str, Any]:

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from yiyang.accounts.access import has_perm
+from yiyang.accounts.access import has_perm, missing_perm_message
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.selectors import area_tree
 from yiyang.elders.selectors import active_elder_counts_by_community
@@ -13,7 +13,7 @@ from yiyang.elders.selectors import active_elder_counts_by_community
 def area_tree_page(request: HttpRequest) -> HttpResponse:
     """The district → street → community tree in reach, with the number of elders in each."""
     if not has_perm(request.user, Perm.AREAS_VIEW):
-        raise PermissionDenied
+        raise PermissionDenied(missing_perm_message(Perm.AREAS_VIEW))
     counts = active_elder_counts_by_community(user=request.user)
 
     def total(node: dict) -> int:

@@ -14,14 +14,20 @@ from yiyang.assessments.choices import AssessmentReason, AssessmentStatus
 from yiyang.assessments.presentation import annex_a_diagnoses
 from yiyang.assessments.scoring import Scale
 from yiyang.core.errors import FieldError
+from yiyang.core.forms import InvalidFieldsMarked, must_choose
 
 ITEM_PREFIX = "item_"
 OTHER_DIAGNOSES = "diagnoses_other"
 _SPLIT = re.compile(r"[\s,，、;；]+")
 
 
-class AssessmentMetaForm(forms.Form):
-    reason = forms.ChoiceField(label=gettext_lazy("评估原因"), choices=AssessmentReason.choices)
+class AssessmentMetaForm(InvalidFieldsMarked, forms.Form):
+    # No reason preselected: why this assessment is made must be said (first, regular, changed...).
+    reason = forms.ChoiceField(
+        label=gettext_lazy("评估原因"),
+        choices=must_choose(AssessmentReason.choices),
+        error_messages={"required": gettext_lazy("请选择评估原因")},
+    )
     assessed_on = forms.DateField(
         label=gettext_lazy("评估日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

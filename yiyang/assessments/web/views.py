@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yiyang.accounts.access import has_perm, require_perm, scope_for
+from yiyang.accounts.access import has_perm, missing_perm_message, require_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.assessments import scoring
 from yiyang.assessments.access import access_assessment_by_public_id
-from yiyang.assessments.choices import EDITABLE_STATUSES, AssessmentReason, AssessmentStatus, DueReason
+from yiyang.assessments.choices import EDITABLE_STATUSES, AssessmentStatus, DueReason
 from yiyang.assessments.models import Assessment
 from yiyang.assessments.presentation import (
     annex_a_diagnoses,
@@ -181,7 +181,7 @@ def assessment_create_page(request: HttpRequest, public_id: str) -> HttpResponse
         return render(request, "assessments/scale_choice.html", {"elder": elder, "scales": scales})
     scale = scoring.get_scale(code)
     if request.method != "POST":
-        meta = AssessmentMetaForm(initial={"reason": AssessmentReason.FIRST, "assessed_on": timezone.localdate()})
+        meta = AssessmentMetaForm(initial={"assessed_on": timezone.localdate()})
         return _render_form(request, elder=elder, scale=scale, meta=meta, answers={}, assessment=None)
     meta = AssessmentMetaForm(request.POST)
     parsed = answers_from_post(scale, request.POST)
@@ -463,13 +463,13 @@ def policy_page(request: HttpRequest) -> HttpResponse:
     """The policy data in force per scale and every version loaded, with source and verified mark;
     officers with `assessments.policy` upload a new version (JSON or YAML)."""
     if not (has_perm(request.user, Perm.ASSESSMENTS_VIEW) or has_perm(request.user, Perm.POLICY_MANAGE)):
-        raise PermissionDenied
+        raise PermissionDenied(missing_perm_message(Perm.ASSESSMENTS_VIEW))
     can_load = has_perm(request.user, Perm.POLICY_MANAGE)
     form = PolicyUploadForm(request.POST or None, request.FILES or None)
     problems: list[FieldError] = []
     if request.method == "POST":
         if not can_load:
-            raise PermissionDenied
+            raise PermissionDenied(missing_perm_message(Perm.POLICY_MANAGE))
         if form.is_valid():
             try:
                 document = policy_document_parse(form.cleaned_data["file"].read())

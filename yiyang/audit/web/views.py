@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from yiyang.accounts.access import has_perm
+from yiyang.accounts.access import has_perm, missing_perm_message
 from yiyang.accounts.permissions import Perm
 from yiyang.audit.api.views import parse_audit_filters
 from yiyang.audit.models import AuditAction
@@ -24,7 +24,7 @@ AUDIT_EXPORT_MAX_ROWS = 100_000
 def audit_export_download(request: HttpRequest) -> HttpResponse | FileResponse:
     """The filtered audit log as .xlsx (at most 100,000 rows); the export is itself audited."""
     if not has_perm(request.user, Perm.AUDIT_VIEW):
-        raise PermissionDenied
+        raise PermissionDenied(missing_perm_message(Perm.AUDIT_VIEW))
     params = {k: v for k, v in request.GET.items() if v and k != "page"}
     try:
         filters = parse_audit_filters(params)
@@ -76,7 +76,7 @@ def audit_export_download(request: HttpRequest) -> HttpResponse | FileResponse:
 def audit_list_page(request: HttpRequest) -> HttpResponse:
     """The audit log for bureau officers, filterable by action, actor, record and date."""
     if not has_perm(request.user, Perm.AUDIT_VIEW):
-        raise PermissionDenied
+        raise PermissionDenied(missing_perm_message(Perm.AUDIT_VIEW))
     params = {k: v for k, v in request.GET.items() if v and k != "page"}
     try:
         filters = parse_audit_filters(params)

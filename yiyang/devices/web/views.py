@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
-from yiyang.accounts.access import has_perm
+from yiyang.accounts.access import has_perm, missing_perm_message
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.selectors import streets_in_reach
 from yiyang.audit.lists import audit_page_shown, audit_record_shown
 from yiyang.core.errors import Forbidden, ValidationFailed
+from yiyang.core.forms import InvalidFieldsMarked, must_choose
 from yiyang.core.web import query_without_page, staff_page
 from yiyang.devices.access import access_device_by_public_id, access_pending_device_by_public_id
 from yiyang.devices.choices import DeviceKind, DeviceProtocol, DeviceState
@@ -45,9 +46,10 @@ from yiyang.elders.access import access_elder_by_public_id
 PAGE_SIZE = 30
 
 
-class DeviceForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=DeviceKind.choices)
-    protocol = forms.ChoiceField(label=gettext_lazy("接入协议"), choices=DeviceProtocol.choices)
+class DeviceForm(InvalidFieldsMarked, forms.Form):
+    # No kind or protocol preselected: an untouched form would register a device as the first of each.
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=must_choose(DeviceKind.choices))
+    protocol = forms.ChoiceField(label=gettext_lazy("接入协议"), choices=must_choose(DeviceProtocol.choices))
     identifier = forms.CharField(label=gettext_lazy("设备号"), max_length=64)
     vendor = forms.CharField(label=gettext_lazy("厂商"), max_length=64, required=False)
     model_name = forms.CharField(label=gettext_lazy("型号"), max_length=64, required=False)
@@ -55,7 +57,7 @@ class DeviceForm(forms.Form):
     street = forms.UUIDField(label=gettext_lazy("街道"), required=False)
 
 
-class DeviceEditForm(forms.Form):
+class DeviceEditForm(InvalidFieldsMarked, forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=DeviceKind.choices)
     vendor = forms.CharField(label=gettext_lazy("厂商"), max_length=64, required=False)
     model_name = forms.CharField(label=gettext_lazy("型号"), max_length=64, required=False)
@@ -63,7 +65,7 @@ class DeviceEditForm(forms.Form):
     state = forms.ChoiceField(label=gettext_lazy("状态"), choices=DeviceState.choices)
 
 
-class BindForm(forms.Form):
+class BindForm(InvalidFieldsMarked, forms.Form):
     elder = forms.UUIDField(label=gettext_lazy("老年人编号"))
     location = forms.CharField(label=gettext_lazy("安装位置"), max_length=64, required=False)
 
@@ -114,7 +116,7 @@ def device_list_page(request: HttpRequest) -> HttpResponse:
 @staff_page
 def device_create_page(request: HttpRequest) -> HttpResponse:
     if not has_perm(request.user, Perm.DEVICES_MANAGE):
-        raise Forbidden
+        raise Forbidden(missing_perm_message(Perm.DEVICES_MANAGE))
     form = DeviceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -203,7 +205,10 @@ def device_unbind_page(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def _require_queues(request: HttpRequest) -> None:
     if not can_see_queues(request.user):
-        raise Forbidden
+        raise Forbidden(
+            _("待绑定设备和无法解析的消息只对持有“%(permission)s”权限的街道级和区级账号开放")
+            % {"permission": Perm.DEVICES_MANAGE.label}
+        )
 
 
 @staff_page

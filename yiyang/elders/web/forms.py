@@ -13,6 +13,7 @@ from yiyang.areas.access import area_filter_id
 from yiyang.areas.models import Area
 from yiyang.areas.selectors import communities_in_reach, streets_in_reach
 from yiyang.core.errors import FieldError
+from yiyang.core.forms import PLEASE_CHOOSE, InvalidFieldsMarked, must_choose
 from yiyang.elders.choices import AgeBand, EconomicStatus, HouseholdRegistration, LivingArrangement, SpecialStatus
 from yiyang.elders.models import Elder
 from yiyang.elders.selectors import SEARCH_HELP, ElderFilters, search_refusal
@@ -100,27 +101,53 @@ class CommunityChoiceField(forms.ModelChoiceField):
         return f"{street} / {obj.name}" if street else obj.name
 
 
-class ElderForm(forms.Form):
+class ElderForm(InvalidFieldsMarked, forms.Form):
     """Register (with one emergency contact) or edit an elder. Every field is optional here so that
-    the service, which knows the rules, reports each problem."""
+    the service, which knows the rules, reports each problem; except the household registration,
+    economic status and living arrangement, which start empty and must be chosen (the service's
+    defaults would record an answer nobody gave)."""
 
     name = forms.CharField(label=_("姓名"), required=False, max_length=100)
     national_id = forms.CharField(label=_("身份证号"), required=False, max_length=32)
     phone = forms.CharField(label=_("手机号"), required=False, max_length=20)
     community = CommunityChoiceField(
-        label=_("社区"), queryset=Area.objects.none(), to_field_name="public_id", required=False
+        label=_("社区"),
+        queryset=Area.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label=PLEASE_CHOOSE[1],
     )
-    household_registration = forms.ChoiceField(label=_("户籍类型"), choices=HouseholdRegistration.choices)
-    economic_status = forms.ChoiceField(label=_("经济状况"), choices=EconomicStatus.choices)
-    living_arrangement = forms.ChoiceField(label=_("居住状况"), choices=LivingArrangement.choices)
+    household_registration = forms.ChoiceField(
+        label=_("户籍类型"),
+        choices=must_choose(HouseholdRegistration.choices),
+        error_messages={"required": _("请选择户籍类型")},
+    )
+    economic_status = forms.ChoiceField(
+        label=_("经济状况"),
+        choices=must_choose(EconomicStatus.choices),
+        error_messages={"required": _("请选择经济状况")},
+    )
+    living_arrangement = forms.ChoiceField(
+        label=_("居住状况"),
+        choices=must_choose(LivingArrangement.choices),
+        error_messages={"required": _("请选择居住状况")},
+    )
     special_statuses = forms.MultipleChoiceField(
         label=_("特殊身份"), choices=SpecialStatus.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     service_station = forms.ModelChoiceField(
-        label=_("服务站点"), queryset=Organisation.objects.none(), to_field_name="public_id", required=False
+        label=_("服务站点"),
+        queryset=Organisation.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label="—",
     )
     medical_institution = forms.ModelChoiceField(
-        label=_("签约医疗机构"), queryset=Organisation.objects.none(), to_field_name="public_id", required=False
+        label=_("签约医疗机构"),
+        queryset=Organisation.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label="—",
     )
     monitoring_consent = forms.BooleanField(label=_("同意智能监测"), required=False)
     notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -11,6 +11,7 @@ from yiyang.areas.choices import AreaLevel
 from yiyang.areas.models import Area
 from yiyang.areas.selectors import areas_in_reach
 from yiyang.core.errors import FieldError
+from yiyang.core.forms import InvalidFieldsMarked, must_choose
 from yiyang.organisations.choices import HospitalGrade, OrganisationKind, OrganisationStatus, Ownership
 from yiyang.organisations.models import Organisation
 from yiyang.organisations.services import EDITABLE_FIELDS
@@ -56,12 +57,15 @@ class AreaSelect(forms.Select):
         return option
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(InvalidFieldsMarked, forms.Form):
     """Register (no status: a new organisation is open) or edit an organisation. Choices are offered
     as selects but posted as text, and every field is optional here, so that the service, which
     knows the rules, reports each problem; only coordinates that are not numbers fail here."""
 
-    kind = forms.CharField(label=_("机构类型"), required=False, widget=forms.Select(choices=OrganisationKind.choices))
+    # No kind preselected: the first one would be recorded for a form nobody looked at.
+    kind = forms.CharField(
+        label=_("机构类型"), required=False, widget=forms.Select(choices=must_choose(OrganisationKind.choices))
+    )
     name = forms.CharField(label=_("名称"), required=False)
     area = forms.CharField(
         label=_("所在区域"),

@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiyang.accounts.access import has_perm
+from yiyang.accounts.access import has_perm, missing_perm_message
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.access import area_filter_id
 from yiyang.areas.selectors import streets_in_reach
@@ -135,7 +135,7 @@ def _organisation_form(request: HttpRequest, form: OrganisationForm, organisatio
 def organisation_create_page(request: HttpRequest) -> HttpResponse:
     """Register an organisation; each problem the service finds is shown next to its input."""
     if not has_perm(request.user, Perm.ORGS_CHANGE):
-        raise PermissionDenied
+        raise PermissionDenied(missing_perm_message(Perm.ORGS_CHANGE))
     form = OrganisationForm(request.POST if request.method == "POST" else None, user=request.user)
     if form.is_bound:
         errors = ErrorCollector(form.problems())

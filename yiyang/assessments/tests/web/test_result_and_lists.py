@@ -94,7 +94,9 @@ def test_the_profile_shows_current_level_grade_history_and_the_new_link(world):
     confirmed(world, scale=LTC, answers=ltc_answers(3), assessed_on=days_ago(15))
     draft(world, elder="elder0")
     html = page_client(world.users["street0"]).get(f"/elders/{world.elders['elder0'].public_id}/").content.decode()
-    section = html[html.index('data-testid="section-assessments-levels"') : html.index('data-testid="section-monitoring-profile"')]
+    section = html[
+        html.index('data-testid="section-assessments-levels"') : html.index('data-testid="section-monitoring-profile"')
+    ]
     assert "能力重度受损（重度失能）" in section
     assert "重度失能Ⅰ级" in section
     assert section.count('data-testid="history-row"') == 3
