@@ -27,9 +27,7 @@ class User(AbstractUser):
     # The number of the certificate that qualifies the person for the work they sign (an assessor's
     # 评估员证, a doctor's 执业证书). The longest in use are 22 characters (医师资格证书编码,
     # 职业技能等级证书编号); 32 leaves room for a prefix without admitting free text.
-    qualification_number = models.CharField(
-        _("资格证书编号"), max_length=QUALIFICATION_NUMBER_MAX_LENGTH, blank=True
-    )
+    qualification_number = models.CharField(_("资格证书编号"), max_length=QUALIFICATION_NUMBER_MAX_LENGTH, blank=True)
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
     area = models.ForeignKey(
         "areas.Area",
