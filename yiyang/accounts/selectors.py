@@ -70,3 +70,9 @@ def person_label(user: AnyUser | None) -> str:
     if not isinstance(user, User):
         return ""
     return snapshot_label(person_snapshot(user))
+
+
+def signed_label(snapshot: Mapping[str, str] | None, user: AnyUser | None) -> str:
+    """The person who signed a record as stored when they signed (`person_snapshot`), else, for a
+    record signed before snapshots were kept, as they are now; "" for nobody."""
+    return snapshot_label(snapshot) if snapshot else person_label(user)

@@ -24,7 +24,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from yiyang.accounts.selectors import person_label, snapshot_label
+from yiyang.accounts.selectors import signed_label
 from yiyang.assessments.choices import AssessmentReason, AssessmentStatus
 from yiyang.assessments.models import Assessment
 from yiyang.assessments.presentation import result_groups, scale_title
@@ -50,7 +50,9 @@ def report_font_file() -> tuple[Path, int]:
     if configured:
         path = Path(configured)
         if not path.is_file():
-            raise ReportFontMissing(f"YIYANG_PDF_FONT={configured} does not exist: set it to a TrueType font with Chinese glyphs")
+            raise ReportFontMissing(
+                f"YIYANG_PDF_FONT={configured} does not exist: set it to a TrueType font with Chinese glyphs"
+            )
         return path, index
     for candidate in DEFAULT_FONT_FILES:
         if Path(candidate).is_file():
@@ -106,11 +108,6 @@ def _grid(rows: list[list[Any]], widths: list[float], styles: dict[str, Paragrap
     return table
 
 
-def signer_label(snapshot: dict[str, str] | None, user: Any) -> str:
-    """The signer as stored when they signed, else (records from before snapshots) as they are now."""
-    return snapshot_label(snapshot) if snapshot else person_label(user)
-
-
 def assessment_report_pdf(assessment: Assessment, *, generated_on: date, compress: bool = True) -> bytes:
     """The report as PDF bytes: who, when, by whom, the result with every explanation step, and the
     unverified values it depends on. Needs a record with a result (submitted or confirmed)."""
@@ -160,8 +157,8 @@ def assessment_report_pdf(assessment: Assessment, *, generated_on: date, compres
         ),
         _grid(
             [
-                ["评估员", signer_label(assessment.assessor_snapshot, assessment.assessor)],
-                ["审核人", signer_label(assessment.reviewer_snapshot, assessment.reviewer) or "—"],
+                ["评估员", signed_label(assessment.assessor_snapshot, assessment.assessor)],
+                ["审核人", signed_label(assessment.reviewer_snapshot, assessment.reviewer) or "—"],
             ],
             [widths[0], sum(widths[1:])],
             styles,
@@ -183,7 +180,7 @@ def assessment_report_pdf(assessment: Assessment, *, generated_on: date, compres
             style=TableStyle(
                 [
                     ("FONT", (0, 0), (-1, -1), FONT),  # the cells' own default is Helvetica, never embedded
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
                     ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
                 ]
             ),

@@ -12,7 +12,7 @@ from typing import Any
 
 from django import template
 
-from yiyang.accounts.selectors import person_label, person_name, snapshot_label
+from yiyang.accounts.selectors import person_label, person_name, signed_label
 
 register = template.Library()
 
@@ -29,6 +29,4 @@ def person_name_filter(user: Any) -> str:
 
 @register.filter(name="signed")
 def signed(snapshot: Any, user: Any = None) -> str:
-    if isinstance(snapshot, Mapping) and snapshot:
-        return snapshot_label(snapshot)
-    return person_label(user)
+    return signed_label(snapshot if isinstance(snapshot, Mapping) else None, user)

@@ -18,7 +18,6 @@ from yiyang.assessments.web.profile import assessment_profile_context
 from yiyang.audit.lists import audit_page_shown
 from yiyang.core.errors import ValidationFailed
 from yiyang.core.excel import workbook_response
-from yiyang.core.masking import mask_national_id, mask_phone
 from yiyang.core.web import is_partial, staff_page
 from yiyang.elders.access import access_elder_by_public_id
 from yiyang.elders.choices import SpecialStatus
@@ -50,12 +49,14 @@ def elder_list_page(request: HttpRequest) -> HttpResponse:
     )
     audit_page_shown(actor=request.user, entity_type="elder", page=page)
     today = timezone.localdate()
+    listed = disclosure_for(request.user).listed
     rows = [
         {
             "elder": elder,
+            "name": listed.name(elder.name),
             "age": age_on(elder.birth_date, today),
-            "national_id_masked": mask_national_id(elder.national_id),
-            "phone_masked": mask_phone(elder.phone),
+            "national_id_masked": listed.national_id(elder.national_id),
+            "phone_masked": listed.phone(elder.phone),
         }
         for elder in page.object_list
     ]
@@ -111,6 +112,7 @@ def elder_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
         for c in elder.emergency_contacts.all()
     ]
     shown = {
+        "name": disclosure.name(elder.name),
         "national_id": disclosure.national_id(elder.national_id),
         "phone": disclosure.phone(elder.phone),
         "notes": disclosure.notes(elder.notes),
