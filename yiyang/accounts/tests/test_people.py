@@ -215,3 +215,25 @@ def test_the_audit_log_shows_the_actor_by_name_and_username(world):
     html = page(world.users["bureau"]).get("/audit/").content.decode()
     cells = [text_of(c) for c in re.findall(r'<td data-testid="actor">(.*?)</td>', html, re.S)]
     assert "李局长 bureau" in cells
+
+
+def test_the_assessments_api_names_assessor_and_reviewer_as_people(world):
+    assessor = named(world.users["street0"], "张丽", "350203-2024-017")
+    named(world.users["medical0"], "王建国", "A-1")
+    record = confirmed(world)
+    named(world.users["medical0"], "改名后", "B-2")
+    body = api(world.users["street0"]).get(f"/api/v1/assessments/{record.public_id}/").json()
+    assert body["assessor"]["name"] == "张丽"
+    assert body["assessor"]["qualification_number"] == "350203-2024-017"
+    assert body["assessor"]["label"] == f"张丽（证书编号 350203-2024-017） · {assessor.area.name}"
+    assert body["reviewer"]["name"] == "改名后"  # the account as it is now
+    assert body["reviewer_signed"].startswith("王建国（证书编号 A-1）")  # as it signed
+
+
+def test_the_admin_edits_the_qualification_number():
+    from django.contrib import admin
+
+    from yiyang.accounts.admin import UserAdmin
+
+    fields = [f for _, options in UserAdmin(User, admin.site).fieldsets for f in options["fields"]]
+    assert "qualification_number" in fields
