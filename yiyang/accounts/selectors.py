@@ -40,7 +40,7 @@ def person_snapshot(user: User) -> dict[str, str]:
     """What identifies the person who signs something, as it is now: name, username, qualification
     number and the organisation (else the area) they act for. Stored by services on a record that
     must keep showing who signed it even after the account is renamed or moved."""
-    place = user.organisation.name if user.organisation_id else (user.area.name if user.area_id else "")
+    place = user.organisation.name if user.organisation else (user.area.name if user.area else "")
     return {
         "name": person_name(user),
         "username": user.username,

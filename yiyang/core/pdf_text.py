@@ -56,7 +56,8 @@ def pdf_fonts(pdf: bytes) -> PdfFonts:
     """The fonts a PDF uses, split by whether their glyphs travel with the file. The 14 standard
     fonts (Helvetica…) count as not embedded."""
     objects = _objects(pdf)
-    embedded, missing = [], []
+    embedded: list[str] = []
+    missing: list[str] = []
     for body in objects.values():
         if b"/Type /Font" not in body or b"/Subtype /Type0" in body:
             continue

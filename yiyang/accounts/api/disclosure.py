@@ -12,7 +12,5 @@ def disclosure_in(context: Mapping[str, Any]) -> Disclosure:
     disclosure = context.get("disclosure")
     if isinstance(disclosure, Disclosure):
         return disclosure
-    request = context.get("request")
-    if request is not None:
-        return disclosure_for(getattr(request, "user", None))
-    return NOTHING
+    user = getattr(context.get("request"), "user", None)
+    return disclosure_for(user) if user is not None else NOTHING

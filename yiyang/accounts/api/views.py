@@ -59,7 +59,7 @@ class UserOutput(serializers.ModelSerializer[User]):
     area = serializers.CharField(source="area.name", default=None, allow_null=True)
     organisation = serializers.CharField(source="organisation.name", default=None, allow_null=True)
     phone_masked = serializers.SerializerMethodField()
-    label = serializers.SerializerMethodField(
+    label = serializers.SerializerMethodField(  # type: ignore[assignment]  # a field named like a Field attribute
         help_text="How pages name the person: full name, qualification number, organisation (else area)"
     )
     permissions = serializers.SerializerMethodField(

@@ -149,7 +149,7 @@ class PersonRef(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     name = serializers.SerializerMethodField()
     qualification_number = serializers.CharField()
-    label = serializers.SerializerMethodField(help_text="姓名（证书编号）· 所属机构（无机构时为辖区）")
+    label = serializers.SerializerMethodField(help_text="姓名（证书编号）· 所属机构（无机构时为辖区）")  # type: ignore[assignment]  # a field named like a Field attribute
 
     def get_name(self, obj: Any) -> str:
         return person_name(obj)
