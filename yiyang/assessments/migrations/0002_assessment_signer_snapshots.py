@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0001_initial'),
+        ("assessments", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessment',
-            name='assessor_snapshot',
-            field=models.JSONField(blank=True, default=dict, verbose_name='评估员签署信息'),
+            model_name="assessment",
+            name="assessor_snapshot",
+            field=models.JSONField(blank=True, default=dict, verbose_name="评估员签署信息"),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='reviewer_snapshot',
-            field=models.JSONField(blank=True, default=dict, verbose_name='审核人签署信息'),
+            model_name="assessment",
+            name="reviewer_snapshot",
+            field=models.JSONField(blank=True, default=dict, verbose_name="审核人签署信息"),
         ),
     ]
