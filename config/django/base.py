@@ -231,6 +231,10 @@ YIYANG_MAX_DATE_RANGE_DAYS = env.int("YIYANG_MAX_DATE_RANGE_DAYS", default=366)
 YIYANG_IDEMPOTENCY_WAIT_SECONDS = env.float("YIYANG_IDEMPOTENCY_WAIT_SECONDS", default=10.0)
 # Elders' minimum age: unset means the law's 60 (yiyang/elders/data/eligibility.yaml).
 YIYANG_ELDER_MIN_AGE = env.int("YIYANG_ELDER_MIN_AGE", default=None)
+# The TrueType font (.ttf, or .ttc with YIYANG_PDF_FONT_INDEX) with Chinese glyphs that PDF reports
+# embed; empty: the first of yiyang.assessments.report.DEFAULT_FONT_FILES found (fonts-wqy-microhei).
+YIYANG_PDF_FONT = env.str("YIYANG_PDF_FONT", default="")
+YIYANG_PDF_FONT_INDEX = env.int("YIYANG_PDF_FONT_INDEX", default=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = YIYANG_MAX_REQUEST_BODY_BYTES
 
 # Trusted reverse proxies; only then is X-Forwarded-For believed for the audit log.

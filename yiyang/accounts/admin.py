@@ -17,7 +17,7 @@ class UserAdmin(BaseUserAdmin):
 
     list_display = ["username", "full_name", "role", "area", "organisation", "is_active"]
     list_filter = ["role", "is_active"]
-    search_fields = ["username", "full_name"]
+    search_fields = ["username", "full_name", "qualification_number"]
     raw_id_fields = ["area", "organisation"]
     readonly_fields = ["effective_permissions"]
     fieldsets = [
@@ -27,6 +27,7 @@ class UserAdmin(BaseUserAdmin):
             {
                 "fields": [
                     "full_name",
+                    "qualification_number",
                     "phone",
                     "role",
                     "area",

@@ -1,10 +1,16 @@
 """Who sees which personal values in full: one policy per role (least data, PIPL art. 6).
 
-Lists always mask national ID and phone. A record page or API detail shows a value in full only
-when the viewer's role discloses that kind of value (`DISCLOSED`); everything else is masked (IDs,
-phones) or withheld (notes). Every serializer, page, PDF and hand-off sheet that would show a full
-value asks `disclosure_for(user)` first, so a role's reach to full values is decided here and only
-here.
+Lists always mask national ID and phones (`Disclosure.listed`). A record page or API detail shows
+a value in full only when the viewer's role discloses that kind of value (`DISCLOSED`); everything
+else is masked (names, IDs, phones) or withheld (notes). Every serializer, page, PDF, event stream
+and hand-off sheet that shows an elder's name, ID, phone or address asks `disclosure_for(user)`
+(or its `listed` form) and shows what its methods return, so pages and the API show the same and
+a role's reach to full values is decided here and only here. `core.masking` keeps only the
+masking functions; `mask_name` alone is right for text that leaves the system (an SMS).
+
+Every role that has an elder in reach sees the elder's name in full: the people working with the
+elder and the relatives know it, and a masked name on one surface and a full one on another
+(as alerts had) protects nothing.
 
 Why each personal role sees what it sees:
 - 助老员 (helper): visits and calls the assigned elder, and in an emergency the elder's contacts, so
@@ -22,12 +28,13 @@ from enum import StrEnum
 from yiyang.accounts.access import AnyUser
 from yiyang.accounts.choices import Role
 from yiyang.accounts.models import User
-from yiyang.core.masking import mask_national_id, mask_phone
+from yiyang.core.masking import mask_name, mask_national_id, mask_phone
 
 
 class Value(StrEnum):
     """Kinds of personal value shown on a record."""
 
+    NAME = "name"  # the elder's name
     NATIONAL_ID = "national_id"  # the elder's national ID
     PHONE = "phone"  # the elder's own phone
     CONTACT_PHONES = "contact_phones"  # every emergency contact's phone
@@ -49,9 +56,12 @@ DISCLOSED: dict[str, frozenset[Value]] = {
     Role.STATION_STAFF: STAFF_VALUES,
     Role.INSTITUTION_STAFF: STAFF_VALUES,
     Role.MEDICAL_STAFF: STAFF_VALUES,
-    Role.HELPER: frozenset({Value.PHONE, Value.CONTACT_PHONES, Value.ADDRESS, Value.NOTES}),
-    Role.FAMILY: frozenset({Value.PHONE, Value.ADDRESS}),
+    Role.HELPER: frozenset({Value.NAME, Value.PHONE, Value.CONTACT_PHONES, Value.ADDRESS, Value.NOTES}),
+    Role.FAMILY: frozenset({Value.NAME, Value.PHONE, Value.ADDRESS}),
 }
+
+# What a list row (a page of many records, an export) never shows in full, whoever looks.
+MASKED_IN_LISTS = frozenset({Value.NATIONAL_ID, Value.PHONE, Value.CONTACT_PHONES, Value.MEMBER_PHONES})
 
 
 def _digits(phone: str) -> str:
@@ -68,6 +78,14 @@ class Disclosure:
 
     def shows(self, value: Value) -> bool:
         return value in self.full
+
+    @property
+    def listed(self) -> "Disclosure":
+        """The same viewer's policy for list rows: national ID and phones always masked."""
+        return Disclosure(full=self.full - MASKED_IN_LISTS)
+
+    def name(self, value: str) -> str:
+        return value if self.shows(Value.NAME) else mask_name(value)
 
     def national_id(self, value: str) -> str:
         return value if self.shows(Value.NATIONAL_ID) else mask_national_id(value)

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from yiyang.accounts.choices import Role
 from yiyang.core.fields import EncryptedTextField
 
+QUALIFICATION_NUMBER_MAX_LENGTH = 32
+
 
 class User(AbstractUser):
     """A person who signs in: officer, staff member, helper or family member.
@@ -22,6 +24,10 @@ class User(AbstractUser):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     full_name = models.CharField(_("姓名"), max_length=100, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # The number of the certificate that qualifies the person for the work they sign (an assessor's
+    # 评估员证, a doctor's 执业证书). The longest in use are 22 characters (医师资格证书编码,
+    # 职业技能等级证书编号); 32 leaves room for a prefix without admitting free text.
+    qualification_number = models.CharField(_("资格证书编号"), max_length=QUALIFICATION_NUMBER_MAX_LENGTH, blank=True)
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
     area = models.ForeignKey(
         "areas.Area",

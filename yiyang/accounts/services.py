@@ -24,7 +24,7 @@ from yiyang.accounts.access import (
 )
 from yiyang.accounts.choices import COMMUNITY_ROLES, DISTRICT_ROLES, ORGANISATION_ROLES, STREET_ROLES, Role
 from yiyang.accounts.errors import StaffNotFound
-from yiyang.accounts.models import User
+from yiyang.accounts.models import QUALIFICATION_NUMBER_MAX_LENGTH, User
 from yiyang.accounts.permissions import Perm
 from yiyang.accounts.selectors import staff_in_reach
 from yiyang.areas.choices import AreaLevel
@@ -140,6 +140,7 @@ def staff_create(
     phone: str = "",
     area: Area | None = None,
     organisation: Organisation | None = None,
+    qualification_number: str = "",
 ) -> User:
     """Create a staff, helper or family account holding its role's permissions (no deviations).
 
@@ -156,6 +157,9 @@ def staff_create(
         errors.add("username", _("用户名已被使用"), "duplicate")
     if full_name.strip():
         check_name(errors, "full_name", full_name, max_length=100, label=_("姓名"))
+    qualification_number = normalise_name(qualification_number)
+    if problem := _qualification_problem(qualification_number):
+        errors.add("qualification_number", *problem)
     target_district = _check_placement(errors, actor=actor, role=role, area=area, organisation=organisation)
     try:
         validate_password(password, User(username=username.strip()))
@@ -166,6 +170,7 @@ def staff_create(
         username=username.strip(),
         password=password,
         full_name=normalise_name(full_name),
+        qualification_number=qualification_number,
         phone=phone.strip(),
         role=role,
         area=area,
@@ -278,6 +283,62 @@ def staff_role_change(
         summary=lambda: (
             f"修改账号角色（{_role_label(old_role)} → {_role_label(role)}）；{_describe_change(before, after)}"
         ),
+        fields=changed,
+        district=_account_district(account),
+    )
+    return account
+
+
+def _qualification_problem(value: str) -> tuple[str, str] | None:
+    if len(value) > QUALIFICATION_NUMBER_MAX_LENGTH:
+        return (
+            _("资格证书编号不能超过%(n)s个字符") % {"n": QUALIFICATION_NUMBER_MAX_LENGTH},
+            "max_length",
+        )
+    if not value.isprintable():
+        return _("资格证书编号含有不可见字符"), "invalid"
+    return None
+
+
+@transaction.atomic
+def staff_profile_change(
+    *, actor: AnyUser, account: User, full_name: str | None = None, qualification_number: str | None = None
+) -> User:
+    """Change how an account's person is named: full name and qualification number (None: keep).
+
+    Guarantees: the actor holds `accounts.manage` and the account is placed in their district
+    (else StaffNotFound); a full name, when not blank, is a printable name of at most 100
+    characters; a qualification number is printable and at most `QUALIFICATION_NUMBER_MAX_LENGTH`
+    characters (blank clears it). Both are stored normalised (NFC, single spaces). All problems
+    are reported at once and nothing is written; a no-op writes nothing; the changed field names
+    are audited (not the values). Records already signed keep the name they were signed with.
+    """
+    require_perm(actor, Perm.STAFF_MANAGE)
+    _require_in_reach(actor, account)
+    errors = ErrorCollector()
+    wanted: dict[str, str] = {}
+    if full_name is not None:
+        if full_name.strip():
+            check_name(errors, "full_name", full_name, max_length=100, label=_("姓名"))
+        wanted["full_name"] = normalise_name(full_name)
+    if qualification_number is not None:
+        number = normalise_name(qualification_number)
+        if problem := _qualification_problem(number):
+            errors.add("qualification_number", *problem)
+        wanted["qualification_number"] = number
+    errors.raise_if_any(_("账号信息有误"))
+    changed = [name for name, value in wanted.items() if getattr(account, name) != value]
+    if not changed:
+        return account
+    for name in changed:
+        setattr(account, name, wanted[name])
+    account.save(update_fields=changed)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        entity_type="user",
+        entity_id=str(account.public_id),
+        summary="修改账号的人员信息",
         fields=changed,
         district=_account_district(account),
     )

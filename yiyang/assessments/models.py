@@ -77,6 +77,12 @@ class Assessment(BaseModel):
         related_name="+",
         verbose_name=_("审核人"),
     )
+    # Who signed, as they were when they signed (`accounts.selectors.person_snapshot`): name,
+    # username, qualification number, organisation. The report of a signed record must not change
+    # when the account is later renamed or moved; set at submission (assessor) and confirmation
+    # (reviewer), empty before and for records signed before these were kept.
+    assessor_snapshot = models.JSONField(_("评估员签署信息"), default=dict, blank=True)
+    reviewer_snapshot = models.JSONField(_("审核人签署信息"), default=dict, blank=True)
     status = models.CharField(
         _("状态"), max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
     )

@@ -1,34 +1,76 @@
 """The printable assessment report (PDF) for the elder's family.
 
-Chinese renders with reportlab's built-in CID font STSong-Light, so no font file is needed. The
-report shows the national ID masked only; the full number never enters the file.
+Chinese is drawn with a TrueType font that is embedded (as a subset) in the file, so the report
+looks the same on every reader, including those without Chinese fonts, and prints as it was
+signed. The font is `settings.YIYANG_PDF_FONT` (a .ttf or .ttc with TrueType outlines; the
+subfont `YIYANG_PDF_FONT_INDEX` of a collection), by default the first of `DEFAULT_FONT_FILES`
+that exists (Debian: `fonts-wqy-microhei` or `fonts-wqy-zenhei`). Noto CJK (.ttc/.otf) has
+PostScript outlines, which reportlab cannot embed. The report shows the national ID masked only;
+the full number never enters the file.
 """
 
 import io
 from datetime import date
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from yiyang.accounts.selectors import signed_label
 from yiyang.assessments.choices import AssessmentReason, AssessmentStatus
 from yiyang.assessments.models import Assessment
 from yiyang.assessments.presentation import result_groups, scale_title
 from yiyang.core.masking import mask_national_id
 from yiyang.elders.selectors import age_on
 
-FONT = "STSong-Light"
+FONT = "YiyangReportCJK"
+DEFAULT_FONT_FILES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+
+
+class ReportFontMissing(RuntimeError):
+    """No usable font for the PDF reports: the configured file is missing or cannot be embedded."""
+
+
+def report_font_file() -> tuple[Path, int]:
+    """The font file (and subfont index) reports embed: the setting when set, else the first default
+    that exists. Raises ReportFontMissing saying what to install or set when there is none."""
+    configured = getattr(settings, "YIYANG_PDF_FONT", "") or ""
+    index = int(getattr(settings, "YIYANG_PDF_FONT_INDEX", 0) or 0)
+    if configured:
+        path = Path(configured)
+        if not path.is_file():
+            raise ReportFontMissing(
+                f"YIYANG_PDF_FONT={configured} does not exist: set it to a TrueType font with Chinese glyphs"
+            )
+        return path, index
+    for candidate in DEFAULT_FONT_FILES:
+        if Path(candidate).is_file():
+            return Path(candidate), index
+    raise ReportFontMissing(
+        "No Chinese TrueType font for PDF reports: install fonts-wqy-microhei (apt-get install "
+        "fonts-wqy-microhei) or set YIYANG_PDF_FONT to a .ttf/.ttc with Chinese glyphs "
+        f"(looked for {', '.join(DEFAULT_FONT_FILES)})"
+    )
 
 
 def _font() -> str:
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        path, index = report_font_file()
+        try:
+            pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=index))
+        except TTFError as exc:
+            raise ReportFontMissing(f"{path} cannot be embedded in a PDF ({exc}): use a TrueType-outline font") from exc
     return FONT
 
 
@@ -55,10 +97,11 @@ def _grid(rows: list[list[Any]], widths: list[float], styles: dict[str, Paragrap
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), FONT),  # the cells' own default is Helvetica, never embedded
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
-                ("BACKGROUND", (2, 0), (2, -1), colors.HexColor("#f2f2f2")),
+                *([("BACKGROUND", (2, 0), (2, -1), colors.HexColor("#f2f2f2"))] if len(widths) == 4 else []),
             ]
         )
     )
@@ -83,6 +126,7 @@ def assessment_report_pdf(assessment: Assessment, *, generated_on: date, compres
         title="老年人能力评估报告",
         author="医养结合服务平台",
         pageCompression=1 if compress else 0,
+        initialFontName=styles["body"].fontName,  # else every page declares Helvetica, not embedded
     )
     story: list[Any] = [
         _p("老年人能力评估报告", styles["title"]),
@@ -102,12 +146,6 @@ def assessment_report_pdf(assessment: Assessment, *, generated_on: date, compres
                 ["性别", elder.get_sex_display(), "年龄", f"{age_on(elder.birth_date, assessment.assessed_on)} 岁"],
                 ["评估日期", assessment.assessed_on.isoformat(), "评估原因", AssessmentReason(assessment.reason).label],
                 [
-                    "评估员",
-                    str(assessment.assessor),
-                    "审核人",
-                    str(assessment.reviewer) if assessment.reviewer else "—",
-                ],
-                [
                     "确认时间",
                     f"{assessment.confirmed_at:%Y-%m-%d}" if assessment.confirmed_at else "—",
                     "有效期至",
@@ -115,6 +153,14 @@ def assessment_report_pdf(assessment: Assessment, *, generated_on: date, compres
                 ],
             ],
             widths,
+            styles,
+        ),
+        _grid(
+            [
+                ["评估员", signed_label(assessment.assessor_snapshot, assessment.assessor)],
+                ["审核人", signed_label(assessment.reviewer_snapshot, assessment.reviewer) or "—"],
+            ],
+            [widths[0], sum(widths[1:])],
             styles,
         ),
         _p("评估结果", styles["h2"]),
@@ -133,6 +179,7 @@ def assessment_report_pdf(assessment: Assessment, *, generated_on: date, compres
             colWidths=[half * 0.5, half * 1.5],
             style=TableStyle(
                 [
+                    ("FONT", (0, 0), (-1, -1), FONT),  # the cells' own default is Helvetica, never embedded
                     ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
                     ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
                 ]

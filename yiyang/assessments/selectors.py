@@ -20,7 +20,11 @@ from yiyang.elders.errors import ElderNotFound
 from yiyang.elders.models import Elder
 from yiyang.elders.selectors import elders_in_reach
 
-_RELATED = ("elder", "elder__community", "elder__street", "assessor", "reviewer", "policy", "supersedes")
+# The assessor's and reviewer's organisation and area: pages name them as people with their place.
+_RELATED = (
+    "elder", "elder__community", "elder__street", "assessor", "assessor__organisation", "assessor__area",
+    "reviewer", "reviewer__organisation", "reviewer__area", "policy", "supersedes",
+)  # fmt: skip
 
 
 def assessments_in_reach(*, user: AnyUser) -> QuerySet[Assessment]:
@@ -190,7 +194,7 @@ def policy_versions_in_reach(*, user: AnyUser) -> QuerySet[PolicyVersion]:
     if not has_perm(user, Perm.ASSESSMENTS_VIEW) and not has_perm(user, Perm.POLICY_MANAGE):
         return PolicyVersion.objects.none()
     scope = scope_for(user)
-    qs = PolicyVersion.objects.select_related("loaded_by", "district")
+    qs = PolicyVersion.objects.select_related("loaded_by", "loaded_by__organisation", "loaded_by__area", "district")
     if scope.kind is ScopeKind.ALL:
         return qs
     if scope.district_id is None:

@@ -25,6 +25,8 @@ DEMO_USERNAMES = (
     f"station_{_slug_of_first_community()}",
     f"institution_{data.INSTITUTIONS[0][1]}",
     "doctor",
+    "assessor_huli",
+    "reviewer",
     "helper",
     "family",
 )

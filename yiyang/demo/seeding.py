@@ -137,6 +137,22 @@ ASSIGNMENT_FIELDS = ("id", "public_id", "created_at", "updated_at", "elder", "he
 # Demo accounts: username -> what it is (the command `demo_logins` prints them from the database).
 DEMO_STATION_COMMUNITY = 0  # first community of 湖里街道
 DEMO_INSTITUTION = 0  # 康颐护养院, in 湖里街道
+# The people behind the demo accounts: (full name, qualification number). The names are made up;
+# the qualification numbers are UNVERIFIED DEMO VALUES in no official format ("演示-" says so) and
+# must never be mistaken for real certificates. Fixed rather than drawn, so that the seed's random
+# sequence (and every elder it makes) stays as it was.
+DEMO_PEOPLE: dict[str, tuple[str, str]] = {
+    "bureau": ("陈志强", ""),
+    "health": ("林淑华", ""),
+    "street_huli": ("黄建平", ""),
+    "centre_huli": ("吴丽萍", ""),
+    "station": ("郑美玲", ""),
+    "institution": ("许文杰", ""),
+    "doctor": ("", "演示-执业-350206-0031"),  # the name is drawn (as before)
+    "assessor_huli": ("张丽", "演示-评估员-350206-2024-017"),
+    "assessor_district": ("蔡明辉", "演示-评估员-350206-2024-023"),
+    "reviewer": ("王建国", "演示-评估员-350206-2023-004"),
+}
 PARALLEL_FROM = 20_000  # elders; below this the child process costs more than it saves
 
 
@@ -479,6 +495,11 @@ class DistrictSeeder:
         self.counts["residents"] = len(self.slots)
 
     # ---------------------------------------------------------------------------------- demo staff
+    def _person(self, username: str, role: str, *, key: str = "", **extra: Any) -> User:
+        """A demo account named as the person who uses it (`DEMO_PEOPLE[key or username]`)."""
+        full_name, number = DEMO_PEOPLE[key or username]
+        return self._user(username, role, full_name, qualification_number=number, **extra)
+
     def _user(self, username: str, role: str, full_name: str, **extra: Any) -> User:
         return User(
             username=username,
@@ -495,35 +516,40 @@ class DistrictSeeder:
         station = self.orgs[self.station_index[station_ci]]
         institution = self.orgs[self.bed_plan[DEMO_INSTITUTION][0]]
         wanted = [
-            self._user("bureau", Role.BUREAU_OFFICER, "区民政局（演示）", area=self.district),
-            self._user("health", Role.HEALTH_OFFICER, "区卫健局（演示）", area=self.district),
-            self._user("street_huli", Role.STREET_STAFF, "湖里街道（演示）", area=huli),
-            self._user(
+            self._person("bureau", Role.BUREAU_OFFICER, area=self.district),
+            self._person("health", Role.HEALTH_OFFICER, area=self.district),
+            self._person("street_huli", Role.STREET_STAFF, area=huli),
+            self._person(
                 "centre_huli",
                 Role.CARE_CENTRE_STAFF,
-                "湖里街道照料中心（演示）",
                 area=huli,
                 organisation=self.orgs[self.centre_index[0]],
             ),
-            self._user(
+            self._person(
                 f"station_{self.community_info[station_ci]['slug']}",
                 Role.STATION_STAFF,
-                f"{station.name}（演示）",
+                key="station",
                 area=self.communities[station_ci],
                 organisation=station,
             ),
-            self._user(
+            self._person(
                 f"institution_{self.institution_slugs[DEMO_INSTITUTION]}",
                 Role.INSTITUTION_STAFF,
-                f"{institution.name}（演示）",
+                key="institution",
                 organisation=institution,
             ),
             self._user(
                 "doctor",
                 Role.MEDICAL_STAFF,
                 self.people.name(local=True, female=False),
+                qualification_number=DEMO_PEOPLE["doctor"][1],
+                is_assessor=True,
                 organisation=self.orgs[self.health_index[0]],
             ),
+            # The people who assess and review (seed_assessments signs the demo records with them).
+            self._person("assessor_huli", Role.STREET_STAFF, area=huli, is_assessor=True),
+            self._person("assessor_district", Role.HEALTH_OFFICER, area=self.district, is_assessor=True),
+            self._person("reviewer", Role.HEALTH_OFFICER, area=self.district),
             self._user(
                 "helper",
                 Role.HELPER,

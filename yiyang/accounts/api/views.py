@@ -2,6 +2,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import authenticate, user_logged_in
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
@@ -21,10 +22,15 @@ from yiyang.accounts.access import (
     user_perms,
 )
 from yiyang.accounts.errors import SignInThrottled
-from yiyang.accounts.models import User
+from yiyang.accounts.models import QUALIFICATION_NUMBER_MAX_LENGTH, User
 from yiyang.accounts.permissions import Perm
-from yiyang.accounts.selectors import staff_in_reach
-from yiyang.accounts.services import staff_create, staff_permissions_change, staff_role_change
+from yiyang.accounts.selectors import person_label, staff_in_reach
+from yiyang.accounts.services import (
+    staff_create,
+    staff_permissions_change,
+    staff_profile_change,
+    staff_role_change,
+)
 from yiyang.accounts.signin import (
     account_lock_of,
     account_unlock,
@@ -53,6 +59,9 @@ class UserOutput(serializers.ModelSerializer[User]):
     area = serializers.CharField(source="area.name", default=None, allow_null=True)
     organisation = serializers.CharField(source="organisation.name", default=None, allow_null=True)
     phone_masked = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField(  # type: ignore[assignment]  # a field named like a Field attribute
+        help_text="How pages name the person: full name, qualification number, organisation (else area)"
+    )
     permissions = serializers.SerializerMethodField(
         help_text="What the account may do: role defaults + granted − withdrawn"
     )
@@ -63,6 +72,8 @@ class UserOutput(serializers.ModelSerializer[User]):
             "id",
             "username",
             "full_name",
+            "qualification_number",
+            "label",
             "role",
             "area",
             "organisation",
@@ -75,6 +86,9 @@ class UserOutput(serializers.ModelSerializer[User]):
 
     def get_phone_masked(self, obj: User) -> str:
         return mask_phone(obj.phone)
+
+    def get_label(self, obj: User) -> str:
+        return person_label(obj)
 
     def get_permissions(self, obj: User) -> list[str]:
         return sorted(
@@ -205,6 +219,9 @@ class StaffInput(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, write_only=True)
     full_name = serializers.CharField(max_length=100)
+    qualification_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=QUALIFICATION_NUMBER_MAX_LENGTH, help_text="资格证书编号"
+    )
     phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     role = serializers.CharField(max_length=32)
     area = serializers.UUIDField(required=False, allow_null=True)
@@ -250,6 +267,7 @@ class StaffListCreateApi(PaginatedApi):
             password=data["password"],
             full_name=data["full_name"],
             phone=data.get("phone", ""),
+            qualification_number=data.get("qualification_number", ""),
             role=data["role"],
             area=area,
             organisation=organisation,
@@ -258,6 +276,10 @@ class StaffListCreateApi(PaginatedApi):
 
 
 class StaffRoleInput(serializers.Serializer[Any]):
+    full_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    qualification_number = serializers.CharField(
+        max_length=QUALIFICATION_NUMBER_MAX_LENGTH, required=False, allow_blank=True, help_text="资格证书编号"
+    )
     role = serializers.CharField(max_length=32, required=False)
     area = serializers.UUIDField(required=False, allow_null=True)
     organisation = serializers.UUIDField(required=False, allow_null=True)
@@ -274,20 +296,30 @@ class StaffDetailApi(ApiView):
 
     @extend_schema(request=StaffRoleInput, responses=UserDetailOutput)
     def patch(self, request: Request, public_id: str) -> Response:
-        """Change the account's role, area or organisation (fields left out keep their value). Its own
-        grants and withdrawals carry over to the new role where they still make a difference."""
+        """Change the account's full name, qualification number, role, area or organisation (fields
+        left out keep their value). Its own grants and withdrawals carry over to a new role where they
+        still make a difference."""
         account = access_staff_by_public_id(user=request.user, public_id=public_id)
         payload = StaffRoleInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        area, organisation = _resolve_place(data.get("area"), data.get("organisation"))
-        account = staff_role_change(
-            actor=request.user,
-            account=account,
-            role=data.get("role", account.role),
-            area=area if "area" in data else account.area,
-            organisation=organisation if "organisation" in data else account.organisation,
-        )
+        with transaction.atomic():
+            if "full_name" in data or "qualification_number" in data:
+                account = staff_profile_change(
+                    actor=request.user,
+                    account=account,
+                    full_name=data.get("full_name"),
+                    qualification_number=data.get("qualification_number"),
+                )
+            if data.keys() & {"role", "area", "organisation"}:
+                area, organisation = _resolve_place(data.get("area"), data.get("organisation"))
+                account = staff_role_change(
+                    actor=request.user,
+                    account=account,
+                    role=data.get("role", account.role),
+                    area=area if "area" in data else account.area,
+                    organisation=organisation if "organisation" in data else account.organisation,
+                )
         return Response(UserDetailOutput(account).data)
 
 

@@ -15,7 +15,7 @@ conversion = importlib.import_module("yiyang.accounts.migrations.0004_user_permi
 BEFORE = ("accounts", "0003_user_permission_deviations")
 AFTER = ("accounts", "0005_user_stop_using_permissions")
 # The current models match the latest migration only; tests end there.
-LATEST = ("accounts", "0006_login_security")
+LATEST = ("accounts", "0007_user_qualification_number")
 STREET = conversion.ROLE_DEFAULTS_AT_CONVERSION["street_staff"]
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("password/change/", signin_views.password_change_page, name="password-change"),
     path("staff/", views.staff_list_page, name="staff-list"),
     path("staff/<str:public_id>/", views.staff_detail_page, name="staff-detail"),
+    path("staff/<str:public_id>/profile/", views.staff_profile_page, name="staff-profile"),
     path("staff/<str:public_id>/unlock/", signin_views.staff_unlock_page, name="staff-unlock"),
     path(
         "staff/<str:public_id>/second-factor/reset/",

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from yiyang.accounts.access import (
     ScopeKind,
@@ -18,7 +19,7 @@ from yiyang.accounts.choices import Role
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.accounts.selectors import staff_list
-from yiyang.accounts.services import staff_permissions_change
+from yiyang.accounts.services import staff_permissions_change, staff_profile_change
 from yiyang.accounts.signin import account_lock_of, locked_accounts_in_reach, second_factor_enrolled
 from yiyang.audit.lists import audit_page_shown, audit_record_shown
 from yiyang.core.errors import FieldError, ValidationFailed
@@ -72,12 +73,26 @@ def staff_list_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _staff_detail(request: HttpRequest, account: User, errors: list[FieldError], status: int = 200) -> HttpResponse:
+def _staff_detail(
+    request: HttpRequest,
+    account: User,
+    errors: list[FieldError],
+    status: int = 200,
+    *,
+    profile: dict[str, str] | None = None,
+    profile_errors: list[FieldError] = (),  # type: ignore[assignment]
+) -> HttpResponse:
+    field_errors: dict[str, list[str]] = {}
+    for error in profile_errors:
+        field_errors.setdefault(error.field, []).append(str(error.reason))
     return render(
         request,
         "accounts/staff_detail.html",
         {
             "account": account,
+            "profile": profile
+            or {"full_name": account.full_name, "qualification_number": account.qualification_number},
+            "profile_errors": field_errors,
             "marks": permission_marks(account),
             "grantable": user_perms(request.user),
             "errors": errors,
@@ -106,4 +121,23 @@ def staff_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
         account.refresh_from_db()
         return _staff_detail(request, account, exc.errors, status=400)
     messages.success(request, _("已保存。") if ticked != held else _("没有修改。"))
+    return redirect("staff-detail", public_id=account.public_id)
+
+
+@require_POST
+@staff_page
+def staff_profile_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Change the account's full name and qualification number; each problem is shown next to its
+    input and nothing is saved."""
+    account = access_staff_by_public_id(user=request.user, public_id=public_id)
+    profile = {
+        "full_name": request.POST.get("full_name", ""),
+        "qualification_number": request.POST.get("qualification_number", ""),
+    }
+    try:
+        staff_profile_change(actor=request.user, account=account, **profile)
+    except ValidationFailed as exc:
+        account.refresh_from_db()
+        return _staff_detail(request, account, [], status=400, profile=profile, profile_errors=exc.errors)
+    messages.success(request, _("已保存。"))
     return redirect("staff-detail", public_id=account.public_id)

@@ -3,9 +3,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from yiyang.accounts.api.disclosure import disclosure_in
 from yiyang.alerts.choices import AlertCategory, AlertStatus, CloseCode, DispatchTarget, Severity, category_of
 from yiyang.core.api import LimitedDateField
-from yiyang.core.masking import mask_name
 
 
 class AlertFilterSerializer(serializers.Serializer):
@@ -56,7 +56,9 @@ class AlertOutput(serializers.Serializer):
         return category_of(alert.severity).value
 
     def get_elder(self, alert: Any) -> dict[str, str]:
-        return {"id": str(alert.elder.public_id), "name": mask_name(alert.elder.name)}
+        """The elder's name as the viewer's role policy shows it (`accounts.disclosure`), as the
+        alert pages do."""
+        return {"id": str(alert.elder.public_id), "name": disclosure_in(self.context).name(alert.elder.name)}
 
 
 class AlertDetailOutput(AlertOutput):

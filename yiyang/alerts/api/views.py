@@ -56,7 +56,9 @@ class AlertListApi(PaginatedApi):
         params.is_valid(raise_exception=True)
         filters = AlertFilters(**{k: v for k, v in params.validated_data.items() if v not in ("", None)})
         qs = alert_list(user=request.user, filters=filters)
-        return paginated(request, self, qs, AlertOutput, shown=shown_by(request.user, "alert"))
+        return paginated(
+            request, self, qs, AlertOutput, context={"request": request}, shown=shown_by(request.user, "alert")
+        )
 
 
 class AlertDetailApi(ApiView):
@@ -65,7 +67,7 @@ class AlertDetailApi(ApiView):
         """One alert with the escalation policy fixed on it when it opened; the read is audited."""
         alert = access_alert_by_public_id(user=request.user, public_id=public_id)
         audit_record_shown(actor=request.user, entity_type="alert", record=alert)
-        return Response(AlertDetailOutput(alert).data)
+        return Response(AlertDetailOutput(alert, context={"request": request}).data)
 
 
 class AlertTimelineApi(ApiView):
@@ -88,7 +90,8 @@ class _StepApi(ApiView):
         payload = self.input_serializer(data=request.data)
         payload.is_valid(raise_exception=True)
         alert = self.step(request, alert, dict(payload.validated_data))
-        return Response(AlertOutput(access_alert_by_public_id(user=request.user, public_id=alert.public_id)).data)
+        alert = access_alert_by_public_id(user=request.user, public_id=alert.public_id)
+        return Response(AlertOutput(alert, context={"request": request}).data)
 
 
 class AlertAcknowledgeApi(_StepApi):

@@ -19,17 +19,18 @@ from typing import Any
 from uuid import UUID
 
 from yiyang.accounts.access import AnyUser
+from yiyang.accounts.disclosure import NOTHING, Disclosure, disclosure_for
 from yiyang.alerts.choices import AlertCategory, EventKind, Severity, category_of
 from yiyang.alerts.models import Alert, AlertEvent
 from yiyang.alerts.selectors import alert_events_since, alert_open_counts
-from yiyang.core.masking import mask_name
 
 POLL_SECONDS = 0.5
 LIFETIME_SECONDS = 55.0
 KEEPALIVE_SECONDS = 15.0
 
 
-def event_message(event: AlertEvent) -> str:
+def event_message(event: AlertEvent, disclosure: Disclosure = NOTHING) -> str:
+    """One `alert` message; the elder's name as `disclosure` (the viewer's policy) shows it."""
     alert = event.alert
     data: dict[str, Any] = {
         "event_id": event.pk,
@@ -40,7 +41,7 @@ def event_message(event: AlertEvent) -> str:
             "severity": alert.severity,
             "category": category_of(alert.severity).value,
             "status": alert.status,
-            "elder": mask_name(alert.elder.name),
+            "elder": disclosure.name(alert.elder.name),
             "opened_at": alert.opened_at.isoformat(),
         },
     }
@@ -67,6 +68,7 @@ def alert_stream(
     an `alert` message for each event of an alert in the view (`category`, and `street` when given),
     then one `counts` message per poll that saw any event in reach."""
     yield f'retry: 1000\nid: {cursor}\nevent: hello\ndata: {{"cursor": {cursor}}}\n\n'
+    disclosure = disclosure_for(user)
     started = last_sent = time.monotonic()
     while time.monotonic() - started < LIFETIME_SECONDS:
         events = alert_events_since(user=user, cursor=cursor)
@@ -76,7 +78,7 @@ def alert_stream(
             if not _in_street(event.alert, street):
                 continue
             if category_of(event.alert.severity) == category:
-                yield event_message(event)
+                yield event_message(event, disclosure)
             elif _is_new_emergency(event):
                 emergency_elsewhere = True
         if events:

@@ -5,6 +5,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from yiyang.accounts.selectors import person_label, person_name, signed_label
 from yiyang.assessments.choices import AssessmentReason, AssessmentStatus, DueReason
 from yiyang.assessments.models import Assessment, PolicyVersion
 from yiyang.assessments.presentation import scale_title, unverified_parts
@@ -143,11 +144,18 @@ class ScaleDetailOutput(ScaleListOutput):
 
 # ---------------------------------------------------------------------------------- assessments
 class PersonRef(serializers.Serializer[Any]):
+    """A person who acted, as pages name them (`accounts.selectors.person_label`)."""
+
     id = serializers.UUIDField(source="public_id")
     name = serializers.SerializerMethodField()
+    qualification_number = serializers.CharField()
+    label = serializers.SerializerMethodField(help_text="姓名（证书编号）· 所属机构（无机构时为辖区）")  # type: ignore[assignment]  # a field named like a Field attribute
 
     def get_name(self, obj: Any) -> str:
-        return str(obj)
+        return person_name(obj)
+
+    def get_label(self, obj: Any) -> str:
+        return person_label(obj)
 
 
 class ElderRef(serializers.Serializer[Any]):
@@ -191,13 +199,26 @@ class AssessmentDetailOutput(AssessmentListOutput):
 
     policy = PolicyRef(allow_null=True)
     superseded_by = serializers.SerializerMethodField()
+    assessor_signed = serializers.SerializerMethodField(
+        help_text="The assessor as they were when they submitted (what the PDF report shows)"
+    )
+    reviewer_signed = serializers.SerializerMethodField(
+        help_text="The reviewer as they were when they confirmed or returned it; empty before"
+    )
 
     class Meta(AssessmentListOutput.Meta):
         fields = [
             *AssessmentListOutput.Meta.fields,
+            "assessor_signed", "reviewer_signed",
             "answers", "result", "scale_version", "policy", "scoring_settings", "note", "returned_reason",
             "returned_at", "superseded_by", "created_at", "updated_at",
         ]  # fmt: skip
+
+    def get_assessor_signed(self, obj: Assessment) -> str:
+        return signed_label(obj.assessor_snapshot, obj.assessor)
+
+    def get_reviewer_signed(self, obj: Assessment) -> str:
+        return signed_label(obj.reviewer_snapshot, obj.reviewer)
 
     def get_superseded_by(self, obj: Assessment) -> str | None:
         successor = getattr(obj, "superseded_by", None)

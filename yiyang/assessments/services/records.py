@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from yiyang.accounts.access import AnyUser, has_perm, require_perm
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
+from yiyang.accounts.selectors import person_snapshot
 from yiyang.assessments import scoring
 from yiyang.assessments.choices import EDITABLE_STATUSES, AssessmentReason, AssessmentStatus, family_of
 from yiyang.assessments.errors import AssessmentNotFound
@@ -67,6 +68,13 @@ def _require_reviewer(actor: AnyUser, assessment: Assessment) -> None:
     require_perm(actor, Perm.ASSESSMENTS_REVIEW)
     if actor.pk == assessment.assessor_id:
         raise Forbidden(_("评估员不能审核自己的评估"))
+
+
+def _signer(actor: AnyUser) -> dict[str, str]:
+    """The signing person as they are now, kept on the record so its report names them as they
+    were (the actor was checked to be a signed-in account before)."""
+    assert isinstance(actor, User)
+    return person_snapshot(User.objects.select_related("organisation", "area").get(pk=actor.pk))
 
 
 def _status_error(assessment: Assessment, expected: str) -> ValidationFailed:
@@ -281,10 +289,13 @@ def assessment_submit(*, actor: AnyUser, assessment: Assessment) -> Assessment:
     current.submitted_at = timezone.now()
     current.status = AssessmentStatus.SUBMITTED
     current.reviewer = None
+    current.assessor_snapshot = _signer(actor)
+    current.reviewer_snapshot = {}
     current.save(
         update_fields=[
             "result", "total", "level", "level_name", "level_code", "verified", "policy", "scoring_settings",
-            "scale_version", "valid_until", "submitted_at", "status", "reviewer", "updated_at",
+            "scale_version", "valid_until", "submitted_at", "status", "reviewer", "assessor_snapshot",
+            "reviewer_snapshot", "updated_at",
         ]
     )  # fmt: skip
     _audit(actor, current, AuditAction.CHANGE, "提交能力评估待审核", ["status", "result", "level"])
@@ -303,7 +314,11 @@ def assessment_confirm(*, actor: AnyUser, assessment: Assessment) -> Assessment:
     _require_reviewer(actor, assessment)
     now = timezone.now()
     updated = Assessment.objects.filter(pk=assessment.pk, status=AssessmentStatus.SUBMITTED).update(
-        status=AssessmentStatus.CONFIRMED, reviewer=actor, confirmed_at=now, updated_at=now
+        status=AssessmentStatus.CONFIRMED,
+        reviewer=actor,
+        reviewer_snapshot=_signer(actor),
+        confirmed_at=now,
+        updated_at=now,
     )
     current = Assessment.objects.select_related("elder").get(pk=assessment.pk)
     if not updated:
@@ -328,7 +343,12 @@ def assessment_return(*, actor: AnyUser, assessment: Assessment, reason: str) ->
         raise ValidationFailed.single("reason", _("退回原因不能超过%(n)s个字符") % {"n": NOTE_MAX}, "max_length")
     now = timezone.now()
     updated = Assessment.objects.filter(pk=assessment.pk, status=AssessmentStatus.SUBMITTED).update(
-        status=AssessmentStatus.RETURNED, reviewer=actor, returned_reason=reason, returned_at=now, updated_at=now
+        status=AssessmentStatus.RETURNED,
+        reviewer=actor,
+        reviewer_snapshot=_signer(actor),
+        returned_reason=reason,
+        returned_at=now,
+        updated_at=now,
     )
     current = Assessment.objects.select_related("elder").get(pk=assessment.pk)
     if not updated:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yiyang.accounts.models import User
+from yiyang.accounts.selectors import person_snapshot
 from yiyang.assessments import scoring
 from yiyang.assessments.choices import AssessmentReason, AssessmentStatus, ScaleFamily, family_of
 from yiyang.assessments.models import Assessment
@@ -194,6 +195,13 @@ def assessment_seed_confirmed(
     for elder, level in zip(care_elders, _levels_for(len(care_elders), LONG_TERM_CARE_WEIGHTS, rng), strict=True):
         plan.append((elder, LONG_TERM_CARE_SCALE, level))
     fingerprints = {code: scoring.scale_fingerprint(code) for code in templates}
+    signers: dict[int, dict[str, str]] = {}
+
+    def signed_by(user: User) -> dict[str, str]:
+        if user.pk not in signers:
+            signers[user.pk] = person_snapshot(User.objects.select_related("organisation", "area").get(pk=user.pk))
+        return signers[user.pk]
+
     rows: list[Assessment] = []
     for elder, scale, level in plan:
         template = rng.choice(templates[scale][level])
@@ -210,6 +218,8 @@ def assessment_seed_confirmed(
                 assessed_on=assessed_on,
                 assessor=assessor,
                 reviewer=reviewer,
+                assessor_snapshot=signed_by(assessor),
+                reviewer_snapshot=signed_by(reviewer),
                 status=AssessmentStatus.CONFIRMED,
                 answers=template.answers,
                 result=template.result,

@@ -35,10 +35,11 @@ def test_every_level_and_grade_appears_and_a_second_run_adds_nothing():
     assert set(care.values_list("level", flat=True)) == {0, 1, 2, 3, 4, 5}
     assert set(Assessment.objects.values_list("status", flat=True)) == {"confirmed"}
     assert not Assessment.objects.filter(reviewer=None).exists()
-    assert set(Assessment.objects.values_list("reviewer__username", flat=True)) == {"health"}
+    assert set(Assessment.objects.values_list("reviewer__username", flat=True)) == {"reviewer"}
     assessors = set(Assessment.objects.values_list("assessor__username", flat=True))
-    assert assessors <= {"street_huli", "doctor", "bureau"} and "street_huli" in assessors
-    assert User.objects.filter(username__in=["street_huli", "doctor", "bureau"], is_assessor=True).count() == 3
+    assert assessors <= {"assessor_huli", "doctor", "assessor_district"} and "assessor_huli" in assessors
+    names = ["assessor_huli", "doctor", "assessor_district"]
+    assert User.objects.filter(username__in=names, is_assessor=True).count() == 3
     assert "已生成" in output
     # the results are the scale layer's: a level-2 record explains itself
     sample = ability.filter(level=2).first()
@@ -58,7 +59,7 @@ def test_every_level_and_grade_appears_and_a_second_run_adds_nothing():
 def test_the_demo_assessor_logs_in_and_sees_the_profile_section():
     call_command("seed", "--elders", "100", stdout=StringIO())
     run()
-    user = User.objects.get(username="street_huli")
+    user = User.objects.get(username="assessor_huli")
     client = Client()
     client.force_login(user)
     record = Assessment.objects.filter(assessor=user, status="confirmed").first()
@@ -86,3 +87,24 @@ def test_reassessments_wait_for_review_so_reviewers_have_work():
 def test_missing_demo_accounts_are_reported():
     with pytest.raises(CommandError):
         run()
+
+
+def test_demo_records_are_signed_by_named_people_with_qualification_numbers():
+    # Defect: the demo's assessments were signed by office accounts ("湖里街道（演示）", "区卫健局（演示）").
+    call_command("seed", "--elders", "100", stdout=StringIO())
+    run()
+    record = (
+        Assessment.objects.select_related("assessor", "reviewer").filter(assessor__username="assessor_huli").first()
+    )
+    assert (record.assessor.full_name, record.reviewer.full_name) == ("张丽", "王建国")
+    assert record.assessor_snapshot == {
+        "name": "张丽",
+        "username": "assessor_huli",
+        "qualification_number": "演示-评估员-350206-2024-017",
+        "organisation": "湖里街道",
+    }
+    assert record.reviewer_snapshot["qualification_number"] == "演示-评估员-350206-2023-004"
+    office_accounts = User.objects.filter(username__in=["bureau", "health", "street_huli", "centre_huli"])
+    assert all("演示" not in u.full_name and u.full_name for u in office_accounts)
+    assert not Assessment.objects.filter(assessor__in=office_accounts).exists()
+    assert not Assessment.objects.filter(reviewer__in=office_accounts).exists()

@@ -206,6 +206,8 @@ EXPECTED_SCOPES = {
     "station_haitian": ScopeKind.COMMUNITY,
     "institution_kangyi": ScopeKind.ORGANISATION,
     "doctor": ScopeKind.ORGANISATION,
+    "assessor_huli": ScopeKind.STREET,
+    "reviewer": ScopeKind.DISTRICT,
     "helper": ScopeKind.HELPER,
     "family": ScopeKind.FAMILY,
     "admin": ScopeKind.ALL,

@@ -5,9 +5,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from yiyang.accounts.disclosure import NOTHING, Disclosure
+from yiyang.accounts.api.disclosure import disclosure_in
+from yiyang.accounts.disclosure import Disclosure
 from yiyang.core.api import TEXT_MAX_CHARS
-from yiyang.core.masking import mask_national_id, mask_phone
 from yiyang.elders.choices import AgeBand, EconomicStatus, ElderStatus
 from yiyang.elders.models import Elder, EmergencyContact, Home
 from yiyang.elders.selectors import SEARCH_HELP, age_on, search_refusal
@@ -26,9 +26,11 @@ class OrgRefSerializer(serializers.Serializer[Any]):
 
 
 class ElderListOutput(serializers.ModelSerializer[Elder]):
-    """A list row: national ID and phone masked (PIPL)."""
+    """A list row: national ID and phone masked (PIPL), the name as the viewer's role policy
+    shows it (`accounts.disclosure`, the same as the list page)."""
 
     id = serializers.UUIDField(source="public_id")
+    name = serializers.SerializerMethodField()
     national_id_masked = serializers.SerializerMethodField()
     phone_masked = serializers.SerializerMethodField()
     age = serializers.SerializerMethodField()
@@ -42,11 +44,14 @@ class ElderListOutput(serializers.ModelSerializer[Elder]):
             "household_registration", "economic_status", "living_arrangement", "status", "community", "street",
         ]  # fmt: skip
 
+    def get_name(self, obj: Elder) -> str:
+        return _disclosure(self.context).listed.name(obj.name)
+
     def get_national_id_masked(self, obj: Elder) -> str:
-        return mask_national_id(obj.national_id)
+        return _disclosure(self.context).listed.national_id(obj.national_id)
 
     def get_phone_masked(self, obj: Elder) -> str:
-        return mask_phone(obj.phone)
+        return _disclosure(self.context).listed.phone(obj.phone)
 
     def get_age(self, obj: Elder) -> int:
         return age_on(obj.birth_date, self.context["today"])
@@ -54,8 +59,7 @@ class ElderListOutput(serializers.ModelSerializer[Elder]):
 
 def _disclosure(context: Mapping[str, Any]) -> Disclosure:
     """The viewer's disclosure policy, which the view puts in the context; masked when it did not."""
-    disclosure = context.get("disclosure")
-    return disclosure if isinstance(disclosure, Disclosure) else NOTHING
+    return disclosure_in(context)
 
 
 class ContactOutput(serializers.ModelSerializer[EmergencyContact]):
@@ -78,6 +82,7 @@ class ElderDetailOutput(serializers.ModelSerializer[Elder]):
     withheld. Every read of it is audited by the view."""
 
     id = serializers.UUIDField(source="public_id")
+    name = serializers.SerializerMethodField()
     national_id = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
     notes = serializers.SerializerMethodField()
@@ -98,6 +103,9 @@ class ElderDetailOutput(serializers.ModelSerializer[Elder]):
             "district", "service_station", "medical_institution", "monitoring_consent",
             "monitoring_consent_at", "status", "notes", "emergency_contacts", "created_at", "updated_at", "masked",
         ]  # fmt: skip
+
+    def get_name(self, obj: Elder) -> str:
+        return _disclosure(self.context).name(obj.name)
 
     def get_national_id(self, obj: Elder) -> str:
         return _disclosure(self.context).national_id(obj.national_id)
@@ -177,9 +185,15 @@ class HomeOutput(serializers.ModelSerializer[Home]):
 
     def get_members(self, obj: Home) -> list[dict[str, Any]]:
         return [
-            {"id": str(m.public_id), "name": m.name, "relation": m.relation, "phone_masked": mask_phone(m.phone)}
+            {
+                "id": str(m.public_id),
+                "name": m.name,
+                "relation": m.relation,
+                "phone_masked": _disclosure(self.context).listed.member_phone(m.phone),
+            }
             for m in obj.members.all()
         ]
 
     def get_elders(self, obj: Home) -> list[dict[str, Any]]:
-        return [{"id": str(e.public_id), "name": e.name} for e in obj.elders.all()]
+        listed = _disclosure(self.context).listed
+        return [{"id": str(e.public_id), "name": listed.name(e.name)} for e in obj.elders.all()]

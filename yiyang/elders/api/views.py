@@ -65,7 +65,7 @@ class ElderListCreateApi(PaginatedApi):
         """Elders in reach, newest first; national ID and phone masked."""
         require_perm(request.user, Perm.ELDERS_VIEW)
         qs = elder_list(user=request.user, filters=parse_filters(request))
-        context = {"today": timezone.localdate()}
+        context = {"today": timezone.localdate(), **shown_to(request)}
         return paginated(request, self, qs, ElderListOutput, context=context, shown=shown_by(request.user, "elder"))
 
     @extend_schema(request=ElderInputSerializer, responses={201: ElderDetailOutput, 400: OpenApiResponse()})
@@ -151,7 +151,7 @@ class HomeListApi(PaginatedApi):
         params = HomeFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         qs = home_list(user=request.user, **params.validated_data)
-        return paginated(request, self, qs, HomeOutput, shown=shown_by(request.user, "home"))
+        return paginated(request, self, qs, HomeOutput, context=shown_to(request), shown=shown_by(request.user, "home"))
 
 
 class HomeDetailApi(ApiView):
@@ -160,7 +160,7 @@ class HomeDetailApi(ApiView):
         """One home with its members (phones masked) and elders; the read is audited."""
         home = access_home_by_public_id(user=request.user, public_id=public_id)
         audit_record_shown(actor=request.user, entity_type="home", record=home)
-        return Response(HomeOutput(home).data)
+        return Response(HomeOutput(home, context=shown_to(request)).data)
 
 
 class ElderImportApi(ApiView):

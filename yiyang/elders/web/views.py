@@ -18,7 +18,6 @@ from yiyang.accounts.permissions import Perm
 from yiyang.audit.lists import audit_page_shown, audit_rows_shown
 from yiyang.core.errors import ValidationFailed
 from yiyang.core.excel import workbook_response
-from yiyang.core.masking import mask_national_id, mask_phone
 from yiyang.core.web import is_partial, staff_page
 from yiyang.core.workspace import profile_sections_for, timeline_for
 from yiyang.elders.access import access_elder_by_public_id
@@ -49,12 +48,14 @@ def elder_list_page(request: HttpRequest) -> HttpResponse:
     )
     audit_page_shown(actor=request.user, entity_type="elder", page=page)
     today = timezone.localdate()
+    listed = disclosure_for(request.user).listed
     rows = [
         {
             "elder": elder,
+            "name": listed.name(elder.name),
             "age": age_on(elder.birth_date, today),
-            "national_id_masked": mask_national_id(elder.national_id),
-            "phone_masked": mask_phone(elder.phone),
+            "national_id_masked": listed.national_id(elder.national_id),
+            "phone_masked": listed.phone(elder.phone),
         }
         for elder in page.object_list
     ]
@@ -107,6 +108,7 @@ def elder_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
         "elders/elder_detail.html",
         {
             "elder": elder,
+            "name": disclosure.name(elder.name),
             "age": age_on(elder.birth_date, timezone.localdate()),
             "sections": [{"section": s, "testid": "section-" + s.key.replace(".", "-")} for s in sections],
             "timeline": [

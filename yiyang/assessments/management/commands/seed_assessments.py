@@ -22,10 +22,11 @@ from yiyang.assessments.services.seeding import (
 from yiyang.elders.models import Elder
 from yiyang.elders.selectors import elders_in_reach
 
-# Demo accounts that hold the assessor qualification, tried in this order for each elder (the
-# first whose reach holds the elder assesses it; the district officer covers the other streets).
-DEFAULT_ASSESSORS = ("street_huli", "doctor", "bureau")
-DEFAULT_REVIEWER = "health"
+# Demo accounts of people who hold the assessor qualification, tried in this order for each elder
+# (the first whose reach holds the elder assesses it; the district's assessor covers the other
+# streets). Records are signed by people, never by an office's account (`yiyang seed` names them).
+DEFAULT_ASSESSORS = ("assessor_huli", "doctor", "assessor_district")
+DEFAULT_REVIEWER = "reviewer"
 
 
 class Command(BaseCommand):
