@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from yiyang.accounts.access import ScopeKind, has_perm, missing_perm_message, scope_for
-from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
+from yiyang.accounts.selectors import person_label
 from yiyang.alerts import presentation
 from yiyang.alerts.access import access_alert_by_public_id
 from yiyang.alerts.choices import AlertCategory, AlertStatus, CloseCode, DeliveryStatus, DispatchTarget
@@ -191,17 +191,6 @@ STEP_DONE = {
 }
 
 
-def person_text(user: User | None) -> str:
-    """LOCAL STAND-IN for the accounts app's central person label (helper "people"): the person's
-    name (full name, else username) with organisation or area beside. Switch to it when it lands."""
-    if user is None:
-        return ""
-    where = user.organisation.name if user.organisation_id and user.organisation else ""
-    where = where or (user.area.name if user.area_id and user.area else "")
-    name = user.full_name or user.username
-    return f"{name}（{where}）" if where else name
-
-
 @dataclass(frozen=True)
 class TimelineRow:
     at: Any
@@ -264,7 +253,7 @@ def _detail_context(
         TimelineRow(
             at=e.at,
             kind=str(e.get_kind_display()),
-            actor=person_text(e.actor),
+            actor=person_label(e.actor),
             text=presentation.event_text(kind=e.kind, detail=e.detail, alert_type=alert.alert_type, devices=devices),
         )
         for e in events
@@ -274,7 +263,7 @@ def _detail_context(
             at=row.delivery.at,
             stage=presentation.stage_text(row.delivery.stage),
             recipient=presentation.recipient_label(row.delivery.recipient_kind),
-            person=person_text(row.person),
+            person=person_label(row.person),
             address=row.delivery.address_masked,
             channel=presentation.channel_label(row.delivery.channel),
             status=row.delivery.status,
@@ -285,18 +274,18 @@ def _detail_context(
         for row in alert_deliveries(alert=alert)
     ]
     responders = [
-        Responder(_("响应"), alert.acknowledged_at, person_text(alert.acknowledged_by)),
+        Responder(_("响应"), alert.acknowledged_at, person_label(alert.acknowledged_by)),
         Responder(
             _("派遣"),
             alert.dispatched_at,
-            person_text(alert.dispatched_by),
+            person_label(alert.dispatched_by),
             " ".join(p for p in (str(alert.get_dispatch_target_display()), alert.dispatched_to) if p),
         ),
-        Responder(_("到场"), alert.on_scene_at, person_text(alert.on_scene_by)),
+        Responder(_("到场"), alert.on_scene_at, person_label(alert.on_scene_by)),
         Responder(
             _("关闭"),
             alert.closed_at,
-            person_text(alert.closed_by),
+            person_label(alert.closed_by),
             str(alert.get_close_code_display()) if alert.close_code else "",
         ),
     ]

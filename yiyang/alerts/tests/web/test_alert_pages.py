@@ -198,7 +198,7 @@ def test_the_buttons_move_the_alert_on_with_a_message_and_are_audited(world):
     text = visible_text(client.get(f"{base}/"))
     assert "告警已关闭。" in text
     # the responders as people: name with area beside
-    assert text.count("street0（第1街道）") >= 4
+    assert text.count("street0 · 第1街道") >= 4
 
 
 def test_closing_without_a_reason_is_refused_next_to_the_field_and_the_alert_stays_open(world):
@@ -267,4 +267,4 @@ def test_a_responder_without_a_full_name_is_shown_by_username(world):
     User.objects.filter(pk=world.users["street0"].pk).update(full_name="")
     alert_acknowledge(actor=User.objects.get(pk=world.users["street0"].pk), alert=alert)
     text = visible_text(page_client(world.users["station0"]).get(f"/alerts/{alert.public_id}/"))
-    assert "street0（第1街道）" in text
+    assert "street0 · 第1街道" in text
