@@ -173,13 +173,14 @@ def _assessments(world: World) -> None:
             actor=assessor, elder=resident, scale="gbt42195-2022", reason="first", assessed_on=today, answers=answers
         )
         assessment_submit(actor=assessor, assessment=submitted)
-        # A draft with half of the answers.
+        # Drafts with half of the answers, by the medical and the institution assessor.
         half = dict(list(answers.items())[: len(answers) // 2])
-        assessment_draft_create(
-            actor=world.users[f"medical{s}"],
-            elder=elder,
-            scale="gbt42195-2022",
-            reason="routine",
-            assessed_on=today,
-            answers=half,
-        )
+        for author, whom in ((f"medical{s}", elder), (f"institution{s}", resident)):
+            assessment_draft_create(
+                actor=world.users[author],
+                elder=whom,
+                scale="gbt42195-2022",
+                reason="routine",
+                assessed_on=today,
+                answers=half,
+            )
