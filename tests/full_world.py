@@ -7,12 +7,12 @@ Kept small (a handful of rows per domain) so the crawler and the browser tests s
 tests/test_page_crawl.py and tests/browser/test_role_homes.py.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
 
-from yiyang.core.testing import World, build_world
+from yiyang.core.testing import World, build_world, national_id
 
 # One account per role, the account the crawler and the browser tests sign in as.
 ROLE_ACCOUNTS: dict[str, str] = {
@@ -154,8 +154,14 @@ def _alerts(world: World, devices: dict[str, Any]) -> None:
 
 def _assessments(world: World) -> None:
     from yiyang.assessments.models import Assessment
-    from yiyang.assessments.services import assessment_confirm, assessment_draft_create, assessment_submit
+    from yiyang.assessments.services import (
+        assessment_confirm,
+        assessment_draft_create,
+        assessment_return,
+        assessment_submit,
+    )
     from yiyang.assessments.services.seeding import answers_for_totals
+    from yiyang.elders.models import Elder
 
     today = timezone.localdate()
     answers = answers_for_totals("gbt42195-2022", {"B.1": 28, "B.2": 13, "B.3": 24, "B.4": 13}, {})
@@ -173,6 +179,24 @@ def _assessments(world: World) -> None:
             actor=assessor, elder=resident, scale="gbt42195-2022", reason="first", assessed_on=today, answers=answers
         )
         assessment_submit(actor=assessor, assessment=submitted)
+        # Returned to its assessor: on the assessor's worklist and the due list ("returned").
+        newcomer = Elder.objects.create(
+            name=f"newcomer{s}老人",
+            national_id=national_id(15 + s * 10),
+            birth_date=date(1948, 7, 1),
+            sex="F",
+            community=elder.community,
+            street=elder.street,
+            district=elder.district,
+            service_station=elder.service_station,
+            medical_institution=elder.medical_institution,
+        )
+        world.elders[f"newcomer{s}"] = newcomer
+        returned = assessment_draft_create(
+            actor=assessor, elder=newcomer, scale="gbt42195-2022", reason="first", assessed_on=today, answers=answers
+        )
+        returned = assessment_submit(actor=assessor, assessment=returned)
+        assessment_return(actor=reviewer, assessment=returned, reason="请补充近一个月的跌倒情况")
         # Drafts with half of the answers, by the medical and the institution assessor.
         half = dict(list(answers.items())[: len(answers) // 2])
         for author, whom in ((f"medical{s}", elder), (f"institution{s}", resident)):

@@ -132,6 +132,9 @@ def home_page_problems(page: Any, *, role: str, language: str, width: int) -> li
     problems = []
     if page.locator("html").get_attribute("lang") != language:
         problems.append(f"html lang is {page.locator('html').get_attribute('lang')!r}, not {language!r}")
+    heading = page.locator('[data-testid="home-heading"]')
+    if language == "en" and heading.count() and CJK.search(heading.first.inner_text()):
+        problems.append(f"the heading is Chinese on the English page: {heading.first.inner_text()!r}")
     cards = page.locator(CARD_ROOTS)
     shown = [cards.nth(i).get_attribute("data-testid") for i in range(cards.count())]
     if shown != EXPECTED_CARDS[role]:
