@@ -135,6 +135,13 @@ def home_page_problems(page: Any, *, role: str, language: str, width: int) -> li
     heading = page.locator('[data-testid="home-heading"]')
     if language == "en" and heading.count() and CJK.search(heading.first.inner_text()):
         problems.append(f"the heading is Chinese on the English page: {heading.first.inner_text()!r}")
+    if language == "en":
+        # Menu entries, dropdowns included (their text whether open or not); the account button
+        # is left out: it shows the person's name.
+        menu = page.locator("nav a.nav-link, nav .dropdown-item").all_text_contents()
+        untranslated = [" ".join(m.split()) for m in menu if CJK.search(m)]
+        if untranslated:
+            problems.append(f"menu entries in Chinese on the English page: {untranslated}")
     cards = page.locator(CARD_ROOTS)
     shown = [cards.nth(i).get_attribute("data-testid") for i in range(cards.count())]
     if shown != EXPECTED_CARDS[role]:
