@@ -181,7 +181,7 @@ def crawl(client: Client, *, language: str, max_pages: int = MAX_PAGES, per_patt
     """Breadth-first from `/` and every parameterless page; see the module docstring for the checks."""
     result = CrawlResult()
     linked_from: dict[str, str] = {}  # path -> the first page that showed a link to it
-    queue: deque[str] = deque(["/", *parameterless_page_urls()])
+    queue: deque[str] = deque(dict.fromkeys(["/", *parameterless_page_urls()]))
     seen: set[str] = set(queue)
     per_name: Counter[tuple[str | None, bool]] = Counter()
 
@@ -312,6 +312,68 @@ def test_parameterless_pages_leave_out_admin_api_and_the_stream():
     assert "/" in paths and "/elders/" in paths and "/api/docs/" in paths
     assert not [p for p in paths if p.startswith(("/admin/", "/api/v1/", "/i18n/"))]
     assert "/alerts/stream/" not in paths and "/logout/" not in paths
+
+
+class _FakeResponse:
+    def __init__(self, status: int, html: str = "", headers: dict[str, str] | None = None) -> None:
+        self.status_code = status
+        self.content = html.encode()
+        self.charset = "utf-8"
+        self.streaming = False
+        self.exc_info = None
+        self.headers = {"Content-Type": "text/html; charset=utf-8", **(headers or {})}
+
+    def get(self, header: str, default: str = "") -> str:
+        return self.headers.get(header, default)
+
+
+class _FakeSite:
+    """Canned answers by path; anything else is 404."""
+
+    def __init__(self, pages: dict[str, _FakeResponse]) -> None:
+        self.pages = pages
+        self.asked: list[str] = []
+
+    def get(self, path: str) -> _FakeResponse:
+        self.asked.append(path)
+        return self.pages.get(path, _FakeResponse(404))
+
+
+def test_the_crawl_reports_server_errors_shown_links_that_refuse_and_reprs_and_nothing_else():
+    site = _FakeSite(
+        {
+            "/": _FakeResponse(
+                200,
+                '<a href="/elders/">老年人</a><a href="/audit/">审计</a><a href="/areas/">区域</a>'
+                '<a href="/occupancy/">入住</a><a href="/logout/">退出</a><a href="/admin/">后台</a>'
+                '<a href="https://example.com/">外站</a>',
+            ),
+            "/elders/": _FakeResponse(
+                200, "<p>标记：['diabetes']</p>" + "".join(f'<a href="/elders/e{i}/">e{i}</a>' for i in range(6))
+            ),
+            "/audit/": _FakeResponse(403),
+            "/areas/": _FakeResponse(500),
+            "/occupancy/": _FakeResponse(302, headers={"Location": "/organisations/"}),
+            "/organisations/": _FakeResponse(404),
+            "/elders/export/": _FakeResponse(200, "{'not': 'html'}", {"Content-Disposition": "attachment"}),
+            **{f"/elders/e{i}/": _FakeResponse(200, "<p>None</p>") for i in range(6)},
+        }
+    )
+    result = crawl(site, language="zh-hans")  # type: ignore[arg-type]
+
+    # At most PER_PATTERN elder pages, each with its bare None; the unlinked start URLs that answer
+    # 404 (the fake site knows few pages) are no defect.
+    assert sorted(result.defects) == sorted(
+        [
+            "Python repr on /elders/: list: …标记：['diabetes']…",
+            "403 /audit/: a link shown on /",
+            "500 /areas/ (linked from /)",
+            "404 /organisations/: a link shown on /",  # reached through the redirect of a shown link
+            *(f"Python repr on /elders/e{i}/: None: …None…" for i in range(PER_PATTERN)),
+        ]
+    )
+    assert "/logout/" not in site.asked and "/admin/" not in site.asked and "/alerts/stream/" not in site.asked
+    assert site.asked.count("/") == 1
 
 
 # ---------------------------------------------------------------------------------------------------
