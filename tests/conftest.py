@@ -4,6 +4,7 @@ The server, browser and skip-becomes-failure machinery lives in the root conftes
 tests under yiyang/ can use `postgres_url`, `mqtt_broker` and `chromium_path` too.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ def repo_root() -> Path:
 
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
-    """Where tests leave screenshots for people to look at (gitignored)."""
-    path = REPO_ROOT / "test-artifacts"
-    path.mkdir(exist_ok=True)
+    """Where tests leave screenshots for people to look at: $YIYANG_ARTIFACTS, else artifacts/ in the
+    repository (gitignored). .ci/run sets it and prints the folder."""
+    path = Path(os.environ.get("YIYANG_ARTIFACTS") or REPO_ROOT / "artifacts").resolve()
+    path.mkdir(parents=True, exist_ok=True)
     return path

@@ -52,7 +52,7 @@ def chromium_page(
 ) -> Iterator:
     """A fresh zh-CN browser page whose relative URLs go to the live server.
 
-    When the test fails, what the page showed is saved to test-artifacts/<test>-failure.png."""
+    When the test fails, what the page showed is saved to <artefacts>/<test>-failure.png (tests/conftest.py `artifacts_dir`)."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:

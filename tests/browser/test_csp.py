@@ -1,6 +1,6 @@
 """The Content-Security-Policy in a real browser: the main pages run with no violation, and the pages
 whose scripts moved from inline <script> to files (home chart, occupancy chart, organisation form,
-language switch) still work. Screenshots land in test-artifacts/csp-*.png."""
+language switch) still work. Screenshots land in <artefacts>/csp-*.png."""
 
 import re
 from typing import Any

@@ -1,0 +1,210 @@
+"""The shared test world (`yiyang.core.testing.build_world`) with a little of every domain on top, so
+that every role's home cards and every page have something to show: homes and emergency contacts,
+devices (bound, unbound, pending, dead letters), a monitoring profile, alerts in every state with the
+detail dicts the engine writes (`{"device_id": …, "repeat": 0}`), and assessments in every state.
+
+Kept small (a handful of rows per domain) so the crawler and the browser tests stay fast. Used by
+tests/test_page_crawl.py and tests/browser/test_role_homes.py.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from yiyang.core.testing import World, build_world, national_id
+
+# One account per role, the account the crawler and the browser tests sign in as.
+ROLE_ACCOUNTS: dict[str, str] = {
+    "bureau_officer": "bureau",
+    "health_officer": "health_officer",
+    "street_staff": "street0",
+    "care_centre_staff": "centre0",
+    "station_staff": "station0",
+    "institution_staff": "institution0",
+    "medical_staff": "medical0",
+    "helper": "helper0",
+    "family": "family0",
+}
+
+
+def build_full_world() -> World:
+    """`build_world()` plus rows of every domain in street 0 (and a few in street 1)."""
+    world = build_world()
+    _homes(world)
+    devices = _devices(world)
+    _monitoring(world)
+    _alerts(world, devices)
+    _assessments(world)
+    return world
+
+
+def _homes(world: World) -> None:
+    from yiyang.elders.models import EmergencyContact, Home
+
+    for s in range(2):
+        elder = world.elders[f"elder{s}"]
+        home = Home.objects.create(
+            address=f"第{s + 1}街道幸福里{s + 1}号",
+            community=elder.community,
+            street=elder.street,
+            district=elder.district,
+            key_holder="邻居王阿姨",
+        )
+        elder.home = home
+        elder.monitoring_consent = True
+        elder.save(update_fields=["home", "monitoring_consent"])
+        EmergencyContact.objects.create(elder=elder, name="儿子", relation="子女", phone="13800000001", priority=1)
+        EmergencyContact.objects.create(
+            elder=elder, name="女儿", relation="子女", phone="13800000002", priority=2, is_key_holder=True
+        )
+
+
+def _devices(world: World) -> dict[str, Any]:
+    from yiyang.devices.models import DeadLetter, Device, DeviceBinding, PendingDevice
+
+    now = timezone.now()
+    devices: dict[str, Any] = {}
+    for s in range(2):
+        elder = world.elders[f"elder{s}"]
+        for kind, protocol, identifier in (
+            ("watch", "iw_tcp", f"35345678901234{s}"),
+            ("mattress", "http_radar", f"WS-000{s}"),
+        ):
+            device = Device.objects.create(
+                kind=kind,
+                protocol=protocol,
+                identifier=identifier,
+                district=world.district,
+                street=world.streets[s],
+                online=kind == "watch",
+                last_seen_at=now - timedelta(minutes=5),
+                battery=15 if kind == "watch" else None,
+                worn=True if kind == "watch" else None,
+            )
+            DeviceBinding.objects.create(device=device, elder=elder, home=elder.home, since=now - timedelta(days=30))
+            devices[f"{kind}{s}"] = device
+        devices[f"spare{s}"] = Device.objects.create(
+            kind="door_sensor",
+            protocol="mqtt_json",
+            identifier=f"door-000{s}",
+            district=world.district,
+            street=world.streets[s],
+        )
+    PendingDevice.objects.create(
+        protocol="iw_tcp",
+        identifier="359999999999999",
+        first_seen_at=now - timedelta(hours=2),
+        last_seen_at=now - timedelta(minutes=1),
+        message_count=3,
+        reading_count=2,
+        last_payload="IWAP01,...",
+    )
+    DeadLetter.objects.create(
+        adapter="mqtt_json", source="yiyang/door-0009", payload="{not json", reason="invalid JSON", received_at=now
+    )
+    return devices
+
+
+def _monitoring(world: World) -> None:
+    from yiyang.monitoring.models import ElderMonitoringProfile
+
+    ElderMonitoringProfile.objects.create(
+        elder=world.elders["elder0"], flags=["diabetes"], note="夜间易起夜", updated_by=world.users["street0"]
+    )
+
+
+def _alerts(world: World, devices: dict[str, Any]) -> None:
+    from yiyang.alerts.services import alerts_apply
+    from yiyang.alerts.services.lifecycle import alert_acknowledge, alert_close, alert_dispatch, alert_on_scene
+    from yiyang.monitoring.engine.contract import RaiseAlert
+
+    now = timezone.now()
+
+    def raise_(elder_key: str, alert_type: str, severity: str, minutes_ago: int, rule: str, **detail: Any) -> Any:
+        elder = world.elders[elder_key]
+        command = RaiseAlert(
+            elder_id=elder.pk,
+            alert_type=alert_type,
+            severity=severity,  # type: ignore[arg-type]
+            at=now - timedelta(minutes=minutes_ago),
+            rule=rule,
+            detail=detail,
+        )
+        return alerts_apply([command]).opened[0]
+
+    for s in range(2):
+        street, watch = world.users[f"street{s}"], devices[f"watch{s}"]
+        # Open, as the engine writes it: the device and the repeat count in the detail.
+        raise_(f"elder{s}", "sos", "emergency", 3, "sos.any", device_id=watch.pk, repeat=0)
+        # A technical alert naming its device.
+        raise_(f"elder{s}", "battery_low", "technical", 30, "battery_low", device_id=watch.pk, level=15)
+        # Acknowledged, dispatched and on scene.
+        fall = raise_(
+            f"elder{s}", "fall", "emergency", 60, "fall.radar", device_id=devices[f"mattress{s}"].pk, repeat=1
+        )
+        fall = alert_acknowledge(actor=street, alert=fall, note="已电话联系")
+        fall = alert_dispatch(actor=street, alert=fall, target="helper", to_name="助老员", note="请上门查看")
+        alert_on_scene(actor=street, alert=fall, note="已到场")
+        # Closed.
+        heart = raise_(f"elder{s}", "heart_rate_high", "urgent", 120, "vitals.heart_rate", value=135, threshold=120)
+        heart = alert_acknowledge(actor=street, alert=heart)
+        alert_close(actor=street, alert=heart, close_code="false_alarm_device", note="设备误报")
+
+
+def _assessments(world: World) -> None:
+    from yiyang.assessments.models import Assessment
+    from yiyang.assessments.services import (
+        assessment_confirm,
+        assessment_draft_create,
+        assessment_return,
+        assessment_submit,
+    )
+    from yiyang.assessments.services.seeding import answers_for_totals
+    from yiyang.elders.models import Elder
+
+    today = timezone.localdate()
+    answers = answers_for_totals("gbt42195-2022", {"B.1": 28, "B.2": 13, "B.3": 24, "B.4": 13}, {})
+    for s in range(2):
+        assessor, reviewer = world.users[f"street{s}"], world.users[f"medical{s}"]
+        elder, resident = world.elders[f"elder{s}"], world.elders[f"resident{s}"]
+        confirmed = assessment_draft_create(
+            actor=assessor, elder=elder, scale="gbt42195-2022", reason="first", assessed_on=today, answers=answers
+        )
+        confirmed = assessment_submit(actor=assessor, assessment=confirmed)
+        confirmed = assessment_confirm(actor=reviewer, assessment=confirmed)
+        # Its validity ends in a week: on the due list ("lapsing").
+        Assessment.objects.filter(pk=confirmed.pk).update(valid_until=today + timedelta(days=7))
+        submitted = assessment_draft_create(
+            actor=assessor, elder=resident, scale="gbt42195-2022", reason="first", assessed_on=today, answers=answers
+        )
+        assessment_submit(actor=assessor, assessment=submitted)
+        # Returned to its assessor: on the assessor's worklist and the due list ("returned").
+        newcomer = Elder.objects.create(
+            name=f"newcomer{s}老人",
+            national_id=national_id(15 + s * 10),
+            birth_date=date(1948, 7, 1),
+            sex="F",
+            community=elder.community,
+            street=elder.street,
+            district=elder.district,
+            service_station=elder.service_station,
+            medical_institution=elder.medical_institution,
+        )
+        world.elders[f"newcomer{s}"] = newcomer
+        returned = assessment_draft_create(
+            actor=assessor, elder=newcomer, scale="gbt42195-2022", reason="first", assessed_on=today, answers=answers
+        )
+        returned = assessment_submit(actor=assessor, assessment=returned)
+        assessment_return(actor=reviewer, assessment=returned, reason="请补充近一个月的跌倒情况")
+        # Drafts with half of the answers, by the medical and the institution assessor.
+        half = dict(list(answers.items())[: len(answers) // 2])
+        for author, whom in ((f"medical{s}", elder), (f"institution{s}", resident)):
+            assessment_draft_create(
+                actor=world.users[author],
+                elder=whom,
+                scale="gbt42195-2022",
+                reason="routine",
+                assessed_on=today,
+                answers=half,
+            )
