@@ -112,6 +112,8 @@ def _console_context(request: HttpRequest) -> dict[str, Any]:
         "close_codes": CloseCode.choices,
         "dispatch_targets": DispatchTarget.choices,
         "can_handle": has_perm(request.user, Perm.ALERTS_HANDLE),
+        "capped": len(alerts) >= CONSOLE_LIMIT,
+        "limit": CONSOLE_LIMIT,
     }
 
 

@@ -268,3 +268,20 @@ def test_a_responder_without_a_full_name_is_shown_by_username(world):
     alert_acknowledge(actor=User.objects.get(pk=world.users["street0"].pk), alert=alert)
     text = visible_text(page_client(world.users["station0"]).get(f"/alerts/{alert.public_id}/"))
     assert "street0 · 第1街道" in text
+
+
+def test_a_capped_console_says_so_and_points_to_the_street_filter(world, monkeypatch):
+    from yiyang.alerts.web import views
+
+    alerts_apply(
+        [
+            raise_cmd(world.elders["elder0"], "sos", rule="sos", device_id=1),
+            raise_cmd(world.elders["resident0"], "sos", rule="sos", device_id=2),
+        ]
+    )
+    client = page_client(world.users["street0"])
+    assert 'data-testid="console-capped"' not in client.get("/alerts/").content.decode()
+    monkeypatch.setattr(views, "CONSOLE_LIMIT", 1)
+    html = client.get("/alerts/").content.decode()
+    assert "只显示最紧急、最新的 1 条" in html
+    assert html.count('data-testid="alert-row"') == 1
