@@ -155,7 +155,7 @@ def test_the_buttons_follow_the_state_for_those_who_handle_alerts(world):
 
     def buttons() -> set[str]:
         html = client.get(f"/alerts/{alert.public_id}/").content.decode()
-        actions = re.search(r'<main.*</main>', html, re.S)  # the page's own buttons, not the menu's
+        actions = re.search(r"<main.*</main>", html, re.S)  # the page's own buttons, not the menu's
         return set(re.findall(r'<button[^>]*data-testid="([a-z-]+)"', actions.group(0) if actions else ""))
 
     assert buttons() == {"acknowledge", "dispatch", "close"}
