@@ -47,7 +47,8 @@ def test_officer_enrols_and_signs_in_with_a_code(chromium_page, browser_log, art
     page.wait_for_url(lambda url: reverse("login") not in url)
     expect(page.locator('[data-testid="current-user"]')).to_contain_text("bureau")
 
-    page.locator("nav form button").click()
+    page.locator('[data-testid="current-user"]').click()  # the account menu holds "sign out"
+    page.locator('[data-testid="nav-logout"]').click()
     page.wait_for_url(lambda url: url.endswith(reverse("login")))
     _password_step(page, "bureau", PASSWORD)
     page.wait_for_url(lambda url: url.endswith(reverse("login-second-factor")))
