@@ -26,8 +26,31 @@ def scale_title(code: str) -> str:
     except scoring.UnknownScale:
         return code
     if scale.standard.startswith(("GB", "MZ")):
+        if scale.name_shown != scale.name:
+            return f"{scale.standard} {scale.name_shown}"
         return f"{scale.standard}《{scale.name}》"
-    return scale.name
+    return scale.name_shown
+
+
+@cache
+def _english_names(code: str) -> dict[str, str]:
+    """The scale's Chinese level, grade and group names with the English its data file gives them."""
+    scale = scoring.get_scale(code)
+    named: list[Any] = [*scale.levels, *scale.bands, *scale.groups]
+    named += [band for group in scale.groups for band in group.bands]
+    return {thing.name: thing.name_en for thing in named if thing.name_en}
+
+
+def name_shown(scale_code: str, name: str) -> str:
+    """A level, grade or group name as stored on a record (in Chinese), in the active language: the
+    English its scale's data file gives that name, else the stored name. Records are never rewritten."""
+    from yiyang.core.text import in_language
+
+    try:
+        english = _english_names(scale_code).get(name)
+    except scoring.UnknownScale:
+        english = None
+    return in_language(name, english)
 
 
 # Short names for tight places (the profile's history table); the full title elsewhere.
@@ -91,11 +114,11 @@ def result_groups(scale_code: str, result: dict[str, Any] | None) -> list[GroupR
         rows.append(
             GroupRow(
                 code=group.code,
-                name=group.name,
+                name=group.name_shown,
                 total=totals.get(group.code),
                 max=group.max,
                 level=grade.get("level"),
-                level_name=str(grade.get("name") or ""),
+                level_name=name_shown(scale_code, str(grade.get("name") or "")),
             )
         )
     return rows

@@ -79,6 +79,7 @@ _TOP_KEYS = {
     "code",
     "version",
     "name",
+    "name_en",
     "standard",
     "status",
     "issued",
@@ -283,9 +284,9 @@ def _read_bands(
         if data is None:
             continue
         if verified is None:
-            reader.keys(data, band_path, {"level", "name", "min", "max", "verified", "sources", "note"}, ())
+            reader.keys(data, band_path, {"level", "name", "name_en", "min", "max", "verified", "sources", "note"}, ())
         else:
-            reader.keys(data, band_path, {"level", "name", "min", "max", "note"}, ())
+            reader.keys(data, band_path, {"level", "name", "name_en", "min", "max", "note"}, ())
         for key in ("level", "name", "min", "max"):
             if key not in data:
                 reader.problem(_join(band_path, key), "缺少必填键")
@@ -301,7 +302,8 @@ def _read_bands(
             band_sources = reader.string_list(data, "sources", band_path)
         else:
             band_verified, band_sources = verified, sources
-        bands.append(Band(level, name, low, high, band_verified, band_sources, note))
+        name_en = reader.string(data, "name_en", band_path, optional=True)
+        bands.append(Band(level, name, low, high, band_verified, band_sources, note, name_en))
     return tuple(bands)
 
 
@@ -395,7 +397,7 @@ def parse_scale(raw: object, *, expected_code: str | None = None) -> Scale:
     top = reader.mapping(raw, "")
     if top is None:
         raise ValueError(_problems_text(reader.problems))
-    reader.keys(top, "", _TOP_KEYS, _TOP_KEYS - {"combination"})
+    reader.keys(top, "", _TOP_KEYS, _TOP_KEYS - {"combination", "name_en"})
     code = reader.string(top, "code", "")
     if expected_code is not None and code and code != expected_code:
         reader.problem("code", f"应与文件名一致（{expected_code}），实为“{code}”")
@@ -436,6 +438,7 @@ def parse_scale(raw: object, *, expected_code: str | None = None) -> Scale:
         rules=rules,
         settings=settings,
         policy_keys=policy_keys,
+        name_en=reader.string(top, "name_en", "", optional=True),
     )
     if not reader.problems:
         _check_scale(reader, scale, source_ids)
@@ -499,7 +502,7 @@ def _read_items(reader: _Reader, raw: object, facts: tuple[Fact, ...]) -> tuple[
         reader.keys(
             data,
             path,
-            {"code", "group", "text", "options", "note", "sources", "resolve_by_fact"},
+            {"code", "group", "text", "text_en", "options", "note", "sources", "resolve_by_fact"},
             {"code", "group", "text", "options"},
         )
         options = []
@@ -511,7 +514,7 @@ def _read_items(reader: _Reader, raw: object, facts: tuple[Fact, ...]) -> tuple[
             reader.keys(
                 option,
                 option_path,
-                {"score", "text", "code", "label", "verified", "sources", "note"},
+                {"score", "text", "text_en", "code", "label", "verified", "sources", "note"},
                 {"score", "text"},
             )
             options.append(
@@ -523,6 +526,7 @@ def _read_items(reader: _Reader, raw: object, facts: tuple[Fact, ...]) -> tuple[
                     verified=reader.boolean(option, "verified", option_path, default=True),
                     sources=reader.string_list(option, "sources", option_path),
                     note=reader.string(option, "note", option_path, optional=True),
+                    text_en=reader.string(option, "text_en", option_path, optional=True),
                 )
             )
         if not options:
@@ -550,6 +554,7 @@ def _read_items(reader: _Reader, raw: object, facts: tuple[Fact, ...]) -> tuple[
                 note=reader.string(data, "note", path, optional=True),
                 sources=reader.string_list(data, "sources", path),
                 resolve_by_fact=resolution,
+                text_en=reader.string(data, "text_en", path, optional=True),
             )
         )
     return tuple(out)
@@ -562,7 +567,9 @@ def _read_groups(reader: _Reader, raw: object) -> tuple[Group, ...]:
         data = reader.mapping(entry, path)
         if data is None:
             continue
-        reader.keys(data, path, {"code", "name", "max", "items", "bands", "note"}, {"code", "name", "max", "items"})
+        reader.keys(
+            data, path, {"code", "name", "name_en", "max", "items", "bands", "note"}, {"code", "name", "max", "items"}
+        )
         out.append(
             Group(
                 code=reader.string(data, "code", path),
@@ -571,6 +578,7 @@ def _read_groups(reader: _Reader, raw: object) -> tuple[Group, ...]:
                 max=reader.integer(data, "max", path, minimum=0),
                 bands=_read_bands(reader, data["bands"], f"{path}.bands") if "bands" in data else (),
                 note=reader.string(data, "note", path, optional=True),
+                name_en=reader.string(data, "name_en", path, optional=True),
             )
         )
     return tuple(out)
@@ -583,7 +591,9 @@ def _read_levels(reader: _Reader, raw: object) -> tuple[Level, ...]:
         data = reader.mapping(entry, path)
         if data is None:
             continue
-        reader.keys(data, path, {"level", "code", "name", "description", "may_apply"}, {"level", "code", "name"})
+        reader.keys(
+            data, path, {"level", "code", "name", "name_en", "description", "may_apply"}, {"level", "code", "name"}
+        )
         may_apply = data.get("may_apply")
         if may_apply is not None and not isinstance(may_apply, bool):
             reader.problem(f"{path}.may_apply", f"应为 true、false 或省略，实为{_kind(may_apply)}")
@@ -595,6 +605,7 @@ def _read_levels(reader: _Reader, raw: object) -> tuple[Level, ...]:
                 name=reader.string(data, "name", path),
                 description=reader.string(data, "description", path, optional=True),
                 may_apply=may_apply,
+                name_en=reader.string(data, "name_en", path, optional=True),
             )
         )
     return tuple(out)

@@ -36,6 +36,14 @@ class Option:
     verified: bool = True
     sources: tuple[str, ...] = ()
     note: str = ""
+    text_en: str = ""
+
+    @property
+    def text_shown(self) -> str | None:
+        """`text` in the active language (`text_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return None if self.text is None else in_language(self.text, self.text_en)
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,14 @@ class Item:
     note: str = ""
     sources: tuple[str, ...] = ()
     resolve_by_fact: FactResolution | None = None
+    text_en: str = ""
+
+    @property
+    def text_shown(self) -> str | None:
+        """`text` in the active language (`text_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return None if self.text is None else in_language(self.text, self.text_en)
 
     @property
     def max_score(self) -> int:
@@ -92,6 +108,14 @@ class Band:
     verified: bool = True
     sources: tuple[str, ...] = ()
     note: str = ""
+    name_en: str = ""
+
+    @property
+    def name_shown(self) -> str:
+        """`name` in the active language (`name_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.name, self.name_en)
 
     def contains(self, total: int) -> bool:
         return self.min <= total <= self.max
@@ -109,6 +133,14 @@ class Group:
     max: int
     bands: tuple[Band, ...] = ()
     note: str = ""
+    name_en: str = ""
+
+    @property
+    def name_shown(self) -> str:
+        """`name` in the active language (`name_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.name, self.name_en)
 
 
 @dataclass(frozen=True)
@@ -120,6 +152,14 @@ class Level:
     name: str
     description: str = ""
     may_apply: bool | None = None
+    name_en: str = ""
+
+    @property
+    def name_shown(self) -> str:
+        """`name` in the active language (`name_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.name, self.name_en)
 
 
 @dataclass(frozen=True)
@@ -212,6 +252,14 @@ class Scale:
     rules: tuple[Rule, ...]
     settings: tuple[Setting, ...]
     policy_keys: tuple[str, ...]
+    name_en: str = ""
+
+    @property
+    def name_shown(self) -> str:
+        """`name` in the active language (`name_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.name, self.name_en)
     policy: PolicyInfo | None = None
 
     def item(self, code: str) -> Item:
