@@ -183,6 +183,15 @@ PAGES: dict[str, tuple[str, Callable[[World, dict[str, Any]], str]]] = {
     "alert-sla": ("bureau", lambda w, s: "/alerts/sla/"),
     "monitoring-rules": ("bureau", lambda w, s: "/monitoring/rules/"),
     "audit-log": ("bureau", lambda w, s: "/audit/"),
+    "elder-list": ("bureau", lambda w, s: "/elders/"),
+    "organisation-list": ("bureau", lambda w, s: "/organisations/"),
+    "organisation-detail": ("bureau", lambda w, s: f"/organisations/{w.orgs['institution0'].public_id}/"),
+    "occupancy": ("bureau", lambda w, s: "/occupancy/"),
+    "area-tree": ("bureau", lambda w, s: "/areas/"),
+    "device-list": ("centre0", lambda w, s: "/devices/"),
+    "staff-list": ("bureau", lambda w, s: "/staff/"),
+    "district-rules": ("bureau", lambda w, s: f"/monitoring/rules/{w.district.public_id}/"),
+    "monitoring-profile": ("centre0", lambda w, s: f"/monitoring/elders/{w.elders['elder0'].public_id}/profile/"),
 }
 
 # Pages that still show stored Chinese wording, each marked lang="zh-Hans" in its template, and why.

@@ -87,6 +87,12 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"^修改辖区监测规则（(?P<district>.*)，第(?P<version>\d+)版）$",
             gettext_noop("修改辖区监测规则（%(district)s，第%(version)s版）"),
         ),
+        (r"^响应告警（(?P<seconds>\d+)秒）$", gettext_noop("响应告警（%(seconds)s秒）")),
+        (r"^到场（(?P<seconds>\d+)秒）$", gettext_noop("到场（%(seconds)s秒）")),
+        (r"^派遣：(?P<label>.*)$", gettext_noop("派遣：%(label)s")),
+        (r"^关闭告警：(?P<label>.*)$", gettext_noop("关闭告警：%(label)s")),
+        (r"^创建账号（(?P<label>[^（）]*)）$", gettext_noop("创建账号（%(label)s）")),
+        (r"^床位 (?P<bed>\S+) 状态改为(?P<label>.*)$", gettext_noop("床位 %(bed)s 状态改为%(label)s")),
         (
             r"^导入评估政策数据（(?P<scale>[^，]*)，(?P<date>[\d-]+)起生效）$",
             gettext_noop("导入评估政策数据（%(scale)s，%(date)s起生效）"),
@@ -97,10 +103,17 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 def summary_shown(summary: str) -> str:
     """`summary` in the active language where its wording is known (values in it kept as stored),
-    else exactly as stored. The stored text itself is never changed."""
+    else exactly as stored. A value captured as `label` is a choice label written in Chinese (a close
+    code, a dispatch target, a role, a bed state): it is its own msgid, so it is translated too. The
+    stored text itself is never changed."""
     if summary in FIXED:
         return gettext(summary)
     for pattern, msgid in PATTERNS:
         if match := pattern.match(summary):
-            return gettext(msgid) % match.groupdict()
+            if gettext(msgid) == msgid:  # not translated (Chinese): the stored words exactly
+                return summary
+            values = match.groupdict()
+            if "label" in values:
+                values["label"] = gettext(values["label"])
+            return gettext(msgid) % values
     return summary
