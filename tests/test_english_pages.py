@@ -202,8 +202,6 @@ PENDING_CHINESE = {
     # scoring engine; an English rendering from their structured `data` is still to be written.
     "assessment-gbt": "explanation steps and unverified sentences stored on the record",
     "assessment-ltc": "explanation steps and unverified sentences stored on the record",
-    # Rule, setting and source texts of the scale files have no English field yet.
-    "assessment-policies": "unverified rule, setting and source texts of the scale files",
 }
 
 # Pages whose remaining Chinese is in templates another branch is rewriting (the alert pages):

@@ -71,21 +71,37 @@ def scale_short(code: str) -> str:
 
 def unverified_parts(scale: scoring.Scale) -> list[str]:
     """What in the shipped data of `scale` is not verified: sources, rules, settings, bands and the
-    combination table, each named once (empty when everything is verified)."""
-    parts = [f"{source.title}" for source in scale.sources if not source.verified]
-    parts += [f"{rule.clause or rule.code}：{rule.text}" for rule in scale.rules if not rule.verified]
+    combination table, each named once (empty when everything is verified), in the active language
+    where the scale file gives an English text."""
+    # (Chinese, shown): the Chinese decides what is already named, the shown text is what is listed.
+    parts = [(source.title, source.title_shown) for source in scale.sources if not source.verified]
     parts += [
-        _("设置 %(code)s：%(text)s") % {"code": setting.code, "text": setting.text}
+        (f"{rule.clause or rule.code}：{rule.text}", f"{rule.clause_shown or rule.code}{_colon()}{rule.text_shown}")
+        for rule in scale.rules
+        if not rule.verified
+    ]
+    parts += [
+        (f"设置 {setting.code}：{setting.text}", _("设置 %(code)s：%(text)s") % {"code": setting.code, "text": setting.text_shown})
         for setting in scale.settings
         if not setting.verified
     ]
     bands = [band for band in scale.bands if not band.verified]
     bands += [band for group in scale.groups for band in group.bands if not band.verified]
-    if bands and not any("分级" in part for part in parts):
-        parts.append(_("分级界值"))
-    if scale.combination is not None and not scale.combination.verified and not any("组合" in p for p in parts):
-        parts.append(_("组合表"))
-    return parts
+    if bands and not any("分级" in chinese for chinese, _shown in parts):
+        parts.append(("分级界值", _("分级界值")))
+    if (
+        scale.combination is not None
+        and not scale.combination.verified
+        and not any("组合" in chinese for chinese, _shown in parts)
+    ):
+        parts.append(("组合表", _("组合表")))
+    return [shown for _chinese, shown in parts]
+
+
+def _colon() -> str:
+    from django.utils.translation import pgettext
+
+    return pgettext("label separator", "：")
 
 
 @dataclass(frozen=True)

@@ -459,7 +459,10 @@ def _read_sources(reader: _Reader, raw: object) -> tuple[Source, ...]:
         if data is None:
             continue
         reader.keys(
-            data, path, {"id", "title", "reference", "verified", "note"}, {"id", "title", "reference", "verified"}
+            data,
+            path,
+            {"id", "title", "title_en", "reference", "verified", "note"},
+            {"id", "title", "reference", "verified"},
         )
         out.append(
             Source(
@@ -468,6 +471,7 @@ def _read_sources(reader: _Reader, raw: object) -> tuple[Source, ...]:
                 reference=reader.string(data, "reference", path),
                 verified=reader.boolean(data, "verified", path),
                 note=reader.string(data, "note", path, optional=True),
+                title_en=reader.string(data, "title_en", path, optional=True),
             )
         )
     return tuple(out)
@@ -643,7 +647,10 @@ def _read_rules(reader: _Reader, raw: object) -> tuple[Rule, ...]:
         if data is None:
             continue
         reader.keys(
-            data, path, {"code", "clause", "text", "params", "verified", "sources", "note"}, {"code", "text", "params"}
+            data,
+            path,
+            {"code", "clause", "clause_en", "text", "text_en", "params", "verified", "sources", "note"},
+            {"code", "text", "params"},
         )
         params = reader.mapping(data.get("params"), f"{path}.params") or {}
         _check_rule_params(reader, params, f"{path}.params")
@@ -656,6 +663,8 @@ def _read_rules(reader: _Reader, raw: object) -> tuple[Rule, ...]:
                 verified=reader.boolean(data, "verified", path, default=True),
                 sources=reader.string_list(data, "sources", path),
                 note=reader.string(data, "note", path, optional=True),
+                text_en=reader.string(data, "text_en", path, optional=True),
+                clause_en=reader.string(data, "clause_en", path, optional=True),
             )
         )
     return tuple(out)
@@ -696,7 +705,9 @@ def _read_settings(reader: _Reader, raw: object) -> tuple[Setting, ...]:
         data = reader.mapping(entry, path)
         if data is None:
             continue
-        reader.keys(data, path, {"code", "default", "text", "verified", "sources", "note"}, {"code", "default", "text"})
+        reader.keys(
+            data, path, {"code", "default", "text", "text_en", "verified", "sources", "note"}, {"code", "default", "text"}
+        )
         out.append(
             Setting(
                 code=reader.string(data, "code", path),
@@ -705,6 +716,7 @@ def _read_settings(reader: _Reader, raw: object) -> tuple[Setting, ...]:
                 verified=reader.boolean(data, "verified", path, default=True),
                 sources=reader.string_list(data, "sources", path),
                 note=reader.string(data, "note", path, optional=True),
+                text_en=reader.string(data, "text_en", path, optional=True),
             )
         )
     return tuple(out)

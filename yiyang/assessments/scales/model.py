@@ -23,6 +23,14 @@ class Source:
     reference: str
     verified: bool
     note: str = ""
+    title_en: str = ""
+
+    @property
+    def title_shown(self) -> str:
+        """`title` in the active language (`title_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.title, self.title_en)
 
 
 @dataclass(frozen=True)
@@ -190,6 +198,22 @@ class Rule:
     verified: bool = True
     sources: tuple[str, ...] = ()
     note: str = ""
+    text_en: str = ""
+    clause_en: str = ""
+
+    @property
+    def text_shown(self) -> str:
+        """`text` in the active language (`text_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.text, self.text_en)
+
+    @property
+    def clause_shown(self) -> str | None:
+        """`clause` in the active language (`clause_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return None if self.clause is None else in_language(self.clause, self.clause_en)
 
 
 @dataclass(frozen=True)
@@ -202,6 +226,14 @@ class Setting:
     verified: bool = True
     sources: tuple[str, ...] = ()
     note: str = ""
+    text_en: str = ""
+
+    @property
+    def text_shown(self) -> str:
+        """`text` in the active language (`text_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.text, self.text_en)
 
 
 @dataclass(frozen=True)
