@@ -140,7 +140,9 @@ def seed(world: World) -> dict[str, Any]:
     )
     elder.home = home
     elder.save(update_fields=["home"])
-    EmergencyContact.objects.create(elder=elder, name="李小明", relation="儿子", phone="13900001111", is_key_holder=True)
+    EmergencyContact.objects.create(
+        elder=elder, name="李小明", relation="儿子", phone="13900001111", is_key_holder=True
+    )
     ElderMonitoringProfile.objects.create(
         elder=elder,
         flags=["copd", "dementia"],

@@ -81,7 +81,10 @@ def unverified_parts(scale: scoring.Scale) -> list[str]:
         if not rule.verified
     ]
     parts += [
-        (f"设置 {setting.code}：{setting.text}", _("设置 %(code)s：%(text)s") % {"code": setting.code, "text": setting.text_shown})
+        (
+            f"设置 {setting.code}：{setting.text}",
+            _("设置 %(code)s：%(text)s") % {"code": setting.code, "text": setting.text_shown},
+        )
         for setting in scale.settings
         if not setting.verified
     ]

@@ -53,7 +53,10 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"^未找到或无权访问（(?P<status>\d+)）：(?P<view>.*)$",
             gettext_noop("未找到或无权访问（%(status)s）：%(view)s"),
         ),
-        (r"^登录失败：用户名“(?P<username>.*)”（无此账号）$", gettext_noop("登录失败：用户名“%(username)s”（无此账号）")),
+        (
+            r"^登录失败：用户名“(?P<username>.*)”（无此账号）$",
+            gettext_noop("登录失败：用户名“%(username)s”（无此账号）"),
+        ),
         (r"^登录失败：用户名“(?P<username>.*)”$", gettext_noop("登录失败：用户名“%(username)s”")),
         (
             r"^账号锁定：用户名“(?P<username>.*)”；该用户名连续登录失败次数过多$",

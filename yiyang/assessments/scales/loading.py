@@ -706,7 +706,10 @@ def _read_settings(reader: _Reader, raw: object) -> tuple[Setting, ...]:
         if data is None:
             continue
         reader.keys(
-            data, path, {"code", "default", "text", "text_en", "verified", "sources", "note"}, {"code", "default", "text"}
+            data,
+            path,
+            {"code", "default", "text", "text_en", "verified", "sources", "note"},
+            {"code", "default", "text"},
         )
         out.append(
             Setting(

@@ -284,6 +284,7 @@ class Scale:
     rules: tuple[Rule, ...]
     settings: tuple[Setting, ...]
     policy_keys: tuple[str, ...]
+    policy: PolicyInfo | None = None
     name_en: str = ""
 
     @property
@@ -292,7 +293,6 @@ class Scale:
         from yiyang.core.text import in_language
 
         return in_language(self.name, self.name_en)
-    policy: PolicyInfo | None = None
 
     def item(self, code: str) -> Item:
         return next(item for item in self.items if item.code == code)

@@ -39,7 +39,10 @@ def test_escalation_step_labels_follow_the_language_and_fall_back_to_the_recipie
     with translation.override("en"):
         assert step_label(first) == "No response in 60 s: community helper on duty + first emergency contact"
         # A step fixed on an older alert, without label_en: the default step's English.
-        assert step_label({**first, "label_en": None}) == "No response in 60 s: community helper on duty + first emergency contact"
+        assert (
+            step_label({**first, "label_en": None})
+            == "No response in 60 s: community helper on duty + first emergency contact"
+        )
         # A district's own step with a Chinese label only: its recipients, in English.
         assert step_label({"after_seconds": 30, "notify": ["console", "family"], "label": "本区自定"}) == (
             "Duty console + First emergency contact"
