@@ -148,6 +148,14 @@ class Diagnosis:
     label: str
     range: str
     code: str
+    label_en: str = ""
+
+    @property
+    def label_shown(self) -> str:
+        """`label` in the active language (`label_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.label, self.label_en)
 
 
 @dataclass(frozen=True)
@@ -155,9 +163,18 @@ class DiagnosisChoices:
     entries: tuple[Diagnosis, ...]
     source: str
     verified: bool
+    source_en: str = ""
+
+    @property
+    def source_shown(self) -> str:
+        """`source` in the active language (`source_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.source, self.source_en)
 
     def label_of(self, code: str) -> str | None:
-        return next((d.label for d in self.entries if d.code == code), None)
+        """The diagnosis' label in the active language, None for a code not offered."""
+        return next((d.label_shown for d in self.entries if d.code == code), None)
 
 
 @cache
@@ -165,7 +182,11 @@ def annex_a_diagnoses() -> DiagnosisChoices:
     """The Annex A disease groups offered on the GB/T 42195 form, with their representative codes."""
     raw = yaml.safe_load(ANNEX_A_FILE.read_text(encoding="utf-8"))
     return DiagnosisChoices(
-        entries=tuple(Diagnosis(str(e["label"]), str(e["range"]), str(e["code"])) for e in raw["entries"]),
+        entries=tuple(
+            Diagnosis(str(e["label"]), str(e["range"]), str(e["code"]), str(e.get("label_en") or ""))
+            for e in raw["entries"]
+        ),
         source=str(raw["source"]),
         verified=bool(raw.get("verified", False)),
+        source_en=str(raw.get("source_en") or ""),
     )

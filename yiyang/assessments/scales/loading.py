@@ -484,13 +484,14 @@ def _read_facts(reader: _Reader, raw: object) -> tuple[Fact, ...]:
         data = reader.mapping(entry, path)
         if data is None:
             continue
-        reader.keys(data, path, {"code", "type", "required", "text"}, {"code", "type", "required", "text"})
+        reader.keys(data, path, {"code", "type", "required", "text", "text_en"}, {"code", "type", "required", "text"})
         out.append(
             Fact(
                 code=reader.string(data, "code", path),
                 type=cast(Any, reader.choice(data, "type", path, ("bool", "icd10_list", "nonneg_int"))),
                 required=reader.boolean(data, "required", path),
                 text=reader.string(data, "text", path),
+                text_en=reader.string(data, "text_en", path, optional=True),
             )
         )
     return tuple(out)
@@ -506,7 +507,7 @@ def _read_items(reader: _Reader, raw: object, facts: tuple[Fact, ...]) -> tuple[
         reader.keys(
             data,
             path,
-            {"code", "group", "text", "text_en", "options", "note", "sources", "resolve_by_fact"},
+            {"code", "group", "text", "text_en", "options", "note", "note_en", "sources", "resolve_by_fact"},
             {"code", "group", "text", "options"},
         )
         options = []
@@ -559,6 +560,7 @@ def _read_items(reader: _Reader, raw: object, facts: tuple[Fact, ...]) -> tuple[
                 sources=reader.string_list(data, "sources", path),
                 resolve_by_fact=resolution,
                 text_en=reader.string(data, "text_en", path, optional=True),
+                note_en=reader.string(data, "note_en", path, optional=True),
             )
         )
     return tuple(out)

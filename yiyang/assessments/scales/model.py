@@ -73,6 +73,14 @@ class Item:
     sources: tuple[str, ...] = ()
     resolve_by_fact: FactResolution | None = None
     text_en: str = ""
+    note_en: str = ""
+
+    @property
+    def note_shown(self) -> str:
+        """`note` in the active language (`note_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.note, self.note_en)
 
     @property
     def text_shown(self) -> str | None:
@@ -244,6 +252,14 @@ class Fact:
     type: Literal["bool", "icd10_list", "nonneg_int"]
     required: bool
     text: str
+    text_en: str = ""
+
+    @property
+    def text_shown(self) -> str:
+        """`text` in the active language (`text_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.text, self.text_en)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from yiyang.accounts.access import has_perm, require_perm, scope_for
@@ -163,7 +164,7 @@ def _render_form(
         "item_count": len(scale.items),
         "assessment": assessment,
         "problems": [*(errors or [])],
-        "annex_source": annex_a_diagnoses().source,
+        "annex_source": annex_a_diagnoses().source_shown,
         "other_diagnoses_name": OTHER_DIAGNOSES,
     }
     return render(request, "assessments/assessment_form.html", context, status=status)
@@ -297,8 +298,11 @@ def _fact_rows(assessment: Assessment) -> list[dict[str, Any]]:
     for fact in scale.facts:
         value = assessment.answers.get(fact.code)
         if fact.type == "icd10_list":
-            shown = "、".join(
-                f"{code}（{annex.label_of(code)}）" if annex.label_of(code) else str(code) for code in value or []
+            shown = pgettext("separator between list items", "、").join(
+                _("%(code)s（%(label)s）") % {"code": code, "label": annex.label_of(code)}
+                if annex.label_of(code)
+                else str(code)
+                for code in value or []
             ) or _("无")
         elif fact.type == "bool":
             if value is None:
