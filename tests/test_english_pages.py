@@ -172,6 +172,14 @@ PAGES: dict[str, tuple[str, Callable[[World, dict[str, Any]], str]]] = {
     "home-street": ("street0", lambda w, s: "/"),
     "home-centre": ("centre0", lambda w, s: "/"),
     "home-helper": ("helper0", lambda w, s: "/"),
+    "home-station": ("station0", lambda w, s: "/"),
+    "home-institution": ("institution0", lambda w, s: "/"),
+    "home-medical": ("medical0", lambda w, s: "/"),
+    "home-family": ("family0", lambda w, s: "/"),
+    "home-health-officer": ("health_officer", lambda w, s: "/"),
+    "elder-helper": ("helper0", elder_page),
+    "elder-family": ("family0", elder_page),
+    "elder-centre": ("centre0", elder_page),
     "elder-bureau": ("bureau", elder_page),
     "elder-street": ("street0", elder_page),
     "assessment-gbt": ("bureau", lambda w, s: f"/assessments/{s['gbt'].public_id}/"),
@@ -209,6 +217,7 @@ PAGES: dict[str, tuple[str, Callable[[World, dict[str, Any]], str]]] = {
     "staff-detail": ("bureau", lambda w, s: f"/staff/{w.users['street0'].public_id}/"),
     "device-new": ("centre0", lambda w, s: "/devices/new/"),
     "not-found": ("bureau", lambda w, s: "/elders/00000000-0000-0000-0000-000000000000/"),
+    "forbidden": ("helper0", lambda w, s: "/audit/"),
 }
 
 # Pages that still show stored Chinese wording, each marked lang="zh-Hans" in its template, and why.
@@ -252,7 +261,8 @@ def test_key_pages_in_english_show_no_chinese_but_data(client: Client, world: Wo
         client.force_login(world.users[username])
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = client.get(path_of(world, seeded), follow=True)
-    assert response.status_code == (404 if page == "not-found" else 200), (page, response.status_code)
+    expected = {"not-found": 404, "forbidden": 403}.get(page, 200)
+    assert response.status_code == expected, (page, response.status_code)
     html = response.content.decode()
     assert '<html lang="en">' in html
     read = read_page(html)
