@@ -7,6 +7,7 @@ officer's policy data, and a fingerprint of the data a result was computed from.
 
 import functools
 import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -88,12 +89,20 @@ def policy_check(code: str, *, data: Mapping[str, Any] | None, settings: Mapping
     return errors
 
 
+# English reading aids beside the Chinese (`name_en: "…"`, inline or on their own line) change no score:
+# the fingerprint leaves them out, so adding or correcting a translation keeps results' fingerprints.
+_ENGLISH_INLINE = re.compile(rb', \w+_en: "(?:[^"\\]|\\.)*"')
+_ENGLISH_LINE = re.compile(rb'^[ \t]*\w+_en: "(?:[^"\\]|\\.)*"[ \t]*\r?\n', re.MULTILINE)
+
+
 @functools.cache
 def scale_fingerprint(code: str) -> str:
-    """`v<version>:<first 16 hex of the data file's SHA-256>`: which shipped data a result used."""
+    """`v<version>:<first 16 hex of the data file's SHA-256>`: which shipped data a result used. The
+    English texts beside the Chinese are not part of it (they change no score)."""
     scale = get_scale(code)
     from yiyang.assessments.scales import loading  # where the shipped data files are
 
     path = loading.DATA_DIR / f"{code}.yaml"
     content = path.read_bytes() if path.exists() else repr(scale).encode()
+    content = _ENGLISH_LINE.sub(b"", _ENGLISH_INLINE.sub(b"", content))
     return f"v{scale.version}:{hashlib.sha256(content).hexdigest()[:16]}"
