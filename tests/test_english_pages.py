@@ -223,11 +223,9 @@ PAGES: dict[str, tuple[str, Callable[[World, dict[str, Any]], str]]] = {
 # Pages that still show stored Chinese wording, each marked lang="zh-Hans" in its template, and why.
 # An entry is removed when that wording gets its English rendering; a page not listed here may not
 # declare Chinese at all.
-PENDING_CHINESE = {
-    # Calculation steps and unverified-value sentences are stored on the record, in Chinese, by the
-    # scoring engine; an English rendering from their structured `data` is still to be written.
-    "assessment-gbt": "explanation steps and unverified sentences stored on the record",
-    "assessment-ltc": "explanation steps and unverified sentences stored on the record",
+PENDING_CHINESE: dict[str, str] = {
+    # (none today) The explanation of a record of a scale not in presentation.EXPLAINED_IN_ENGLISH is
+    # its stored Chinese, marked lang="zh-Hans"; a page showing one would be listed here.
 }
 
 # Pages whose remaining Chinese is in templates another branch is rewriting (the alert pages):

@@ -190,3 +190,42 @@ def annex_a_diagnoses() -> DiagnosisChoices:
         verified=bool(raw.get("verified", False)),
         source_en=str(raw.get("source_en") or ""),
     )
+
+
+# Scales whose scoring words every explanation step and unverified sentence as msgids, with English
+# texts for all the data those sentences quote. The others show their stored Chinese explanation.
+EXPLAINED_IN_ENGLISH = frozenset({"gbt42195-2022", "ltc-2021"})
+
+
+@dataclass(frozen=True)
+class Explanation:
+    steps: list[dict[str, Any]]
+    unverified: list[str]
+    stored: bool  # True: the Chinese stored on the record, shown as it is
+
+
+def explanation_shown(assessment: Any) -> Explanation | None:
+    """How the record's result was reached, in the active language. The stored explanation (Chinese)
+    is shown as it is unless English is active and the record can be re-scored exactly as it was: a
+    scale explained in English, the same scale data (fingerprint), the policy version and settings
+    stored on the record, and the same level as stored. Nothing is written. None without a result."""
+    from django.utils.translation import get_language
+
+    result = assessment.result
+    if not result:
+        return None
+    stored = Explanation(list(result.get("explanation") or []), list(result.get("unverified") or []), stored=True)
+    if not (get_language() or "").startswith("en") or assessment.scale not in EXPLAINED_IN_ENGLISH:
+        return stored
+    if assessment.scale_version != scoring.scale_fingerprint(assessment.scale):
+        return stored
+    policy = assessment.policy.data if assessment.policy_id and assessment.policy else None
+    try:
+        again = scoring.score_in_active_language(
+            assessment.scale, assessment.answers, policy=policy or None, settings=assessment.scoring_settings or None
+        )
+    except (scoring.InvalidAnswers, scoring.InvalidPolicy, scoring.UnknownScale):
+        return stored
+    if again.level != assessment.level:
+        return stored
+    return Explanation([step.as_dict() for step in again.explanation], list(again.unverified), stored=False)

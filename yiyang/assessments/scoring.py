@@ -11,6 +11,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings as django_settings
+from django.utils import translation
+
 from yiyang.assessments import scales
 from yiyang.assessments.scales import InvalidAnswers, InvalidPolicy, Scale, ScaleResult, UnknownScale
 from yiyang.core.errors import FieldError
@@ -32,6 +35,7 @@ __all__ = [
     "policy_check",
     "scale_fingerprint",
     "score",
+    "score_in_active_language",
 ]
 
 
@@ -43,7 +47,16 @@ def get_scale(code: str) -> Scale:
 def score(
     code: str, answers: Mapping[str, Any], *, policy: Mapping[str, Any] | None, settings: Mapping[str, Any] | None
 ) -> ScaleResult:
-    """Score complete answers; InvalidAnswers lists every bad, unknown or missing item at once."""
+    """Score complete answers; InvalidAnswers lists every bad, unknown or missing item at once. The
+    explanation is worded in the site's language (Chinese), whoever asks: it is stored on the record."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        return score_in_active_language(code, answers, policy=policy, settings=settings)
+
+
+def score_in_active_language(
+    code: str, answers: Mapping[str, Any], *, policy: Mapping[str, Any] | None, settings: Mapping[str, Any] | None
+) -> ScaleResult:
+    """`score`, with the explanation worded in the active language (for showing, never for storing)."""
     return scales.score(code, dict(answers), policy=dict(policy) if policy else None, settings=settings or None)
 
 

@@ -284,9 +284,14 @@ def _read_bands(
         if data is None:
             continue
         if verified is None:
-            reader.keys(data, band_path, {"level", "name", "name_en", "min", "max", "verified", "sources", "note"}, ())
+            reader.keys(
+                data,
+                band_path,
+                {"level", "name", "name_en", "min", "max", "verified", "sources", "note", "note_en"},
+                (),
+            )
         else:
-            reader.keys(data, band_path, {"level", "name", "name_en", "min", "max", "note"}, ())
+            reader.keys(data, band_path, {"level", "name", "name_en", "min", "max", "note", "note_en"}, ())
         for key in ("level", "name", "min", "max"):
             if key not in data:
                 reader.problem(_join(band_path, key), "缺少必填键")
@@ -303,7 +308,8 @@ def _read_bands(
         else:
             band_verified, band_sources = verified, sources
         name_en = reader.string(data, "name_en", band_path, optional=True)
-        bands.append(Band(level, name, low, high, band_verified, band_sources, note, name_en))
+        note_en = reader.string(data, "note_en", band_path, optional=True)
+        bands.append(Band(level, name, low, high, band_verified, band_sources, note, name_en, note_en))
     return tuple(bands)
 
 
@@ -519,7 +525,7 @@ def _read_items(reader: _Reader, raw: object, facts: tuple[Fact, ...]) -> tuple[
             reader.keys(
                 option,
                 option_path,
-                {"score", "text", "text_en", "code", "label", "verified", "sources", "note"},
+                {"score", "text", "text_en", "code", "label", "verified", "sources", "note", "note_en"},
                 {"score", "text"},
             )
             options.append(
@@ -532,6 +538,7 @@ def _read_items(reader: _Reader, raw: object, facts: tuple[Fact, ...]) -> tuple[
                     sources=reader.string_list(option, "sources", option_path),
                     note=reader.string(option, "note", option_path, optional=True),
                     text_en=reader.string(option, "text_en", option_path, optional=True),
+                    note_en=reader.string(option, "note_en", option_path, optional=True),
                 )
             )
         if not options:
@@ -626,7 +633,7 @@ def _read_combination(reader: _Reader, raw: object, path: str) -> Combination | 
     reader.keys(
         data,
         path,
-        {"rows", "columns", "index", "table", "text", "verified", "sources", "note"},
+        {"rows", "columns", "index", "table", "text", "text_en", "verified", "sources", "note", "note_en"},
         {"rows", "columns", "index", "table", "text"},
     )
     return Combination(
@@ -638,6 +645,8 @@ def _read_combination(reader: _Reader, raw: object, path: str) -> Combination | 
         verified=reader.boolean(data, "verified", path, default=True),
         sources=reader.string_list(data, "sources", path),
         note=reader.string(data, "note", path, optional=True),
+        text_en=reader.string(data, "text_en", path, optional=True),
+        note_en=reader.string(data, "note_en", path, optional=True),
     )
 
 
@@ -651,7 +660,7 @@ def _read_rules(reader: _Reader, raw: object) -> tuple[Rule, ...]:
         reader.keys(
             data,
             path,
-            {"code", "clause", "clause_en", "text", "text_en", "params", "verified", "sources", "note"},
+            {"code", "clause", "clause_en", "text", "text_en", "params", "verified", "sources", "note", "note_en"},
             {"code", "text", "params"},
         )
         params = reader.mapping(data.get("params"), f"{path}.params") or {}
@@ -667,6 +676,7 @@ def _read_rules(reader: _Reader, raw: object) -> tuple[Rule, ...]:
                 note=reader.string(data, "note", path, optional=True),
                 text_en=reader.string(data, "text_en", path, optional=True),
                 clause_en=reader.string(data, "clause_en", path, optional=True),
+                note_en=reader.string(data, "note_en", path, optional=True),
             )
         )
     return tuple(out)
@@ -686,7 +696,7 @@ def _check_rule_params(reader: _Reader, params: Mapping[str, Any], path: str) ->
             data = reader.mapping(entry, range_path)
             if data is None:
                 continue
-            reader.keys(data, range_path, {"from", "to", "name"}, {"from", "to", "name"})
+            reader.keys(data, range_path, {"from", "to", "name", "name_en"}, {"from", "to", "name"})
             first, last = data.get("from"), data.get("to")
             for key, bound in (("from", first), ("to", last)):
                 if not isinstance(bound, str) or not icd10.is_category(bound):
@@ -710,7 +720,7 @@ def _read_settings(reader: _Reader, raw: object) -> tuple[Setting, ...]:
         reader.keys(
             data,
             path,
-            {"code", "default", "text", "text_en", "verified", "sources", "note"},
+            {"code", "default", "text", "text_en", "verified", "sources", "note", "note_en"},
             {"code", "default", "text"},
         )
         out.append(
@@ -722,6 +732,7 @@ def _read_settings(reader: _Reader, raw: object) -> tuple[Setting, ...]:
                 sources=reader.string_list(data, "sources", path),
                 note=reader.string(data, "note", path, optional=True),
                 text_en=reader.string(data, "text_en", path, optional=True),
+                note_en=reader.string(data, "note_en", path, optional=True),
             )
         )
     return tuple(out)

@@ -14,6 +14,13 @@ from typing import Any, Literal
 StepKind = Literal["sum", "band", "rule", "combine", "cap"]
 
 
+def shown(thing: Any, field_name: str) -> str:
+    """`thing.<field_name>` in the active language: `<field_name>_en` in English where there is one."""
+    from yiyang.core.text import in_language
+
+    return in_language(getattr(thing, field_name) or "", getattr(thing, f"{field_name}_en", "") or "")
+
+
 @dataclass(frozen=True)
 class Source:
     """Where content came from. `verified` is False for recalled, inferred, OCR or our own decisions."""
@@ -45,6 +52,7 @@ class Option:
     sources: tuple[str, ...] = ()
     note: str = ""
     text_en: str = ""
+    note_en: str = ""
 
     @property
     def text_shown(self) -> str | None:
@@ -125,6 +133,7 @@ class Band:
     sources: tuple[str, ...] = ()
     note: str = ""
     name_en: str = ""
+    note_en: str = ""
 
     @property
     def name_shown(self) -> str:
@@ -193,6 +202,8 @@ class Combination:
     verified: bool = True
     sources: tuple[str, ...] = ()
     note: str = ""
+    text_en: str = ""
+    note_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -208,6 +219,7 @@ class Rule:
     note: str = ""
     text_en: str = ""
     clause_en: str = ""
+    note_en: str = ""
 
     @property
     def text_shown(self) -> str:
@@ -235,6 +247,7 @@ class Setting:
     sources: tuple[str, ...] = ()
     note: str = ""
     text_en: str = ""
+    note_en: str = ""
 
     @property
     def text_shown(self) -> str:

@@ -22,6 +22,7 @@ from yiyang.assessments.choices import EDITABLE_STATUSES, AssessmentReason, Asse
 from yiyang.assessments.models import Assessment
 from yiyang.assessments.presentation import (
     annex_a_diagnoses,
+    explanation_shown,
     result_groups,
     scale_short,
     scale_title,
@@ -334,6 +335,7 @@ def assessment_detail_page(request: HttpRequest, public_id: str) -> HttpResponse
         "result": assessment.result or {},
         "groups": groups,
         "groups_graded": any(g.level_name for g in groups),
+        "explanation": explanation_shown(assessment),
         "answer_rows": _answer_rows(assessment),
         "fact_rows": _fact_rows(assessment),
         "successor": successor,
