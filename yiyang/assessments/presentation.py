@@ -194,7 +194,7 @@ def annex_a_diagnoses() -> DiagnosisChoices:
 
 # Scales whose scoring words every explanation step and unverified sentence as msgids, with English
 # texts for all the data those sentences quote. The others show their stored Chinese explanation.
-EXPLAINED_IN_ENGLISH = frozenset({"gbt42195-2022", "ltc-2021"})
+EXPLAINED_IN_ENGLISH = frozenset({"gbt42195-2022", "ltc-2021", "ltc-2021-self", "barthel", "selfcare-phs"})
 
 
 @dataclass(frozen=True)

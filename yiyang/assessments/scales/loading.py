@@ -605,7 +605,10 @@ def _read_levels(reader: _Reader, raw: object) -> tuple[Level, ...]:
         if data is None:
             continue
         reader.keys(
-            data, path, {"level", "code", "name", "name_en", "description", "may_apply"}, {"level", "code", "name"}
+            data,
+            path,
+            {"level", "code", "name", "name_en", "description", "description_en", "may_apply"},
+            {"level", "code", "name"},
         )
         may_apply = data.get("may_apply")
         if may_apply is not None and not isinstance(may_apply, bool):
@@ -619,6 +622,7 @@ def _read_levels(reader: _Reader, raw: object) -> tuple[Level, ...]:
                 description=reader.string(data, "description", path, optional=True),
                 may_apply=may_apply,
                 name_en=reader.string(data, "name_en", path, optional=True),
+                description_en=reader.string(data, "description_en", path, optional=True),
             )
         )
     return tuple(out)

@@ -178,6 +178,7 @@ class Level:
     description: str = ""
     may_apply: bool | None = None
     name_en: str = ""
+    description_en: str = ""
 
     @property
     def name_shown(self) -> str:

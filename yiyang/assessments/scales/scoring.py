@@ -758,8 +758,14 @@ def score_ltc2021_self(scale: Scale, answers: Answers, settings: dict[str, bool]
     for group in scale.groups:
         count = sum(answers.scores[code] for code in group.items)
         group_totals[group.code] = count
-        names = "、".join(scale.item(code).text for code in group.items)
-        trace.step("sum", f"{group.name}（{names}）评为“依赖”的有 {count} 项", group=group.code, total=count)
+        names = _list([shown(scale.item(code), "text") for code in group.items])
+        trace.step(
+            "sum",
+            _("%(group)s（%(names)s）评为“依赖”的有 %(count)s 项")
+            % {"group": shown(group, "name"), "names": names, "count": count},
+            group=group.code,
+            total=count,
+        )
     combination = scale.combination
     assert combination is not None
     cell = _combine(
@@ -771,10 +777,18 @@ def score_ltc2021_self(scale: Scale, answers: Answers, settings: dict[str, bool]
     level = scale.level(cell)
     rule = scale.rule("may_apply")
     threshold = scale.level(int(rule.params["min_level"]))
-    verdict = "可以申请" if level.may_apply else f"未达 {threshold.name}，暂不能申请"
+    verdict = (
+        _("可以申请") if level.may_apply else _("未达 %(grade)s，暂不能申请") % {"grade": shown(threshold, "name")}
+    )
     trace.step(
         "rule",
-        f"{level.name}（{level.description}）；“{rule.text.rstrip('。')}”：{verdict}",
+        _("%(level)s（%(description)s）；“%(text)s”：%(verdict)s")
+        % {
+            "level": shown(level, "name"),
+            "description": shown(level, "description"),
+            "text": _without_full_stop(shown(rule, "text")),
+            "verdict": verdict,
+        },
         rule=rule.code,
         may_apply=level.may_apply,
     )

@@ -1,12 +1,14 @@
 """The explanation of a result: stored in Chinese whatever language the assessor uses, shown in English
 by re-scoring the stored answers exactly as they were scored, never by rewriting the record."""
 
+import random
 import re
 
 import pytest
 from django.utils import translation
 
-from yiyang.assessments.presentation import explanation_shown
+from yiyang.assessments.presentation import EXPLAINED_IN_ENGLISH, explanation_shown
+from yiyang.assessments.scales import InvalidAnswers, get_scale, score
 from yiyang.assessments.tests.support import LTC, confirmed, ltc_answers
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +50,33 @@ def test_a_record_scored_with_other_scale_data_shows_its_stored_explanation(worl
         shown = explanation_shown(record)
     assert shown is not None and shown.stored is True
     assert shown.steps == record.result["explanation"]
+
+
+@pytest.mark.parametrize("code", sorted(EXPLAINED_IN_ENGLISH))
+def test_every_explanation_of_a_scale_explained_in_english_is_english(code: str) -> None:
+    """Random complete answers (every option, facts and settings either way): in English, no step and
+    no unverified sentence keeps a Chinese character; in Chinese the level is the same."""
+    scale = get_scale(code)
+    rng = random.Random(code)
+    for _ in range(150):
+        answers: dict[str, object] = {}
+        for item in scale.items:
+            option = rng.choice(item.options)
+            answers[item.code] = option.code or option.score
+        for fact in scale.facts:
+            if fact.type == "bool":
+                answers[fact.code] = rng.random() < 0.5
+            elif fact.type == "icd10_list":
+                answers[fact.code] = rng.choice([[], ["F03"], ["F20"], ["I10"], ["F03", "F20"]])
+            else:
+                answers[fact.code] = rng.choice([0, 1, 2, 3])
+        settings = {setting.code: rng.random() < 0.5 for setting in scale.settings} or None
+        try:
+            with translation.override("en"):
+                english = score(code, answers, settings=settings)
+        except InvalidAnswers:
+            continue
+        texts = [step.text for step in english.explanation] + english.unverified
+        assert not [text for text in texts if CJK.search(text)], texts
+        with translation.override("zh-hans"):
+            assert score(code, answers, settings=settings).level == english.level
