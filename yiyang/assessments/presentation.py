@@ -193,8 +193,11 @@ def annex_a_diagnoses() -> DiagnosisChoices:
 
 
 # Scales whose scoring words every explanation step and unverified sentence as msgids, with English
-# texts for all the data those sentences quote. The others show their stored Chinese explanation.
-EXPLAINED_IN_ENGLISH = frozenset({"gbt42195-2022", "ltc-2021", "ltc-2021-self", "barthel", "selfcare-phs"})
+# texts for all the data those sentences quote (all six today; a new scale joins once it does too —
+# tests/test_english_explanation.py checks random answers of each). Others show the stored Chinese.
+EXPLAINED_IN_ENGLISH = frozenset(
+    {"gbt42195-2022", "ltc-2021", "ltc-2021-self", "barthel", "selfcare-phs", "mzt039-2013"}
+)
 
 
 @dataclass(frozen=True)

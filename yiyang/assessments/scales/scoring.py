@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from yiyang.assessments.scales import icd10
 from yiyang.assessments.scales.errors import InvalidAnswers
@@ -229,6 +229,13 @@ def _note(thing: Any) -> str:
     """`：note` in the active language, or nothing when `thing` has no note."""
     note = shown(thing, "note")
     return pgettext("label separator", "：") + note if note else ""
+
+
+def _in_language(entry: Mapping[str, Any], key: str) -> str:
+    """A text of a rule's params (`key`, with `<key>_en` beside it) in the active language."""
+    from yiyang.core.text import in_language
+
+    return in_language(str(entry[key]), entry.get(f"{key}_en"))
 
 
 def _without_full_stop(text: str) -> str:
@@ -847,14 +854,14 @@ def score_selfcare_phs(scale: Scale, answers: Answers, settings: dict[str, bool]
 # ---------------------------------------------------------------------------------------------------
 
 C2_BRANCHES: Mapping[str, str] = {
-    "0": "日常生活活动、精神状态、感知觉与沟通分级均为0，社会参与分级为0或1",
-    "1a": "日常生活活动分级为0，但精神状态、感知觉与沟通中至少一项分级为1及以上，或社会参与的分级为2",
-    "1b": "日常生活活动分级为1，精神状态、感知觉与沟通、社会参与中至少有一项的分级为0或1",
-    "2a": "日常生活活动分级为1，但精神状态、感知觉与沟通、社会参与均为2，或有一项为3",
-    "2b": "日常生活活动分级为2，且精神状态、感知觉与沟通、社会参与中有1–2项的分级为1或2",
-    "3a": "日常生活活动的分级为3",
-    "3b": "日常生活活动、精神状态、感知觉与沟通、社会参与分级均为2",
-    "3c": "日常生活活动分级为2，且精神状态、感知觉与沟通、社会参与中至少有一项分级为3",
+    "0": gettext_noop("日常生活活动、精神状态、感知觉与沟通分级均为0，社会参与分级为0或1"),
+    "1a": gettext_noop("日常生活活动分级为0，但精神状态、感知觉与沟通中至少一项分级为1及以上，或社会参与的分级为2"),
+    "1b": gettext_noop("日常生活活动分级为1，精神状态、感知觉与沟通、社会参与中至少有一项的分级为0或1"),
+    "2a": gettext_noop("日常生活活动分级为1，但精神状态、感知觉与沟通、社会参与均为2，或有一项为3"),
+    "2b": gettext_noop("日常生活活动分级为2，且精神状态、感知觉与沟通、社会参与中有1–2项的分级为1或2"),
+    "3a": gettext_noop("日常生活活动的分级为3"),
+    "3b": gettext_noop("日常生活活动、精神状态、感知觉与沟通、社会参与分级均为2"),
+    "3c": gettext_noop("日常生活活动分级为2，且精神状态、感知觉与沟通、社会参与中至少有一项分级为3"),
 }
 
 
@@ -935,14 +942,23 @@ def score_mzt039(scale: Scale, answers: Answers, settings: dict[str, bool]) -> S
                 scores.get(codes["communication"]),
             )
             clause = next(entry for entry in b3_rule.params["clauses"] if entry["level"] == grade)
-            values = "、".join(
-                f"{scale.item(codes[key]).text} {scores[codes[key]]}"
-                for key in ("consciousness", "vision", "hearing", "communication")
-                if codes[key] in scores
+            values = _list(
+                [
+                    f"{shown(scale.item(codes[key]), 'text')} {scores[codes[key]]}"
+                    for key in ("consciousness", "vision", "hearing", "communication")
+                    if codes[key] in scores
+                ]
             )
             trace.step(
                 "rule",
-                f"{group.name}（{values}）符合“{clause['text']}”，分级为 {grade}（{clause['name']}）",
+                _("%(group)s（%(values)s）符合“%(clause)s”，分级为 %(grade)s（%(name)s）")
+                % {
+                    "group": shown(group, "name"),
+                    "values": values,
+                    "clause": _in_language(clause, "text"),
+                    "grade": grade,
+                    "name": _in_language(clause, "name"),
+                },
                 group=group.code,
                 rule=b3_rule.code,
                 level=grade,
@@ -950,14 +966,20 @@ def score_mzt039(scale: Scale, answers: Answers, settings: dict[str, bool]) -> S
             group_levels[group.code] = {"level": grade, "name": clause["name"]}
         else:
             trace.step(
-                "sum", f"{group.name}：昏迷时未评估（可不进行以下项目的评估），不计算得分与分级", group=group.code
+                "sum",
+                _("%(group)s：昏迷时未评估（可不进行以下项目的评估），不计算得分与分级")
+                % {"group": shown(group, "name")},
+                group=group.code,
             )
 
     preliminary = _mzt039_preliminary(trace, scale, group_levels)
     level = _mzt039_changes(trace, scale, answers, preliminary, settings)
     final = scale.level(level)
     trace.step(
-        "rule", f"老年人能力最终等级为 {final.level} 级（{final.name}）", level=final.level, preliminary=preliminary
+        "rule",
+        _("老年人能力最终等级为 %(level)s 级（%(name)s）") % {"level": final.level, "name": shown(final, "name")},
+        level=final.level,
+        preliminary=preliminary,
     )
     return _result(
         scale,
@@ -975,19 +997,25 @@ def score_mzt039(scale: Scale, answers: Answers, settings: dict[str, bool]) -> S
 def _mzt039_preliminary(trace: _Trace, scale: Scale, group_levels: Mapping[str, Mapping[str, Any]]) -> int | None:
     codes = [group.code for group in scale.groups]
     if any(code not in group_levels for code in codes):
-        trace.step("combine", "有未评估的一级指标，不计算 C.2 初步等级", computed=False)
+        trace.step("combine", _("有未评估的一级指标，不计算 C.2 初步等级"), computed=False)
         return None
     adl, mental, perception, social = (int(group_levels[code]["level"]) for code in codes)
-    grades = f"日常生活活动 {adl}、精神状态 {mental}、感知觉与沟通 {perception}、社会参与 {social}"
+    grades = _list(
+        [
+            f"{shown(scale.group(code), 'name')} {grade}"
+            for code, grade in zip(codes, (adl, mental, perception, social), strict=True)
+        ]
+    )
     data = {"adl": adl, "mental": mental, "perception": perception, "social": social}
     matches = mzt039_c2_matches(adl, mental, perception, social)
     c2 = scale.rule("c2_matrix")
     if matches:
         level, branch = matches[0]
-        name = scale.level(level).name
+        name = shown(scale.level(level), "name")
         trace.step(
             "combine",
-            f"C.2：{grades}，符合“{level} {name}”的条件（{C2_BRANCHES[branch]}），初步等级为 {level} 级（{name}）",
+            _("C.2：%(grades)s，符合“%(level)s %(name)s”的条件（%(branch)s），初步等级为 %(level)s 级（%(name)s）")
+            % {"grades": grades, "level": level, "name": name, "branch": _(C2_BRANCHES[branch])},
             **data,
             level=level,
             branch=branch,
@@ -995,9 +1023,16 @@ def _mzt039_preliminary(trace: _Trace, scale: Scale, group_levels: Mapping[str, 
         )
         if len({lvl for lvl, _ in matches}) > 1:
             overlap = scale.rule("c2_overlap")
-            others = "、".join(f"{lvl} 级（{code}）" for lvl, code in matches[1:])
-            trace.step("combine", f"该组合同时符合 {others} 的条件；{overlap.text}", rule=overlap.code)
-            trace.unverified_value(f"C.2 条件重叠（{grades}）时取较重的 {level} 级：{overlap.note}")
+            others = _list([_("%(level)s 级（%(code)s）") % {"level": lvl, "code": code} for lvl, code in matches[1:]])
+            trace.step(
+                "combine",
+                _("该组合同时符合 %(others)s 的条件；%(text)s") % {"others": others, "text": shown(overlap, "text")},
+                rule=overlap.code,
+            )
+            trace.unverified_value(
+                _("C.2 条件重叠（%(grades)s）时取较重的 %(level)s 级：%(note)s")
+                % {"grades": grades, "level": level, "note": shown(overlap, "note")}
+            )
         trace.rule_used(c2)
         return level
     uncovered = scale.rule("c2_uncovered")
@@ -1014,13 +1049,22 @@ def _mzt039_preliminary(trace: _Trace, scale: Scale, group_levels: Mapping[str, 
     level = int(entry["level"])
     trace.step(
         "combine",
-        f"C.2：{grades}，标准文字未覆盖此组合；按本平台决定取 {level} 级（{scale.level(level).name}）：{uncovered.text}",
+        _("C.2：%(grades)s，标准文字未覆盖此组合；按本平台决定取 %(level)s 级（%(name)s）：%(text)s")
+        % {
+            "grades": grades,
+            "level": level,
+            "name": shown(scale.level(level), "name"),
+            "text": shown(uncovered, "text"),
+        },
         **data,
         level=level,
         branch=None,
         rule=uncovered.code,
     )
-    trace.unverified_value(f"C.2 未覆盖的组合（{grades}）取 {level} 级：{uncovered.note}")
+    trace.unverified_value(
+        _("C.2 未覆盖的组合（%(grades)s）取 %(level)s 级：%(note)s")
+        % {"grades": grades, "level": level, "note": shown(uncovered, "note")}
+    )
     return level
 
 
@@ -1034,7 +1078,13 @@ def _mzt039_changes(
     if preliminary is not None and preliminary == int(no_raise.params["level"]):
         trace.step(
             "rule",
-            f"{no_raise.clause}：初步等级为 {preliminary} 级（{scale.level(preliminary).name}），“{no_raise.text}”",
+            _("%(clause)s：初步等级为 %(level)s 级（%(name)s），“%(text)s”")
+            % {
+                "clause": shown(no_raise, "clause"),
+                "level": preliminary,
+                "name": shown(scale.level(preliminary), "name"),
+                "text": shown(no_raise, "text"),
+            },
             rule=no_raise.code,
             applied=True,
             changed=False,
@@ -1046,10 +1096,17 @@ def _mzt039_changes(
         return preliminary
     if is_coma:
         target = int(coma.params["set_level"])
-        before = "未计算初步等级" if preliminary is None else f"初步等级 {preliminary} 级"
+        before = _("未计算初步等级") if preliminary is None else _("初步等级 %(level)s 级") % {"level": preliminary}
         trace.step(
             "rule",
-            f"{coma.clause}：{coma.params['item']} 意识水平为昏迷，“{coma.text}”（{before} → {target} 级）；不再考虑第1、2条",
+            _("%(clause)s：%(item)s 意识水平为昏迷，“%(text)s”（%(before)s → %(target)s 级）；不再考虑第1、2条")
+            % {
+                "clause": shown(coma, "clause"),
+                "item": coma.params["item"],
+                "text": shown(coma, "text"),
+                "before": before,
+                "target": target,
+            },
             rule=coma.code,
             applied=True,
             changed=preliminary != target,
@@ -1067,27 +1124,45 @@ def _mzt039_changes(
     if matches or item_hit:
         reasons = []
         if matches:
-            reasons.append("诊断含 " + "、".join(f"{code}（{name}）" for code, name in matches))
+            listed = _list([_("%(code)s（%(name)s）") % {"code": code, "name": name} for code, name in matches])
+            reasons.append(_("诊断含 %(listed)s") % {"listed": listed})
         if item_hit:
-            reasons.append(f"{also['item']} 认知功能评为 {also['score']}（已确诊为认知障碍）")
-            trace.unverified_value(
-                f"{cognitive.clause}：{also['item']} 评为 {also['score']} 视为“有认知障碍”系本平台的读法，待确认"
+            reasons.append(
+                _("%(item)s 认知功能评为 %(score)s（已确诊为认知障碍）")
+                % {"item": also["item"], "score": also["score"]}
             )
-        raises.append(_Raise(cognitive, "；".join(reasons)))
+            trace.unverified_value(
+                _("%(clause)s：%(item)s 评为 %(score)s 视为“有认知障碍”系本平台的读法，待确认")
+                % {"clause": shown(cognitive, "clause"), "item": also["item"], "score": also["score"]}
+            )
+        raises.append(_Raise(cognitive, pgettext("separator between sentences", "；").join(reasons)))
     else:
         trace.step(
             "rule",
-            f"{cognitive.clause}：诊断中没有 {_ranges_text(cognitive)} 的编码，{also['item']} 也未评为 {also['score']}，不适用",
+            _("%(clause)s：诊断中没有 %(ranges)s 的编码，%(item)s 也未评为 %(score)s，不适用")
+            % {
+                "clause": shown(cognitive, "clause"),
+                "ranges": _ranges_text(cognitive),
+                "item": also["item"],
+                "score": also["score"],
+            },
             rule=cognitive.code,
             applied=False,
         )
     events, threshold = answers.facts["risk_events_30d"], int(risk.params["min_events"])
     if events >= threshold:
-        raises.append(_Raise(risk, f"近30天内跌倒、噎食、自杀、走失共 {events} 次（{threshold} 次及以上）"))
+        raises.append(
+            _Raise(
+                risk,
+                _("近30天内跌倒、噎食、自杀、走失共 %(events)s 次（%(threshold)s 次及以上）")
+                % {"events": events, "threshold": threshold},
+            )
+        )
     else:
         trace.step(
             "rule",
-            f"{risk.clause}：近30天内跌倒、噎食、自杀、走失共 {events} 次，少于 {threshold} 次，不适用",
+            _("%(clause)s：近30天内跌倒、噎食、自杀、走失共 %(events)s 次，少于 %(threshold)s 次，不适用")
+            % {"clause": shown(risk, "clause"), "events": events, "threshold": threshold},
             rule=risk.code,
             applied=False,
             events=events,
@@ -1099,7 +1174,7 @@ def _mzt039_changes(
         preliminary,
         raises,
         stack=settings["stack_level_rules"],
-        setting_note=stack_setting.note,
+        setting_note=shown(stack_setting, "note"),
         max_level=int(cap.params["max_level"]),
     )
 
