@@ -79,3 +79,18 @@ def test_the_page_serves_the_pdf_inline(world):
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('inline; filename="assessment-')
     assert world.elders["elder0"].national_id.encode() not in response.content
+
+
+def test_the_report_follows_the_readers_language_and_keeps_the_data(world):
+    from django.utils import translation
+
+    record = confirmed(world, elder="resident0", assessor="institution0", scale=LTC, answers=ltc_answers(3))
+    with translation.override("en"):
+        plain = assessment_report_pdf(record, generated_on=date(2026, 1, 1), compress=False)
+    for english in ("Ability assessment report", "Basic information", "Severe disability, grade I (3)"):
+        assert pdf_literal(english) in plain, english
+    assert pdf_literal("Unverified values") in plain
+    assert pdf_literal("Activities of daily living: 10 items") in plain  # the explanation, re-scored
+    assert pdf_literal(world.elders["resident0"].name) in plain  # data stays as entered
+    for chinese in ("老年人能力评估报告", "基本信息", "重度失能Ⅰ级", "尚未核实的依据", "日常生活活动能力"):
+        assert pdf_literal(chinese) not in plain, chinese
