@@ -17,6 +17,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from yiyang.accounts.choices import (
     COMMUNITY_ROLES,
@@ -240,7 +241,7 @@ def has_perm(user: AnyUser, perm: Perm) -> bool:
 def require_perm(user: AnyUser, perm: Perm) -> None:
     """Raise Forbidden unless the account holds `perm` (use after the record is known to be in reach)."""
     if not has_perm(user, perm):
-        raise Forbidden(f"缺少权限：{perm.label}")
+        raise Forbidden(_("缺少权限：%(permission)s") % {"permission": perm.label})
 
 
 def is_placed_at_district(user: AnyUser, district: "Area") -> bool:
