@@ -83,3 +83,29 @@ def reescalate_interval(policy: PolicyDoc) -> timedelta | None:
 
 
 SEVERITIES = tuple(Severity.values)
+
+
+def step_label(step: dict[str, Any]) -> str:
+    """What a policy step does, in the active language: the step's own label (or its `label_en` in
+    English); for a step fixed on an older alert without an English label, the English of the default
+    step it copies; else the recipients' names joined with " + ". Stored policies are never changed."""
+    from yiyang.core.text import in_language
+
+    label = str(step.get("label") or "")
+    english = step.get("label_en")
+    if not english:
+        english = next(
+            (
+                default.get("label_en")
+                for severity in _defaults_document()["severities"].values()
+                for default in severity["steps"]
+                if default.get("label") == label and label
+            ),
+            None,
+        )
+    recipients = " + ".join(
+        str(Recipient(code).label) if code in Recipient.values else str(code) for code in step.get("notify", [])
+    )
+    if not label:
+        return recipients
+    return in_language(label, english or recipients)

@@ -153,3 +153,10 @@ class Assessment(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.scale} {self.assessed_on:%Y-%m-%d}"
+
+    @property
+    def level_label(self) -> str:
+        """The stored level name in the active language (the scale file's English for it in English)."""
+        from yiyang.assessments.presentation import name_shown
+
+        return name_shown(self.scale, self.level_name) if self.level_name else ""

@@ -25,6 +25,14 @@ class RecordSettings:
     source: str
     verified: bool
     effective_from: date
+    source_en: str = ""
+
+    @property
+    def source_shown(self) -> str:
+        """`source` in the active language (`source_en` in English)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.source, self.source_en)
 
     def months_for(self, scale: str) -> int:
         return self.validity_months.get(scale, DEFAULT_VALIDITY_MONTHS)
@@ -37,6 +45,7 @@ def _parse(raw: dict[str, Any]) -> RecordSettings:
         validity_months={str(code): int(entry["validity_months"]) for code, entry in scales.items()},
         reminder_days=int(raw["reminder_days"]),
         source=str(raw["source"]),
+        source_en=str(raw.get("source_en") or ""),
         verified=bool(raw.get("verified", False)),
         effective_from=effective if isinstance(effective, date) else date.fromisoformat(str(effective)),
     )

@@ -16,6 +16,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -27,7 +29,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from yiyang.accounts.selectors import signed_label
 from yiyang.assessments.choices import AssessmentReason, AssessmentStatus
 from yiyang.assessments.models import Assessment
-from yiyang.assessments.presentation import result_groups, scale_title
+from yiyang.assessments.presentation import explanation_shown, result_groups, scale_title
 from yiyang.core.masking import mask_national_id
 from yiyang.elders.selectors import age_on
 
@@ -123,32 +125,47 @@ def assessment_report_pdf(assessment: Assessment, *, generated_on: date, compres
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
-        title="老年人能力评估报告",
-        author="医养结合服务平台",
+        title=_("老年人能力评估报告"),
+        author=_("医养结合服务平台"),
         pageCompression=1 if compress else 0,
         initialFontName=styles["body"].fontName,  # else every page declares Helvetica, not embedded
     )
     story: list[Any] = [
-        _p("老年人能力评估报告", styles["title"]),
+        _p(_("老年人能力评估报告"), styles["title"]),
         _p(scale_title(assessment.scale), styles["subtitle"]),
         Spacer(1, 6 * mm),
     ]
     if status != AssessmentStatus.CONFIRMED:
-        story.append(_p(f"本报告对应的评估尚未确认（当前状态：{status.label}），结果仅供参考。", styles["warn"]))
+        story.append(
+            _p(
+                _("本报告对应的评估尚未确认（当前状态：%(status)s），结果仅供参考。") % {"status": status.label},
+                styles["warn"],
+            )
+        )
         story.append(Spacer(1, 3 * mm))
     half = (A4[0] - 36 * mm) / 2
     widths = [half * 0.38, half * 0.62, half * 0.38, half * 0.62]
     story += [
-        _p("基本信息", styles["h2"]),
+        _p(_("基本信息"), styles["h2"]),
         _grid(
             [
-                ["姓名", elder.name, "身份证号", mask_national_id(elder.national_id)],
-                ["性别", elder.get_sex_display(), "年龄", f"{age_on(elder.birth_date, assessment.assessed_on)} 岁"],
-                ["评估日期", assessment.assessed_on.isoformat(), "评估原因", AssessmentReason(assessment.reason).label],
+                [_("姓名"), elder.name, _("身份证号"), mask_national_id(elder.national_id)],
                 [
-                    "确认时间",
+                    _("性别"),
+                    elder.get_sex_display(),
+                    _("年龄"),
+                    _("%(age)s 岁") % {"age": age_on(elder.birth_date, assessment.assessed_on)},
+                ],
+                [
+                    _("评估日期"),
+                    assessment.assessed_on.isoformat(),
+                    _("评估原因"),
+                    str(AssessmentReason(assessment.reason).label),
+                ],
+                [
+                    _("确认时间"),
                     f"{assessment.confirmed_at:%Y-%m-%d}" if assessment.confirmed_at else "—",
-                    "有效期至",
+                    _("有效期至"),
                     assessment.valid_until.isoformat() if assessment.valid_until else "—",
                 ],
             ],
@@ -157,22 +174,22 @@ def assessment_report_pdf(assessment: Assessment, *, generated_on: date, compres
         ),
         _grid(
             [
-                ["评估员", signed_label(assessment.assessor_snapshot, assessment.assessor)],
-                ["审核人", signed_label(assessment.reviewer_snapshot, assessment.reviewer) or "—"],
+                [_("评估员"), signed_label(assessment.assessor_snapshot, assessment.assessor)],
+                [_("审核人"), signed_label(assessment.reviewer_snapshot, assessment.reviewer) or "—"],
             ],
             [widths[0], sum(widths[1:])],
             styles,
         ),
-        _p("评估结果", styles["h2"]),
+        _p(_("评估结果"), styles["h2"]),
     ]
-    rows = [["等级", f"{assessment.level_name}（{assessment.level_code}）"]]
+    rows = [[_("等级"), _("%(name)s（%(code)s）") % {"name": assessment.level_label, "code": assessment.level_code}]]
     if assessment.total is not None:
-        rows.append(["总分", str(assessment.total)])
+        rows.append([_("总分"), str(assessment.total)])
     for group in result_groups(assessment.scale, result):
         if group.total is None:
             continue
-        grade_text = f"，{group.level_name}" if group.level_name else ""
-        rows.append([group.name, f"{group.total}/{group.max} 分{grade_text}"])
+        grade_text = pgettext("separator between clauses", "，") + group.level_name if group.level_name else ""
+        rows.append([group.name, _("%(total)s/%(max)s 分") % {"total": group.total, "max": group.max} + grade_text])
     story.append(
         Table(
             [[_p(a, styles["cell"]), _p(b, styles["cell"])] for a, b in rows],
@@ -186,26 +203,32 @@ def assessment_report_pdf(assessment: Assessment, *, generated_on: date, compres
             ),
         )
     )
-    story.append(_p("结果说明", styles["h2"]))
-    for index, step in enumerate(result.get("explanation") or [], start=1):
+    explanation = explanation_shown(assessment)
+    story.append(_p(_("结果说明"), styles["h2"]))
+    for index, step in enumerate(explanation.steps if explanation else [], start=1):
         story.append(_p(f"{index}. {step.get('text', '')}", styles["body"]))
-    unverified: list[str] = list(result.get("unverified") or [])
+    unverified: list[str] = explanation.unverified if explanation else []
     if unverified:
-        story.append(_p("尚未核实的依据", styles["h2"]))
-        story.append(_p("本结果所依据的以下数值或规则尚未对照正式文本核实，可能在核实后调整：", styles["warn"]))
+        story.append(_p(_("尚未核实的依据"), styles["h2"]))
+        story.append(_p(_("本结果所依据的以下数值或规则尚未对照正式文本核实，可能在核实后调整："), styles["warn"]))
         for sentence in unverified:
             story.append(_p(f"· {sentence}", styles["warn"]))
     if assessment.supersedes_id is not None and assessment.supersedes is not None:
         story.append(Spacer(1, 3 * mm))
-        story.append(_p(f"本评估更正了 {assessment.supersedes.assessed_on.isoformat()} 的评估记录。", styles["small"]))
+        story.append(
+            _p(
+                _("本评估更正了 %(date)s 的评估记录。") % {"date": assessment.supersedes.assessed_on.isoformat()},
+                styles["small"],
+            )
+        )
     story += [
         Spacer(1, 8 * mm),
         _p(
-            f"报告生成日期：{generated_on.isoformat()}　记录编号：{assessment.public_id}　"
-            f"量表数据版本：{assessment.scale_version}",
+            _("报告生成日期：%(date)s　记录编号：%(id)s　量表数据版本：%(version)s")
+            % {"date": generated_on.isoformat(), "id": assessment.public_id, "version": assessment.scale_version},
             styles["small"],
         ),
-        _p("本报告由医养结合服务平台生成。身份证号已做脱敏处理。", styles["small"]),
+        _p(_("本报告由医养结合服务平台生成。身份证号已做脱敏处理。"), styles["small"]),
     ]
     doc.build(story)
     return buffer.getvalue()

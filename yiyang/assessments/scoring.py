@@ -7,8 +7,12 @@ officer's policy data, and a fingerprint of the data a result was computed from.
 
 import functools
 import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any
+
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from yiyang.assessments import scales
 from yiyang.assessments.scales import InvalidAnswers, InvalidPolicy, Scale, ScaleResult, UnknownScale
@@ -31,6 +35,7 @@ __all__ = [
     "policy_check",
     "scale_fingerprint",
     "score",
+    "score_in_active_language",
 ]
 
 
@@ -42,7 +47,16 @@ def get_scale(code: str) -> Scale:
 def score(
     code: str, answers: Mapping[str, Any], *, policy: Mapping[str, Any] | None, settings: Mapping[str, Any] | None
 ) -> ScaleResult:
-    """Score complete answers; InvalidAnswers lists every bad, unknown or missing item at once."""
+    """Score complete answers; InvalidAnswers lists every bad, unknown or missing item at once. The
+    explanation is worded in the site's language (Chinese), whoever asks: it is stored on the record."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        return score_in_active_language(code, answers, policy=policy, settings=settings)
+
+
+def score_in_active_language(
+    code: str, answers: Mapping[str, Any], *, policy: Mapping[str, Any] | None, settings: Mapping[str, Any] | None
+) -> ScaleResult:
+    """`score`, with the explanation worded in the active language (for showing, never for storing)."""
     return scales.score(code, dict(answers), policy=dict(policy) if policy else None, settings=settings or None)
 
 
@@ -88,12 +102,20 @@ def policy_check(code: str, *, data: Mapping[str, Any] | None, settings: Mapping
     return errors
 
 
+# English reading aids beside the Chinese (`name_en: "…"`, inline or on their own line) change no score:
+# the fingerprint leaves them out, so adding or correcting a translation keeps results' fingerprints.
+_ENGLISH_INLINE = re.compile(rb', \w+_en: "(?:[^"\\]|\\.)*"')
+_ENGLISH_LINE = re.compile(rb'^[ \t]*\w+_en: "(?:[^"\\]|\\.)*"[ \t]*\r?\n', re.MULTILINE)
+
+
 @functools.cache
 def scale_fingerprint(code: str) -> str:
-    """`v<version>:<first 16 hex of the data file's SHA-256>`: which shipped data a result used."""
+    """`v<version>:<first 16 hex of the data file's SHA-256>`: which shipped data a result used. The
+    English texts beside the Chinese are not part of it (they change no score)."""
     scale = get_scale(code)
     from yiyang.assessments.scales import loading  # where the shipped data files are
 
     path = loading.DATA_DIR / f"{code}.yaml"
     content = path.read_bytes() if path.exists() else repr(scale).encode()
+    content = _ENGLISH_LINE.sub(b"", _ENGLISH_INLINE.sub(b"", content))
     return f"v{scale.version}:{hashlib.sha256(content).hexdigest()[:16]}"

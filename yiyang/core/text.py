@@ -9,6 +9,8 @@ unassigned code points (Cn). Such characters make two names look alike and one o
 """
 
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -51,3 +53,23 @@ def check_name(
     if problem is not None:
         reason, code = problem
         errors.add(field_name, f"{label}{reason}" if label else reason, code, row)
+
+
+def in_language(chinese: str, english: str | None) -> str:
+    """The text to show in the active language, for data that carries its own English beside the
+    Chinese (policy and scale files, rule texts): `english` when the active language is English and
+    an English text exists, else `chinese`. The Chinese stays the source; the English is a reading aid."""
+    from django.utils.translation import get_language
+
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return chinese
+
+
+def localised(data: Any, key: str) -> str:
+    """`in_language` for a mapping or object holding `key` and, optionally, `<key>_en` beside it."""
+    if isinstance(data, Mapping):
+        chinese, english = data.get(key), data.get(f"{key}_en")
+    else:
+        chinese, english = getattr(data, key, None), getattr(data, f"{key}_en", None)
+    return in_language("" if chinese is None else str(chinese), None if english is None else str(english))

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from yiyang.accounts.access import ScopeKind, scope_for
 from yiyang.accounts.choices import Role
 from yiyang.accounts.models import User
@@ -50,20 +52,29 @@ def demo_login_rows() -> list[DemoLogin]:
 
 
 def _describe(user: User) -> DemoLogin:
+    """The account's role and reach in the active language (names of places and organisations as stored)."""
     if user.is_superuser:
-        return DemoLogin(user.username, "超级管理员", "全部数据（Django 管理后台 /admin/）")
+        return DemoLogin(user.username, _("超级管理员"), _("全部数据（Django 管理后台 /admin/）"))
     role = str(Role(user.role).label) if user.role in Role.values else user.role or "—"
     scope = scope_for(user)
     elders = elders_on_roll(user=user).count()
+
+    def area_with_organisation() -> str:
+        if user.organisation:
+            return _("%(area)s（%(organisation)s）") % {"area": user.area, "organisation": user.organisation}
+        return f"{user.area}"
+
     where = {
-        ScopeKind.DISTRICT: lambda: f"{user.area}全区",
-        ScopeKind.STREET: lambda: f"{user.area}" + (f"（{user.organisation}）" if user.organisation else ""),
-        ScopeKind.COMMUNITY: lambda: f"{user.area}" + (f"（{user.organisation}）" if user.organisation else ""),
+        ScopeKind.DISTRICT: lambda: _("%(district)s全区") % {"district": user.area},
+        ScopeKind.STREET: area_with_organisation,
+        ScopeKind.COMMUNITY: area_with_organisation,
         ScopeKind.ORGANISATION: lambda: f"{user.organisation}",
-        ScopeKind.HELPER: lambda: "结对的独居老人",
-        ScopeKind.FAMILY: lambda: "关联的老人",
-    }.get(scope.kind, lambda: "无（账号配置不完整）")()
-    return DemoLogin(user.username, role, f"{where}，在册老年人 {elders:,} 名")
+        ScopeKind.HELPER: lambda: _("结对的独居老人"),
+        ScopeKind.FAMILY: lambda: _("关联的老人"),
+    }.get(scope.kind, lambda: _("无（账号配置不完整）"))()
+    return DemoLogin(
+        user.username, role, _("%(where)s，在册老年人 %(count)s 名") % {"where": where, "count": f"{elders:,}"}
+    )
 
 
 def demo_permissions_refresh() -> int:

@@ -2,6 +2,9 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+
 from yiyang.accounts.disclosure import ALL_VALUES, Disclosure, disclosure_for
 from yiyang.alerts.choices import Severity
 from yiyang.alerts.models import Alert
@@ -10,8 +13,11 @@ from yiyang.elders.selectors import age_on
 from yiyang.monitoring.choices import MonitoringFlag
 from yiyang.monitoring.models import ElderMonitoringProfile
 
-NOT_RECORDED = "未登记"
-SEPARATOR = "；"
+# Lazy: the sheet is put into words in the language active when it is built (the viewer's on a page,
+# the default Chinese when it is sent to 120 from a worker).
+NOT_RECORDED = gettext_lazy("未登记")
+UNKNOWN = gettext_lazy("未知")
+SEPARATOR = pgettext_lazy("separator between sentences", "；")
 
 
 def _flag_name(flag: str) -> str:
@@ -24,11 +30,11 @@ def _flag_name(flag: str) -> str:
 
 def _conditions(profile: ElderMonitoringProfile | None) -> str:
     if profile is None:
-        return NOT_RECORDED
+        return str(NOT_RECORDED)
     parts = [_flag_name(flag) for flag in profile.flags]
     if profile.conditions:
         parts.append(profile.conditions)
-    return SEPARATOR.join(parts) or NOT_RECORDED
+    return str(SEPARATOR).join(parts) or str(NOT_RECORDED)
 
 
 def handoff_sheet(alert: Alert, *, disclosure: Disclosure | None = None) -> dict[str, Any]:
@@ -44,7 +50,12 @@ def handoff_sheet(alert: Alert, *, disclosure: Disclosure | None = None) -> dict
     home = elder.home
     profile: ElderMonitoringProfile | None = getattr(elder, "monitoring_profile", None)
     contacts = list(EmergencyContact.objects.filter(elder=elder).order_by("priority", "id"))
-    key_holders = [c.name + f"（{c.relation}，{shown.contact_phone(c.phone)}）" for c in contacts if c.is_key_holder]
+    key_holders = [
+        _("%(name)s（%(relation)s，%(phone)s）")
+        % {"name": c.name, "relation": c.relation, "phone": shown.contact_phone(c.phone)}
+        for c in contacts
+        if c.is_key_holder
+    ]
     if home is not None and home.key_holder:
         key_holders.insert(0, home.key_holder)
     location = alert.last_detail.get("location") if isinstance(alert.last_detail, dict) else None
@@ -66,30 +77,36 @@ def handoff_sheet(alert: Alert, *, disclosure: Disclosure | None = None) -> dict
             "name": elder.name,
             "sex": elder.get_sex_display(),
             "age": age_on(elder.birth_date, alert.opened_at.date()),
-            "phone": shown.phone(elder.phone) or NOT_RECORDED,
+            "phone": shown.phone(elder.phone) or str(NOT_RECORDED),
         },
-        "address": shown.address(home.address) if home is not None and home.address else NOT_RECORDED,
+        "address": shown.address(home.address) if home is not None and home.address else str(NOT_RECORDED),
         "coordinates": coordinates,
-        "key_holders": key_holders or [NOT_RECORDED],
+        "key_holders": key_holders or [str(NOT_RECORDED)],
         "conditions": _conditions(profile),
-        "medication": profile.medication if profile is not None and profile.medication else NOT_RECORDED,
+        "medication": profile.medication if profile is not None and profile.medication else str(NOT_RECORDED),
         "contacts": [{"name": c.name, "relation": c.relation, "phone": shown.contact_phone(c.phone)} for c in contacts],
-        "device_location": location or "未知",
+        "device_location": location or str(UNKNOWN),
     }
 
 
 def handoff_sheet_text(sheet: dict[str, Any]) -> str:
     """The sheet as the few lines read out or sent to 120."""
     elder = sheet["elder"]
-    contacts = "；".join(f"{c['name']}（{c['relation']}）{c['phone']}" for c in sheet["contacts"]) or NOT_RECORDED
+    separator = pgettext("separator between sentences", "；")
+    contacts = separator.join(
+        _("%(name)s（%(relation)s）%(phone)s") % {"name": c["name"], "relation": c["relation"], "phone": c["phone"]}
+        for c in sheet["contacts"]
+    ) or str(NOT_RECORDED)
+    alert, values = sheet["alert"], {**sheet, "contacts": contacts, "keys": separator.join(sheet["key_holders"])}
     lines = [
-        f"【120交接单】{sheet['alert']['severity_label']}：{sheet['alert']['type']}，{sheet['alert']['opened_at']}",
-        f"老人：{elder['name']}，{elder['sex']}，{elder['age']}岁，电话{elder['phone']}",
-        f"地址：{sheet['address']}",
-        f"钥匙：{'；'.join(sheet['key_holders'])}",
-        f"疾病：{sheet['conditions']}；用药：{sheet['medication']}",
-        f"联系人：{contacts}",
-        f"设备位置：{sheet['device_location']}",
+        _("【120交接单】%(severity)s：%(type)s，%(opened_at)s")
+        % {"severity": alert["severity_label"], "type": alert["type"], "opened_at": alert["opened_at"]},
+        _("老人：%(name)s，%(sex)s，%(age)s岁，电话%(phone)s") % elder,
+        _("地址：%(address)s") % values,
+        _("钥匙：%(keys)s") % values,
+        _("疾病：%(conditions)s；用药：%(medication)s") % values,
+        _("联系人：%(contacts)s") % values,
+        _("设备位置：%(device_location)s") % values,
     ]
     return "\n".join(lines)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
@@ -86,7 +87,7 @@ class ScaleDetailApi(ApiView):
         settings and sources, each with its verified mark."""
         require_perm(request.user, Perm.ASSESSMENTS_VIEW)
         if code not in scoring.SCALE_CODES:
-            raise NotFound(f"未知的评估量表“{code}”")
+            raise NotFound(_("未知的评估量表“%(code)s”") % {"code": code})
         return Response(ScaleDetailOutput(scoring.get_scale(code)).data)
 
 

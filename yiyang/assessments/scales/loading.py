@@ -79,6 +79,7 @@ _TOP_KEYS = {
     "code",
     "version",
     "name",
+    "name_en",
     "standard",
     "status",
     "issued",
@@ -283,9 +284,14 @@ def _read_bands(
         if data is None:
             continue
         if verified is None:
-            reader.keys(data, band_path, {"level", "name", "min", "max", "verified", "sources", "note"}, ())
+            reader.keys(
+                data,
+                band_path,
+                {"level", "name", "name_en", "min", "max", "verified", "sources", "note", "note_en"},
+                (),
+            )
         else:
-            reader.keys(data, band_path, {"level", "name", "min", "max", "note"}, ())
+            reader.keys(data, band_path, {"level", "name", "name_en", "min", "max", "note", "note_en"}, ())
         for key in ("level", "name", "min", "max"):
             if key not in data:
                 reader.problem(_join(band_path, key), "缺少必填键")
@@ -301,7 +307,9 @@ def _read_bands(
             band_sources = reader.string_list(data, "sources", band_path)
         else:
             band_verified, band_sources = verified, sources
-        bands.append(Band(level, name, low, high, band_verified, band_sources, note))
+        name_en = reader.string(data, "name_en", band_path, optional=True)
+        note_en = reader.string(data, "note_en", band_path, optional=True)
+        bands.append(Band(level, name, low, high, band_verified, band_sources, note, name_en, note_en))
     return tuple(bands)
 
 
@@ -395,7 +403,7 @@ def parse_scale(raw: object, *, expected_code: str | None = None) -> Scale:
     top = reader.mapping(raw, "")
     if top is None:
         raise ValueError(_problems_text(reader.problems))
-    reader.keys(top, "", _TOP_KEYS, _TOP_KEYS - {"combination"})
+    reader.keys(top, "", _TOP_KEYS, _TOP_KEYS - {"combination", "name_en"})
     code = reader.string(top, "code", "")
     if expected_code is not None and code and code != expected_code:
         reader.problem("code", f"应与文件名一致（{expected_code}），实为“{code}”")
@@ -436,6 +444,7 @@ def parse_scale(raw: object, *, expected_code: str | None = None) -> Scale:
         rules=rules,
         settings=settings,
         policy_keys=policy_keys,
+        name_en=reader.string(top, "name_en", "", optional=True),
     )
     if not reader.problems:
         _check_scale(reader, scale, source_ids)
@@ -456,7 +465,10 @@ def _read_sources(reader: _Reader, raw: object) -> tuple[Source, ...]:
         if data is None:
             continue
         reader.keys(
-            data, path, {"id", "title", "reference", "verified", "note"}, {"id", "title", "reference", "verified"}
+            data,
+            path,
+            {"id", "title", "title_en", "reference", "verified", "note"},
+            {"id", "title", "reference", "verified"},
         )
         out.append(
             Source(
@@ -465,6 +477,7 @@ def _read_sources(reader: _Reader, raw: object) -> tuple[Source, ...]:
                 reference=reader.string(data, "reference", path),
                 verified=reader.boolean(data, "verified", path),
                 note=reader.string(data, "note", path, optional=True),
+                title_en=reader.string(data, "title_en", path, optional=True),
             )
         )
     return tuple(out)
@@ -477,13 +490,14 @@ def _read_facts(reader: _Reader, raw: object) -> tuple[Fact, ...]:
         data = reader.mapping(entry, path)
         if data is None:
             continue
-        reader.keys(data, path, {"code", "type", "required", "text"}, {"code", "type", "required", "text"})
+        reader.keys(data, path, {"code", "type", "required", "text", "text_en"}, {"code", "type", "required", "text"})
         out.append(
             Fact(
                 code=reader.string(data, "code", path),
                 type=cast(Any, reader.choice(data, "type", path, ("bool", "icd10_list", "nonneg_int"))),
                 required=reader.boolean(data, "required", path),
                 text=reader.string(data, "text", path),
+                text_en=reader.string(data, "text_en", path, optional=True),
             )
         )
     return tuple(out)
@@ -499,7 +513,7 @@ def _read_items(reader: _Reader, raw: object, facts: tuple[Fact, ...]) -> tuple[
         reader.keys(
             data,
             path,
-            {"code", "group", "text", "options", "note", "sources", "resolve_by_fact"},
+            {"code", "group", "text", "text_en", "options", "note", "note_en", "sources", "resolve_by_fact"},
             {"code", "group", "text", "options"},
         )
         options = []
@@ -511,7 +525,7 @@ def _read_items(reader: _Reader, raw: object, facts: tuple[Fact, ...]) -> tuple[
             reader.keys(
                 option,
                 option_path,
-                {"score", "text", "code", "label", "verified", "sources", "note"},
+                {"score", "text", "text_en", "code", "label", "verified", "sources", "note", "note_en"},
                 {"score", "text"},
             )
             options.append(
@@ -523,6 +537,8 @@ def _read_items(reader: _Reader, raw: object, facts: tuple[Fact, ...]) -> tuple[
                     verified=reader.boolean(option, "verified", option_path, default=True),
                     sources=reader.string_list(option, "sources", option_path),
                     note=reader.string(option, "note", option_path, optional=True),
+                    text_en=reader.string(option, "text_en", option_path, optional=True),
+                    note_en=reader.string(option, "note_en", option_path, optional=True),
                 )
             )
         if not options:
@@ -550,6 +566,8 @@ def _read_items(reader: _Reader, raw: object, facts: tuple[Fact, ...]) -> tuple[
                 note=reader.string(data, "note", path, optional=True),
                 sources=reader.string_list(data, "sources", path),
                 resolve_by_fact=resolution,
+                text_en=reader.string(data, "text_en", path, optional=True),
+                note_en=reader.string(data, "note_en", path, optional=True),
             )
         )
     return tuple(out)
@@ -562,7 +580,9 @@ def _read_groups(reader: _Reader, raw: object) -> tuple[Group, ...]:
         data = reader.mapping(entry, path)
         if data is None:
             continue
-        reader.keys(data, path, {"code", "name", "max", "items", "bands", "note"}, {"code", "name", "max", "items"})
+        reader.keys(
+            data, path, {"code", "name", "name_en", "max", "items", "bands", "note"}, {"code", "name", "max", "items"}
+        )
         out.append(
             Group(
                 code=reader.string(data, "code", path),
@@ -571,6 +591,7 @@ def _read_groups(reader: _Reader, raw: object) -> tuple[Group, ...]:
                 max=reader.integer(data, "max", path, minimum=0),
                 bands=_read_bands(reader, data["bands"], f"{path}.bands") if "bands" in data else (),
                 note=reader.string(data, "note", path, optional=True),
+                name_en=reader.string(data, "name_en", path, optional=True),
             )
         )
     return tuple(out)
@@ -583,7 +604,12 @@ def _read_levels(reader: _Reader, raw: object) -> tuple[Level, ...]:
         data = reader.mapping(entry, path)
         if data is None:
             continue
-        reader.keys(data, path, {"level", "code", "name", "description", "may_apply"}, {"level", "code", "name"})
+        reader.keys(
+            data,
+            path,
+            {"level", "code", "name", "name_en", "description", "description_en", "may_apply"},
+            {"level", "code", "name"},
+        )
         may_apply = data.get("may_apply")
         if may_apply is not None and not isinstance(may_apply, bool):
             reader.problem(f"{path}.may_apply", f"应为 true、false 或省略，实为{_kind(may_apply)}")
@@ -595,6 +621,8 @@ def _read_levels(reader: _Reader, raw: object) -> tuple[Level, ...]:
                 name=reader.string(data, "name", path),
                 description=reader.string(data, "description", path, optional=True),
                 may_apply=may_apply,
+                name_en=reader.string(data, "name_en", path, optional=True),
+                description_en=reader.string(data, "description_en", path, optional=True),
             )
         )
     return tuple(out)
@@ -609,7 +637,7 @@ def _read_combination(reader: _Reader, raw: object, path: str) -> Combination | 
     reader.keys(
         data,
         path,
-        {"rows", "columns", "index", "table", "text", "verified", "sources", "note"},
+        {"rows", "columns", "index", "table", "text", "text_en", "verified", "sources", "note", "note_en"},
         {"rows", "columns", "index", "table", "text"},
     )
     return Combination(
@@ -621,6 +649,8 @@ def _read_combination(reader: _Reader, raw: object, path: str) -> Combination | 
         verified=reader.boolean(data, "verified", path, default=True),
         sources=reader.string_list(data, "sources", path),
         note=reader.string(data, "note", path, optional=True),
+        text_en=reader.string(data, "text_en", path, optional=True),
+        note_en=reader.string(data, "note_en", path, optional=True),
     )
 
 
@@ -632,7 +662,10 @@ def _read_rules(reader: _Reader, raw: object) -> tuple[Rule, ...]:
         if data is None:
             continue
         reader.keys(
-            data, path, {"code", "clause", "text", "params", "verified", "sources", "note"}, {"code", "text", "params"}
+            data,
+            path,
+            {"code", "clause", "clause_en", "text", "text_en", "params", "verified", "sources", "note", "note_en"},
+            {"code", "text", "params"},
         )
         params = reader.mapping(data.get("params"), f"{path}.params") or {}
         _check_rule_params(reader, params, f"{path}.params")
@@ -645,6 +678,9 @@ def _read_rules(reader: _Reader, raw: object) -> tuple[Rule, ...]:
                 verified=reader.boolean(data, "verified", path, default=True),
                 sources=reader.string_list(data, "sources", path),
                 note=reader.string(data, "note", path, optional=True),
+                text_en=reader.string(data, "text_en", path, optional=True),
+                clause_en=reader.string(data, "clause_en", path, optional=True),
+                note_en=reader.string(data, "note_en", path, optional=True),
             )
         )
     return tuple(out)
@@ -664,7 +700,7 @@ def _check_rule_params(reader: _Reader, params: Mapping[str, Any], path: str) ->
             data = reader.mapping(entry, range_path)
             if data is None:
                 continue
-            reader.keys(data, range_path, {"from", "to", "name"}, {"from", "to", "name"})
+            reader.keys(data, range_path, {"from", "to", "name", "name_en"}, {"from", "to", "name"})
             first, last = data.get("from"), data.get("to")
             for key, bound in (("from", first), ("to", last)):
                 if not isinstance(bound, str) or not icd10.is_category(bound):
@@ -685,7 +721,12 @@ def _read_settings(reader: _Reader, raw: object) -> tuple[Setting, ...]:
         data = reader.mapping(entry, path)
         if data is None:
             continue
-        reader.keys(data, path, {"code", "default", "text", "verified", "sources", "note"}, {"code", "default", "text"})
+        reader.keys(
+            data,
+            path,
+            {"code", "default", "text", "text_en", "verified", "sources", "note", "note_en"},
+            {"code", "default", "text"},
+        )
         out.append(
             Setting(
                 code=reader.string(data, "code", path),
@@ -694,6 +735,8 @@ def _read_settings(reader: _Reader, raw: object) -> tuple[Setting, ...]:
                 verified=reader.boolean(data, "verified", path, default=True),
                 sources=reader.string_list(data, "sources", path),
                 note=reader.string(data, "note", path, optional=True),
+                text_en=reader.string(data, "text_en", path, optional=True),
+                note_en=reader.string(data, "note_en", path, optional=True),
             )
         )
     return tuple(out)

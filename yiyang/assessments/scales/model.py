@@ -14,6 +14,13 @@ from typing import Any, Literal
 StepKind = Literal["sum", "band", "rule", "combine", "cap"]
 
 
+def shown(thing: Any, field_name: str) -> str:
+    """`thing.<field_name>` in the active language: `<field_name>_en` in English where there is one."""
+    from yiyang.core.text import in_language
+
+    return in_language(getattr(thing, field_name) or "", getattr(thing, f"{field_name}_en", "") or "")
+
+
 @dataclass(frozen=True)
 class Source:
     """Where content came from. `verified` is False for recalled, inferred, OCR or our own decisions."""
@@ -23,6 +30,14 @@ class Source:
     reference: str
     verified: bool
     note: str = ""
+    title_en: str = ""
+
+    @property
+    def title_shown(self) -> str:
+        """`title` in the active language (`title_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.title, self.title_en)
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,15 @@ class Option:
     verified: bool = True
     sources: tuple[str, ...] = ()
     note: str = ""
+    text_en: str = ""
+    note_en: str = ""
+
+    @property
+    def text_shown(self) -> str | None:
+        """`text` in the active language (`text_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return None if self.text is None else in_language(self.text, self.text_en)
 
 
 @dataclass(frozen=True)
@@ -56,6 +80,22 @@ class Item:
     note: str = ""
     sources: tuple[str, ...] = ()
     resolve_by_fact: FactResolution | None = None
+    text_en: str = ""
+    note_en: str = ""
+
+    @property
+    def note_shown(self) -> str:
+        """`note` in the active language (`note_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.note, self.note_en)
+
+    @property
+    def text_shown(self) -> str | None:
+        """`text` in the active language (`text_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return None if self.text is None else in_language(self.text, self.text_en)
 
     @property
     def max_score(self) -> int:
@@ -92,6 +132,15 @@ class Band:
     verified: bool = True
     sources: tuple[str, ...] = ()
     note: str = ""
+    name_en: str = ""
+    note_en: str = ""
+
+    @property
+    def name_shown(self) -> str:
+        """`name` in the active language (`name_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.name, self.name_en)
 
     def contains(self, total: int) -> bool:
         return self.min <= total <= self.max
@@ -109,6 +158,14 @@ class Group:
     max: int
     bands: tuple[Band, ...] = ()
     note: str = ""
+    name_en: str = ""
+
+    @property
+    def name_shown(self) -> str:
+        """`name` in the active language (`name_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.name, self.name_en)
 
 
 @dataclass(frozen=True)
@@ -120,6 +177,15 @@ class Level:
     name: str
     description: str = ""
     may_apply: bool | None = None
+    name_en: str = ""
+    description_en: str = ""
+
+    @property
+    def name_shown(self) -> str:
+        """`name` in the active language (`name_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.name, self.name_en)
 
 
 @dataclass(frozen=True)
@@ -137,6 +203,8 @@ class Combination:
     verified: bool = True
     sources: tuple[str, ...] = ()
     note: str = ""
+    text_en: str = ""
+    note_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,6 +218,23 @@ class Rule:
     verified: bool = True
     sources: tuple[str, ...] = ()
     note: str = ""
+    text_en: str = ""
+    clause_en: str = ""
+    note_en: str = ""
+
+    @property
+    def text_shown(self) -> str:
+        """`text` in the active language (`text_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.text, self.text_en)
+
+    @property
+    def clause_shown(self) -> str | None:
+        """`clause` in the active language (`clause_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return None if self.clause is None else in_language(self.clause, self.clause_en)
 
 
 @dataclass(frozen=True)
@@ -162,6 +247,15 @@ class Setting:
     verified: bool = True
     sources: tuple[str, ...] = ()
     note: str = ""
+    text_en: str = ""
+    note_en: str = ""
+
+    @property
+    def text_shown(self) -> str:
+        """`text` in the active language (`text_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.text, self.text_en)
 
 
 @dataclass(frozen=True)
@@ -172,6 +266,14 @@ class Fact:
     type: Literal["bool", "icd10_list", "nonneg_int"]
     required: bool
     text: str
+    text_en: str = ""
+
+    @property
+    def text_shown(self) -> str:
+        """`text` in the active language (`text_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.text, self.text_en)
 
 
 @dataclass(frozen=True)
@@ -213,6 +315,14 @@ class Scale:
     settings: tuple[Setting, ...]
     policy_keys: tuple[str, ...]
     policy: PolicyInfo | None = None
+    name_en: str = ""
+
+    @property
+    def name_shown(self) -> str:
+        """`name` in the active language (`name_en` in English where there is one)."""
+        from yiyang.core.text import in_language
+
+        return in_language(self.name, self.name_en)
 
     def item(self, code: str) -> Item:
         return next(item for item in self.items if item.code == code)

@@ -12,6 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
+
 from yiyang.assessments.scales import icd10
 from yiyang.assessments.scales.errors import InvalidAnswers
 from yiyang.assessments.scales.loading import apply_policy, get_scale, parse_settings
@@ -26,6 +29,7 @@ from yiyang.assessments.scales.model import (
     Scale,
     ScaleResult,
     Step,
+    shown,
 )
 from yiyang.core.errors import FieldError
 
@@ -216,6 +220,28 @@ def _rule_item_matches(rule: Rule, answers: Answers) -> bool:
     return option.score == rule.params["score"]
 
 
+def _list(parts: Sequence[str]) -> str:
+    """Parts joined as a list in the active language (、 in Chinese)."""
+    return pgettext("separator between list items", "、").join(parts)
+
+
+def _note(thing: Any) -> str:
+    """`：note` in the active language, or nothing when `thing` has no note."""
+    note = shown(thing, "note")
+    return pgettext("label separator", "：") + note if note else ""
+
+
+def _in_language(entry: Mapping[str, Any], key: str) -> str:
+    """A text of a rule's params (`key`, with `<key>_en` beside it) in the active language."""
+    from yiyang.core.text import in_language
+
+    return in_language(str(entry[key]), entry.get(f"{key}_en"))
+
+
+def _without_full_stop(text: str) -> str:
+    return text.rstrip("。").rstrip(".")
+
+
 def _show(value: object) -> str:
     if isinstance(value, str):
         return f"“{value}”"
@@ -268,33 +294,63 @@ class _Trace:
         parts = []
         for source_id in ids:
             source = self.scale.source(source_id)
-            parts.append(f"{source.id}“{source.title}”" + (f"（{source.reference}）" if source.id == "POLICY" else ""))
-        return "、".join(parts) or "未注明来源"
+            named = _("%(id)s“%(title)s”") % {"id": source.id, "title": shown(source, "title")}
+            if source.id == "POLICY":
+                named += _("（%(reference)s）") % {"reference": source.reference}
+            parts.append(named)
+        return _list(parts) or _("未注明来源")
 
     def band_used(self, band: Band, what: str) -> None:
         if not band.verified:
             self.unverified_value(
-                f"{what}分级“{band.level} {band.name}：{band.range_text}”未经核实（来源：{self.sources_text(band.sources)}）"
-                + (f"：{band.note}" if band.note else "")
+                _("%(what)s分级“%(level)s %(name)s：%(range)s”未经核实（来源：%(sources)s）")
+                % {
+                    "what": what,
+                    "level": band.level,
+                    "name": shown(band, "name"),
+                    "range": _range_text(band),
+                    "sources": self.sources_text(band.sources),
+                }
+                + _note(band)
             )
 
     def rule_used(self, rule: Rule) -> None:
         if not rule.verified:
-            self.unverified_value(f"{rule.clause or rule.code}“{rule.text.rstrip('。')}”未经核实：{rule.note}")
+            self.unverified_value(
+                _("%(clause)s“%(text)s”未经核实：%(note)s")
+                % {
+                    "clause": shown(rule, "clause") or rule.code,
+                    "text": _without_full_stop(shown(rule, "text")),
+                    "note": shown(rule, "note"),
+                }
+            )
 
     def options_used(self, answers: Answers) -> None:
         for code, option in answers.options.items():
             if not option.verified:
                 item = self.scale.item(code)
                 self.unverified_value(
-                    f"{item.code}“{item.text}”选项“{option.text}”的分值 {option.score} 未经核实：{option.note}"
+                    _("%(item)s“%(text)s”选项“%(option)s”的分值 %(score)s 未经核实：%(note)s")
+                    % {
+                        "item": item.code,
+                        "text": shown(item, "text"),
+                        "option": shown(option, "text"),
+                        "score": option.score,
+                        "note": shown(option, "note"),
+                    }
                 )
 
 
 def _where(band: Band) -> str:
     if band.min == band.max:
-        return f"对应 {band.min} 分一档"
-    return f"在 {band.min}–{band.max} 分区间"
+        return _("对应 %(min)s 分一档") % {"min": band.min}
+    return _("在 %(min)s–%(max)s 分区间") % {"min": band.min, "max": band.max}
+
+
+def _range_text(band: Band) -> str:
+    if band.min == band.max:
+        return _("%(min)s分") % {"min": band.min}
+    return _("%(min)s–%(max)s分") % {"min": band.min, "max": band.max}
 
 
 def _band_of(bands: Sequence[Band], total: int) -> Band:
@@ -308,10 +364,11 @@ def _group_total(group: Group, answers: Answers) -> int | None:
     return sum(scores[code] for code in group.items)
 
 
-def _sum_group(trace: _Trace, group: Group, total: int, *, unit: str = "分") -> None:
+def _sum_group(trace: _Trace, group: Group, total: int) -> None:
     trace.step(
         "sum",
-        f"{group.name} {len(group.items)} 项合计 {total} {unit}（满分 {group.max} {unit}）",
+        _("%(group)s %(count)s 项合计 %(total)s 分（满分 %(max)s 分）")
+        % {"group": shown(group, "name"), "count": len(group.items), "total": total, "max": group.max},
         group=group.code,
         total=total,
         max=group.max,
@@ -322,12 +379,19 @@ def _grade_group(trace: _Trace, group: Group, total: int) -> Band:
     band = _band_of(group.bands, total)
     trace.step(
         "band",
-        f"{group.name} {total} 分，{_where(band)}，分级为 {band.level}（{band.name}）",
+        _("%(group)s %(total)s 分，%(where)s，分级为 %(level)s（%(name)s）")
+        % {
+            "group": shown(group, "name"),
+            "total": total,
+            "where": _where(band),
+            "level": band.level,
+            "name": shown(band, "name"),
+        },
         group=group.code,
         total=total,
         band={"level": band.level, "name": band.name, "min": band.min, "max": band.max, "verified": band.verified},
     )
-    trace.band_used(band, group.name)
+    trace.band_used(band, shown(group, "name"))
     return band
 
 
@@ -335,11 +399,12 @@ def _overall_band(trace: _Trace, scale: Scale, total: int, *, prefix: str) -> Ba
     band = _band_of(scale.bands, total)
     trace.step(
         "band",
-        f"总分 {total} 分，{_where(band)}，{prefix}为 {band.level} 级（{band.name}）",
+        _("总分 %(total)s 分，%(where)s，%(prefix)s为 %(level)s 级（%(name)s）")
+        % {"total": total, "where": _where(band), "prefix": prefix, "level": band.level, "name": shown(band, "name")},
         total=total,
         band={"level": band.level, "name": band.name, "min": band.min, "max": band.max, "verified": band.verified},
     )
-    trace.band_used(band, scale.name)
+    trace.band_used(band, shown(scale, "name"))
     return band
 
 
@@ -349,23 +414,36 @@ def _combine(trace: _Trace, combination: Combination, row: int, columns: Mapping
     column = max(columns.values())
     if len(columns) > 1:
         worst = [code for code, value in columns.items() if value == column]
-        parts = "、".join(f"{scale.group(code).name} {value}" for code, value in columns.items())
+        parts = _list([f"{shown(scale.group(code), 'name')} {value}" for code, value in columns.items()])
         trace.step(
             "combine",
-            f"{parts}，取较重者：{column}（{'、'.join(scale.group(code).name for code in worst)}）",
+            _("%(parts)s，取较重者：%(column)s（%(worst)s）")
+            % {"parts": parts, "column": column, "worst": _list([shown(scale.group(code), "name") for code in worst])},
             columns=dict(columns),
             worst=column,
         )
     cell = combination.table[row][column]
     level = scale.level(cell)
-    row_name = scale.group(combination.rows).name
-    column_name = scale.group(combination.columns[0]).name
+    row_name = shown(scale.group(combination.rows), "name")
+    column_name = shown(scale.group(combination.columns[0]), "name")
     if len(combination.columns) > 1:
-        column_name = "与".join(scale.group(code).name for code in combination.columns) + "中较重者"
-    unit = "项" if combination.index == "total" else ""
+        column_name = _("%(names)s中较重者") % {
+            "names": pgettext("between two names", "与").join(
+                shown(scale.group(code), "name") for code in combination.columns
+            )
+        }
+    unit = pgettext("count of items", "项") if combination.index == "total" else ""
+    cell_text = _("%(row_name)s %(row)s%(unit)s × %(column_name)s %(column)s%(unit)s → %(level)s") % {
+        "row_name": row_name,
+        "row": row,
+        "column_name": column_name,
+        "column": column,
+        "unit": unit,
+        "level": shown(level, "name"),
+    }
     trace.step(
         "combine",
-        f"{combination.text}{row_name} {row}{unit} × {column_name} {column}{unit} → {level.name}（{level.code}）",
+        _("%(text)s%(cell)s（%(code)s）") % {"text": shown(combination, "text"), "cell": cell_text, "code": level.code},
         row=row,
         column=column,
         level=cell,
@@ -373,9 +451,9 @@ def _combine(trace: _Trace, combination: Combination, row: int, columns: Mapping
     )
     if not combination.verified:
         trace.unverified_value(
-            f"组合表中“{row_name} {row}{unit} × {column_name} {column}{unit} → {level.name}”一格未经核实"
-            f"（来源：{trace.sources_text(combination.sources)}）"
-            + (f"：{combination.note}" if combination.note else "")
+            _("组合表中“%(cell)s”一格未经核实（来源：%(sources)s）")
+            % {"cell": cell_text, "sources": trace.sources_text(combination.sources)}
+            + _note(combination)
         )
     return cell
 
@@ -422,13 +500,20 @@ def _matching_diagnoses(rule: Rule, diagnoses: Sequence[str]) -> list[tuple[str,
     for code in diagnoses:
         for entry in rule.params["icd10"]:
             if icd10.in_range(code, entry["from"], entry["to"]):
-                out.append((code, f"{entry['name']} {entry['from']}～{entry['to']}"))
+                out.append((code, _icd10_range(entry)))
                 break
     return out
 
 
+def _icd10_range(entry: Mapping[str, Any]) -> str:
+    from yiyang.core.text import in_language
+
+    name = in_language(str(entry["name"]), entry.get("name_en"))
+    return _("%(name)s %(first)s～%(last)s") % {"name": name, "first": entry["from"], "last": entry["to"]}
+
+
 def _ranges_text(rule: Rule) -> str:
-    return "、".join(f"{entry['name']} {entry['from']}～{entry['to']}" for entry in rule.params["icd10"])
+    return _list([_icd10_range(entry) for entry in rule.params["icd10"]])
 
 
 @dataclass
@@ -450,7 +535,8 @@ def _apply_raises(
         if index > 0 and not stack:
             trace.step(
                 "rule",
-                f"{rule.clause}：{matched.why}，本条也满足；按设置“变更依据不叠加”（stack_level_rules=false），不再另提一级",
+                _("%(clause)s：%(why)s，本条也满足；按设置“变更依据不叠加”（stack_level_rules=false），不再另提一级")
+                % {"clause": shown(rule, "clause"), "why": matched.why},
                 rule=rule.code,
                 applied=True,
                 changed=False,
@@ -459,10 +545,20 @@ def _apply_raises(
             )
             continue
         before, uncapped = uncapped, uncapped + int(rule.params["raise"])
-        shown = f"{before}级→{uncapped}级" if uncapped <= max_level else f"超过最高等级 {max_level} 级，见下一步"
+        change = (
+            _("%(before)s级→%(after)s级") % {"before": before, "after": uncapped}
+            if uncapped <= max_level
+            else _("超过最高等级 %(max)s 级，见下一步") % {"max": max_level}
+        )
         trace.step(
             "rule",
-            f"{rule.clause}：{matched.why}；“{rule.text.rstrip('。')}”，提高一级（{shown}）",
+            _("%(clause)s：%(why)s；“%(text)s”，提高一级（%(change)s）")
+            % {
+                "clause": shown(rule, "clause"),
+                "why": matched.why,
+                "text": _without_full_stop(shown(rule, "text")),
+                "change": change,
+            },
             rule=rule.code,
             applied=True,
             changed=True,
@@ -471,16 +567,24 @@ def _apply_raises(
         )
         trace.rule_used(rule)
     if len(raises) > 1:
-        codes = "与".join(matched.rule.clause or matched.rule.code for matched in raises)
+        codes = pgettext("between two names", "与").join(
+            shown(matched.rule, "clause") or matched.rule.code for matched in raises
+        )
         trace.unverified_value(
-            f"{codes}同时满足，按设置 stack_level_rules={str(stack).lower()} "
-            f"{'各提高一级' if stack else '只提高一级'}：{setting_note}"
+            _("%(codes)s同时满足，按设置 stack_level_rules=%(stack)s %(how)s：%(note)s")
+            % {
+                "codes": codes,
+                "stack": str(stack).lower(),
+                "how": _("各提高一级") if stack else _("只提高一级"),
+                "note": setting_note,
+            }
         )
     if uncapped > max_level:
         top = scale.level(max_level)
         trace.step(
             "cap",
-            f"等级不超过 {max_level} 级（{top.name}）：按变更依据应为 {uncapped} 级，取 {max_level} 级",
+            _("等级不超过 %(max)s 级（%(name)s）：按变更依据应为 %(uncapped)s 级，取 %(max)s 级")
+            % {"max": max_level, "name": shown(top, "name"), "uncapped": uncapped},
             uncapped=uncapped,
             level=max_level,
         )
@@ -505,25 +609,38 @@ def score_gbt42195(scale: Scale, answers: Answers, settings: dict[str, bool]) ->
     trace.options_used(answers)
     group_totals = {group.code: sum(answers.scores[code] for code in group.items) for group in scale.groups}
     total = sum(group_totals.values())
-    parts = "，".join(f"{group.name} {group_totals[group.code]}/{group.max}" for group in scale.groups)
+    parts = pgettext("separator between clauses", "，").join(
+        f"{shown(group, 'name')} {group_totals[group.code]}/{group.max}" for group in scale.groups
+    )
     trace.step(
         "sum",
-        f"{len(scale.items)}项得分合计 {total} 分（满分 {scale.max_total} 分）：{parts}",
+        _("%(count)s项得分合计 %(total)s 分（满分 %(max)s 分）：%(parts)s")
+        % {"count": len(scale.items), "total": total, "max": scale.max_total, "parts": parts},
         total=total,
         groups=group_totals,
     )
-    band = _overall_band(trace, scale, total, prefix="老年人能力初步等级")
+    band = _overall_band(trace, scale, total, prefix=_("老年人能力初步等级"))
     preliminary = band.level
 
     coma, mental, risk, cap = (scale.rule(code) for code in ("coma", "mental_disorder", "risk_events", "cap"))
     max_level = int(cap.params["max_level"])
     if _rule_item_matches(coma, answers):
         target = int(coma.params["set_level"])
-        change = "维持" if preliminary == target else f"由 {preliminary} 级改为"
+        change = (
+            _("等级维持 %(target)s 级") % {"target": target}
+            if preliminary == target
+            else _("等级由 %(before)s 级改为 %(target)s 级") % {"before": preliminary, "target": target}
+        )
         trace.step(
             "rule",
-            f"{coma.clause}：{coma.params['item']} 意识水平为昏迷；“{coma.text.rstrip('。')}”，等级{change} {target} 级（{scale.level(target).name}）；"
-            "不再考虑第2、3条",
+            _("%(clause)s：%(item)s 意识水平为昏迷；“%(text)s”，%(change)s（%(name)s）；不再考虑第2、3条")
+            % {
+                "clause": shown(coma, "clause"),
+                "item": coma.params["item"],
+                "text": _without_full_stop(shown(coma, "text")),
+                "change": change,
+                "name": shown(scale.level(target), "name"),
+            },
             rule=coma.code,
             applied=True,
             changed=preliminary != target,
@@ -537,22 +654,30 @@ def score_gbt42195(scale: Scale, answers: Answers, settings: dict[str, bool]) ->
         raises = []
         matches = _matching_diagnoses(mental, answers.facts["diagnoses"])
         if matches:
-            listed = "、".join(f"{code}（{name}）" for code, name in matches)
-            raises.append(_Raise(mental, f"诊断含 {listed}"))
+            listed = _list([_("%(code)s（%(name)s）") % {"code": code, "name": name} for code, name in matches])
+            raises.append(_Raise(mental, _("诊断含 %(listed)s") % {"listed": listed}))
         else:
             trace.step(
                 "rule",
-                f"{mental.clause}：诊断中没有 {_ranges_text(mental)} 的编码，不适用",
+                _("%(clause)s：诊断中没有 %(ranges)s 的编码，不适用")
+                % {"clause": shown(mental, "clause"), "ranges": _ranges_text(mental)},
                 rule=mental.code,
                 applied=False,
             )
         events, threshold = answers.facts["risk_events_30d"], int(risk.params["min_events"])
         if events >= threshold:
-            raises.append(_Raise(risk, f"近30天内照护风险事件 {events} 次（{threshold} 次及以上）"))
+            raises.append(
+                _Raise(
+                    risk,
+                    _("近30天内照护风险事件 %(events)s 次（%(threshold)s 次及以上）")
+                    % {"events": events, "threshold": threshold},
+                )
+            )
         else:
             trace.step(
                 "rule",
-                f"{risk.clause}：近30天内照护风险事件 {events} 次，少于 {threshold} 次，不适用",
+                _("%(clause)s：近30天内照护风险事件 %(events)s 次，少于 %(threshold)s 次，不适用")
+                % {"clause": shown(risk, "clause"), "events": events, "threshold": threshold},
                 rule=risk.code,
                 applied=False,
                 events=events,
@@ -564,12 +689,15 @@ def score_gbt42195(scale: Scale, answers: Answers, settings: dict[str, bool]) ->
             preliminary,
             raises,
             stack=settings["stack_level_rules"],
-            setting_note=stack_setting.note,
+            setting_note=shown(stack_setting, "note"),
             max_level=max_level,
         )
     final = scale.level(level)
     trace.step(
-        "rule", f"老年人能力最终等级为 {final.level} 级（{final.name}）", level=final.level, preliminary=preliminary
+        "rule",
+        _("老年人能力最终等级为 %(level)s 级（%(name)s）") % {"level": final.level, "name": shown(final, "name")},
+        level=final.level,
+        preliminary=preliminary,
     )
     return _result(
         scale,
@@ -637,8 +765,14 @@ def score_ltc2021_self(scale: Scale, answers: Answers, settings: dict[str, bool]
     for group in scale.groups:
         count = sum(answers.scores[code] for code in group.items)
         group_totals[group.code] = count
-        names = "、".join(scale.item(code).text for code in group.items)
-        trace.step("sum", f"{group.name}（{names}）评为“依赖”的有 {count} 项", group=group.code, total=count)
+        names = _list([shown(scale.item(code), "text") for code in group.items])
+        trace.step(
+            "sum",
+            _("%(group)s（%(names)s）评为“依赖”的有 %(count)s 项")
+            % {"group": shown(group, "name"), "names": names, "count": count},
+            group=group.code,
+            total=count,
+        )
     combination = scale.combination
     assert combination is not None
     cell = _combine(
@@ -650,10 +784,18 @@ def score_ltc2021_self(scale: Scale, answers: Answers, settings: dict[str, bool]
     level = scale.level(cell)
     rule = scale.rule("may_apply")
     threshold = scale.level(int(rule.params["min_level"]))
-    verdict = "可以申请" if level.may_apply else f"未达 {threshold.name}，暂不能申请"
+    verdict = (
+        _("可以申请") if level.may_apply else _("未达 %(grade)s，暂不能申请") % {"grade": shown(threshold, "name")}
+    )
     trace.step(
         "rule",
-        f"{level.name}（{level.description}）；“{rule.text.rstrip('。')}”：{verdict}",
+        _("%(level)s（%(description)s）；“%(text)s”：%(verdict)s")
+        % {
+            "level": shown(level, "name"),
+            "description": shown(level, "description"),
+            "text": _without_full_stop(shown(rule, "text")),
+            "verdict": verdict,
+        },
         rule=rule.code,
         may_apply=level.may_apply,
     )
@@ -683,7 +825,7 @@ def _score_single_total(scale: Scale, answers: Answers, settings: dict[str, bool
     group = scale.groups[0]
     total = sum(answers.scores.values())
     _sum_group(trace, group, total)
-    band = _overall_band(trace, scale, total, prefix="等级")
+    band = _overall_band(trace, scale, total, prefix=_("等级"))
     return _result(
         scale,
         answers,
@@ -712,14 +854,14 @@ def score_selfcare_phs(scale: Scale, answers: Answers, settings: dict[str, bool]
 # ---------------------------------------------------------------------------------------------------
 
 C2_BRANCHES: Mapping[str, str] = {
-    "0": "日常生活活动、精神状态、感知觉与沟通分级均为0，社会参与分级为0或1",
-    "1a": "日常生活活动分级为0，但精神状态、感知觉与沟通中至少一项分级为1及以上，或社会参与的分级为2",
-    "1b": "日常生活活动分级为1，精神状态、感知觉与沟通、社会参与中至少有一项的分级为0或1",
-    "2a": "日常生活活动分级为1，但精神状态、感知觉与沟通、社会参与均为2，或有一项为3",
-    "2b": "日常生活活动分级为2，且精神状态、感知觉与沟通、社会参与中有1–2项的分级为1或2",
-    "3a": "日常生活活动的分级为3",
-    "3b": "日常生活活动、精神状态、感知觉与沟通、社会参与分级均为2",
-    "3c": "日常生活活动分级为2，且精神状态、感知觉与沟通、社会参与中至少有一项分级为3",
+    "0": gettext_noop("日常生活活动、精神状态、感知觉与沟通分级均为0，社会参与分级为0或1"),
+    "1a": gettext_noop("日常生活活动分级为0，但精神状态、感知觉与沟通中至少一项分级为1及以上，或社会参与的分级为2"),
+    "1b": gettext_noop("日常生活活动分级为1，精神状态、感知觉与沟通、社会参与中至少有一项的分级为0或1"),
+    "2a": gettext_noop("日常生活活动分级为1，但精神状态、感知觉与沟通、社会参与均为2，或有一项为3"),
+    "2b": gettext_noop("日常生活活动分级为2，且精神状态、感知觉与沟通、社会参与中有1–2项的分级为1或2"),
+    "3a": gettext_noop("日常生活活动的分级为3"),
+    "3b": gettext_noop("日常生活活动、精神状态、感知觉与沟通、社会参与分级均为2"),
+    "3c": gettext_noop("日常生活活动分级为2，且精神状态、感知觉与沟通、社会参与中至少有一项分级为3"),
 }
 
 
@@ -800,14 +942,23 @@ def score_mzt039(scale: Scale, answers: Answers, settings: dict[str, bool]) -> S
                 scores.get(codes["communication"]),
             )
             clause = next(entry for entry in b3_rule.params["clauses"] if entry["level"] == grade)
-            values = "、".join(
-                f"{scale.item(codes[key]).text} {scores[codes[key]]}"
-                for key in ("consciousness", "vision", "hearing", "communication")
-                if codes[key] in scores
+            values = _list(
+                [
+                    f"{shown(scale.item(codes[key]), 'text')} {scores[codes[key]]}"
+                    for key in ("consciousness", "vision", "hearing", "communication")
+                    if codes[key] in scores
+                ]
             )
             trace.step(
                 "rule",
-                f"{group.name}（{values}）符合“{clause['text']}”，分级为 {grade}（{clause['name']}）",
+                _("%(group)s（%(values)s）符合“%(clause)s”，分级为 %(grade)s（%(name)s）")
+                % {
+                    "group": shown(group, "name"),
+                    "values": values,
+                    "clause": _in_language(clause, "text"),
+                    "grade": grade,
+                    "name": _in_language(clause, "name"),
+                },
                 group=group.code,
                 rule=b3_rule.code,
                 level=grade,
@@ -815,14 +966,20 @@ def score_mzt039(scale: Scale, answers: Answers, settings: dict[str, bool]) -> S
             group_levels[group.code] = {"level": grade, "name": clause["name"]}
         else:
             trace.step(
-                "sum", f"{group.name}：昏迷时未评估（可不进行以下项目的评估），不计算得分与分级", group=group.code
+                "sum",
+                _("%(group)s：昏迷时未评估（可不进行以下项目的评估），不计算得分与分级")
+                % {"group": shown(group, "name")},
+                group=group.code,
             )
 
     preliminary = _mzt039_preliminary(trace, scale, group_levels)
     level = _mzt039_changes(trace, scale, answers, preliminary, settings)
     final = scale.level(level)
     trace.step(
-        "rule", f"老年人能力最终等级为 {final.level} 级（{final.name}）", level=final.level, preliminary=preliminary
+        "rule",
+        _("老年人能力最终等级为 %(level)s 级（%(name)s）") % {"level": final.level, "name": shown(final, "name")},
+        level=final.level,
+        preliminary=preliminary,
     )
     return _result(
         scale,
@@ -840,19 +997,25 @@ def score_mzt039(scale: Scale, answers: Answers, settings: dict[str, bool]) -> S
 def _mzt039_preliminary(trace: _Trace, scale: Scale, group_levels: Mapping[str, Mapping[str, Any]]) -> int | None:
     codes = [group.code for group in scale.groups]
     if any(code not in group_levels for code in codes):
-        trace.step("combine", "有未评估的一级指标，不计算 C.2 初步等级", computed=False)
+        trace.step("combine", _("有未评估的一级指标，不计算 C.2 初步等级"), computed=False)
         return None
     adl, mental, perception, social = (int(group_levels[code]["level"]) for code in codes)
-    grades = f"日常生活活动 {adl}、精神状态 {mental}、感知觉与沟通 {perception}、社会参与 {social}"
+    grades = _list(
+        [
+            f"{shown(scale.group(code), 'name')} {grade}"
+            for code, grade in zip(codes, (adl, mental, perception, social), strict=True)
+        ]
+    )
     data = {"adl": adl, "mental": mental, "perception": perception, "social": social}
     matches = mzt039_c2_matches(adl, mental, perception, social)
     c2 = scale.rule("c2_matrix")
     if matches:
         level, branch = matches[0]
-        name = scale.level(level).name
+        name = shown(scale.level(level), "name")
         trace.step(
             "combine",
-            f"C.2：{grades}，符合“{level} {name}”的条件（{C2_BRANCHES[branch]}），初步等级为 {level} 级（{name}）",
+            _("C.2：%(grades)s，符合“%(level)s %(name)s”的条件（%(branch)s），初步等级为 %(level)s 级（%(name)s）")
+            % {"grades": grades, "level": level, "name": name, "branch": _(C2_BRANCHES[branch])},
             **data,
             level=level,
             branch=branch,
@@ -860,9 +1023,16 @@ def _mzt039_preliminary(trace: _Trace, scale: Scale, group_levels: Mapping[str, 
         )
         if len({lvl for lvl, _ in matches}) > 1:
             overlap = scale.rule("c2_overlap")
-            others = "、".join(f"{lvl} 级（{code}）" for lvl, code in matches[1:])
-            trace.step("combine", f"该组合同时符合 {others} 的条件；{overlap.text}", rule=overlap.code)
-            trace.unverified_value(f"C.2 条件重叠（{grades}）时取较重的 {level} 级：{overlap.note}")
+            others = _list([_("%(level)s 级（%(code)s）") % {"level": lvl, "code": code} for lvl, code in matches[1:]])
+            trace.step(
+                "combine",
+                _("该组合同时符合 %(others)s 的条件；%(text)s") % {"others": others, "text": shown(overlap, "text")},
+                rule=overlap.code,
+            )
+            trace.unverified_value(
+                _("C.2 条件重叠（%(grades)s）时取较重的 %(level)s 级：%(note)s")
+                % {"grades": grades, "level": level, "note": shown(overlap, "note")}
+            )
         trace.rule_used(c2)
         return level
     uncovered = scale.rule("c2_uncovered")
@@ -879,13 +1049,22 @@ def _mzt039_preliminary(trace: _Trace, scale: Scale, group_levels: Mapping[str, 
     level = int(entry["level"])
     trace.step(
         "combine",
-        f"C.2：{grades}，标准文字未覆盖此组合；按本平台决定取 {level} 级（{scale.level(level).name}）：{uncovered.text}",
+        _("C.2：%(grades)s，标准文字未覆盖此组合；按本平台决定取 %(level)s 级（%(name)s）：%(text)s")
+        % {
+            "grades": grades,
+            "level": level,
+            "name": shown(scale.level(level), "name"),
+            "text": shown(uncovered, "text"),
+        },
         **data,
         level=level,
         branch=None,
         rule=uncovered.code,
     )
-    trace.unverified_value(f"C.2 未覆盖的组合（{grades}）取 {level} 级：{uncovered.note}")
+    trace.unverified_value(
+        _("C.2 未覆盖的组合（%(grades)s）取 %(level)s 级：%(note)s")
+        % {"grades": grades, "level": level, "note": shown(uncovered, "note")}
+    )
     return level
 
 
@@ -899,7 +1078,13 @@ def _mzt039_changes(
     if preliminary is not None and preliminary == int(no_raise.params["level"]):
         trace.step(
             "rule",
-            f"{no_raise.clause}：初步等级为 {preliminary} 级（{scale.level(preliminary).name}），“{no_raise.text}”",
+            _("%(clause)s：初步等级为 %(level)s 级（%(name)s），“%(text)s”")
+            % {
+                "clause": shown(no_raise, "clause"),
+                "level": preliminary,
+                "name": shown(scale.level(preliminary), "name"),
+                "text": shown(no_raise, "text"),
+            },
             rule=no_raise.code,
             applied=True,
             changed=False,
@@ -911,10 +1096,17 @@ def _mzt039_changes(
         return preliminary
     if is_coma:
         target = int(coma.params["set_level"])
-        before = "未计算初步等级" if preliminary is None else f"初步等级 {preliminary} 级"
+        before = _("未计算初步等级") if preliminary is None else _("初步等级 %(level)s 级") % {"level": preliminary}
         trace.step(
             "rule",
-            f"{coma.clause}：{coma.params['item']} 意识水平为昏迷，“{coma.text}”（{before} → {target} 级）；不再考虑第1、2条",
+            _("%(clause)s：%(item)s 意识水平为昏迷，“%(text)s”（%(before)s → %(target)s 级）；不再考虑第1、2条")
+            % {
+                "clause": shown(coma, "clause"),
+                "item": coma.params["item"],
+                "text": shown(coma, "text"),
+                "before": before,
+                "target": target,
+            },
             rule=coma.code,
             applied=True,
             changed=preliminary != target,
@@ -932,27 +1124,45 @@ def _mzt039_changes(
     if matches or item_hit:
         reasons = []
         if matches:
-            reasons.append("诊断含 " + "、".join(f"{code}（{name}）" for code, name in matches))
+            listed = _list([_("%(code)s（%(name)s）") % {"code": code, "name": name} for code, name in matches])
+            reasons.append(_("诊断含 %(listed)s") % {"listed": listed})
         if item_hit:
-            reasons.append(f"{also['item']} 认知功能评为 {also['score']}（已确诊为认知障碍）")
-            trace.unverified_value(
-                f"{cognitive.clause}：{also['item']} 评为 {also['score']} 视为“有认知障碍”系本平台的读法，待确认"
+            reasons.append(
+                _("%(item)s 认知功能评为 %(score)s（已确诊为认知障碍）")
+                % {"item": also["item"], "score": also["score"]}
             )
-        raises.append(_Raise(cognitive, "；".join(reasons)))
+            trace.unverified_value(
+                _("%(clause)s：%(item)s 评为 %(score)s 视为“有认知障碍”系本平台的读法，待确认")
+                % {"clause": shown(cognitive, "clause"), "item": also["item"], "score": also["score"]}
+            )
+        raises.append(_Raise(cognitive, pgettext("separator between sentences", "；").join(reasons)))
     else:
         trace.step(
             "rule",
-            f"{cognitive.clause}：诊断中没有 {_ranges_text(cognitive)} 的编码，{also['item']} 也未评为 {also['score']}，不适用",
+            _("%(clause)s：诊断中没有 %(ranges)s 的编码，%(item)s 也未评为 %(score)s，不适用")
+            % {
+                "clause": shown(cognitive, "clause"),
+                "ranges": _ranges_text(cognitive),
+                "item": also["item"],
+                "score": also["score"],
+            },
             rule=cognitive.code,
             applied=False,
         )
     events, threshold = answers.facts["risk_events_30d"], int(risk.params["min_events"])
     if events >= threshold:
-        raises.append(_Raise(risk, f"近30天内跌倒、噎食、自杀、走失共 {events} 次（{threshold} 次及以上）"))
+        raises.append(
+            _Raise(
+                risk,
+                _("近30天内跌倒、噎食、自杀、走失共 %(events)s 次（%(threshold)s 次及以上）")
+                % {"events": events, "threshold": threshold},
+            )
+        )
     else:
         trace.step(
             "rule",
-            f"{risk.clause}：近30天内跌倒、噎食、自杀、走失共 {events} 次，少于 {threshold} 次，不适用",
+            _("%(clause)s：近30天内跌倒、噎食、自杀、走失共 %(events)s 次，少于 %(threshold)s 次，不适用")
+            % {"clause": shown(risk, "clause"), "events": events, "threshold": threshold},
             rule=risk.code,
             applied=False,
             events=events,
@@ -964,7 +1174,7 @@ def _mzt039_changes(
         preliminary,
         raises,
         stack=settings["stack_level_rules"],
-        setting_note=stack_setting.note,
+        setting_note=shown(stack_setting, "note"),
         max_level=int(cap.params["max_level"]),
     )
 

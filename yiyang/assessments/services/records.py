@@ -418,7 +418,7 @@ def assessment_score_preview(*, actor: AnyUser, scale: str, answers: Any, distri
         raise ValidationFailed.single("answers", _("评估答案应为对象（题目代码 → 得分）"), "invalid")
     version = policy_version_current(scale=scale, district_id=district_id, on=timezone.localdate())
     try:
-        return scoring.score(
+        return scoring.score_in_active_language(
             scale,
             answers,
             policy=(version.data or None) if version else None,

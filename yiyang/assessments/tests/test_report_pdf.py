@@ -133,3 +133,18 @@ def test_the_page_serves_the_pdf_inline(world):
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('inline; filename="assessment-')
     assert world.elders["elder0"].national_id.encode() not in response.content
+
+
+def test_the_report_follows_the_readers_language_and_keeps_the_data(world):
+    from django.utils import translation
+
+    record = confirmed(world, elder="resident0", assessor="institution0", scale=LTC, answers=ltc_answers(3))
+    with translation.override("en"):
+        text = pdf_text(assessment_report_pdf(record, generated_on=date(2026, 1, 1), compress=False))
+    for english in ("Ability assessment report", "Basic information", "Severe disability, grade I (3)"):
+        assert english in text, english
+    assert "Unverified values" in text
+    assert "Activities of daily living: 10 items" in text  # the explanation, re-scored
+    assert world.elders["resident0"].name in text  # data stays as entered
+    for chinese in ("老年人能力评估报告", "基本信息", "重度失能Ⅰ级", "尚未核实的依据", "日常生活活动能力"):
+        assert chinese not in text, chinese

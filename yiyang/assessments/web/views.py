@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from yiyang.accounts.access import has_perm, missing_perm_message, require_perm, scope_for
@@ -21,6 +22,7 @@ from yiyang.assessments.choices import EDITABLE_STATUSES, AssessmentStatus, DueR
 from yiyang.assessments.models import Assessment
 from yiyang.assessments.presentation import (
     annex_a_diagnoses,
+    explanation_shown,
     result_groups,
     scale_short,
     scale_title,
@@ -163,7 +165,7 @@ def _render_form(
         "item_count": len(scale.items),
         "assessment": assessment,
         "problems": [*(errors or [])],
-        "annex_source": annex_a_diagnoses().source,
+        "annex_source": annex_a_diagnoses().source_shown,
         "other_diagnoses_name": OTHER_DIAGNOSES,
     }
     return render(request, "assessments/assessment_form.html", context, status=status)
@@ -297,8 +299,11 @@ def _fact_rows(assessment: Assessment) -> list[dict[str, Any]]:
     for fact in scale.facts:
         value = assessment.answers.get(fact.code)
         if fact.type == "icd10_list":
-            shown = "、".join(
-                f"{code}（{annex.label_of(code)}）" if annex.label_of(code) else str(code) for code in value or []
+            shown = pgettext("separator between list items", "、").join(
+                _("%(code)s（%(label)s）") % {"code": code, "label": annex.label_of(code)}
+                if annex.label_of(code)
+                else str(code)
+                for code in value or []
             ) or _("无")
         elif fact.type == "bool":
             if value is None:
@@ -330,6 +335,7 @@ def assessment_detail_page(request: HttpRequest, public_id: str) -> HttpResponse
         "result": assessment.result or {},
         "groups": groups,
         "groups_graded": any(g.level_name for g in groups),
+        "explanation": explanation_shown(assessment),
         "answer_rows": _answer_rows(assessment),
         "fact_rows": _fact_rows(assessment),
         "successor": successor,

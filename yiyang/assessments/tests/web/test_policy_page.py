@@ -34,7 +34,7 @@ def test_an_officer_uploads_a_version_and_the_page_shows_it(world):
     assert html.count('data-testid="policy-version-row"') == 1
     assert "医保办发〔2021〕37号 附件" in html
     assert "当前适用" in html
-    assert "local policy setting, unverified" in html
+    assert "本地政策设置，未经核实" in html
 
 
 def test_a_bad_upload_lists_each_problem_and_writes_nothing(world):

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from yiyang.demo.logins import DEMO_URL, demo_login_rows
 
@@ -16,15 +17,18 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         rows = demo_login_rows()
         if not rows:
-            self.stdout.write("尚未生成演示数据：请先运行 `yiyang seed`。")
+            self.stdout.write(_("尚未生成演示数据：请先运行 `yiyang seed`。"))
             return
         from yiyang.demo.data import DEMO_PASSWORD
 
-        headers = ("用户名", "角色", "范围")
+        headers = (_("用户名"), _("角色"), _("范围"))
         table = [headers, *[(r.username, r.role, r.scope) for r in rows]]
         widths = [max(_width(row[i]) for row in table) for i in range(len(headers))]
         self.stdout.write("")
-        self.stdout.write(f"演示地址：{options['url']}    所有演示账号的密码：{DEMO_PASSWORD}")
+        self.stdout.write(
+            _("演示地址：%(url)s    所有演示账号的密码：%(password)s")
+            % {"url": options["url"], "password": DEMO_PASSWORD}
+        )
         self.stdout.write("")
         for n, row in enumerate(table):
             self.stdout.write("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
