@@ -7,7 +7,7 @@ Thresholds come from the monitoring defaults (`monitoring/engine/data/rules.yaml
 not copy them into the detail), vital-sign units from the LOINC codes of the engine contract.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from yiyang.alerts.choices import (
     ALERT_TYPE_LABELS,
@@ -85,7 +85,19 @@ class Described:
     extra: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return "；".join([self.sentence, *self.extra]) if self.sentence else "；".join(self.extra)
+        return _sentences([self.sentence, *self.extra]) if self.sentence else _sentences(self.extra)
+
+
+def _sentences(parts: Iterable[str]) -> str:
+    return pgettext("separator between sentences", "；").join(parts)
+
+
+def _clauses(parts: Iterable[str]) -> str:
+    return pgettext("separator between clauses", "，").join(parts)
+
+
+def _items(parts: Iterable[str]) -> str:
+    return pgettext("separator between list items", "、").join(parts)
 
 
 def number(value: Any) -> str:
@@ -139,9 +151,9 @@ def plain(value: Any) -> str:
     if isinstance(value, int | float):
         return number(value)
     if isinstance(value, Mapping):
-        return "，".join(f"{k}: {plain(v)}" for k, v in value.items()) or "—"
+        return _clauses(f"{k}: {plain(v)}" for k, v in value.items()) or "—"
     if isinstance(value, list | tuple | set):
-        return "、".join(plain(v) for v in value) or "—"
+        return _items(plain(v) for v in value) or "—"
     return str(value)
 
 
@@ -156,7 +168,7 @@ def recipient_label(value: Any) -> str:
 def recipients_label(values: Any) -> str:
     if not isinstance(values, list | tuple) or not values:
         return str(_("无"))
-    return "、".join(recipient_label(v) for v in values)
+    return _items(recipient_label(v) for v in values)
 
 
 def channel_label(value: str) -> str:
@@ -168,7 +180,7 @@ def device_text(device_id: Any, devices: Mapping[int, DeviceLabel] | None = None
     label = (devices or {}).get(device_id) if isinstance(device_id, int) else None
     known = [part for part in (label.kind, label.location) if part] if label else []
     text = _("设备 #%(id)s") % {"id": plain(device_id)}
-    return f"{text}（{'，'.join(known)}）" if known else text
+    return _("%(text)s（%(details)s）") % {"text": text, "details": _clauses(known)} if known else text
 
 
 def _rule_params(rule: str, alert_type: str) -> dict[str, Any]:
@@ -210,7 +222,7 @@ def _threshold_sentence(
         parts.append(_("共 %(n)s 次读数") % {"n": number(detail["count"])})
     if since is not None and "since" in detail:
         parts.append(_("自 %(t)s 起") % {"t": moment(detail["since"])})
-    return "，".join(parts)
+    return _clauses(parts)
 
 
 def _temperature(detail: Mapping[str, Any], params: Mapping[str, Any], used: set[str]) -> str:
@@ -401,7 +413,7 @@ def event_text(
         what = describe_detail(
             alert_type=alert_type, rule=str(d.get("rule", "")), detail=d.get("detail"), devices=devices
         )
-        return "；".join(p for p in (severity_label(d.get("severity")) if "severity" in d else "", str(what)) if p)
+        return _sentences(p for p in (severity_label(d.get("severity")) if "severity" in d else "", str(what)) if p)
     if kind == EventKind.REPEATED:
         what = describe_detail(
             alert_type=alert_type, rule=str(d.get("rule", "")), detail=d.get("detail"), devices=devices
@@ -410,7 +422,7 @@ def event_text(
             "n": number(d.get("repeats", 1)),
             "total": number(d.get("repeat_count", 0)),
         }
-        return "；".join(p for p in (head, str(what)) if p)
+        return _sentences(p for p in (head, str(what)) if p)
     if kind in (EventKind.UPGRADED, EventKind.DOWNGRADED):
         text = f"{severity_label(d.get('from'))} → {severity_label(d.get('to'))}"
         if d.get("reason"):
