@@ -13,6 +13,7 @@ from django.utils import timezone
 from yiyang.accounts.models import User
 from yiyang.alerts.choices import CloseCode
 from yiyang.alerts.models import Alert
+from yiyang.alerts.tests.support import alert_row
 from yiyang.assessments.models import Assessment
 from yiyang.assessments.services import assessment_return
 from yiyang.assessments.tests.support import confirmed, draft, submitted
@@ -218,15 +219,11 @@ def test_latest_level_for_the_family(world: World) -> None:
 
 def open_alert(elder: Elder, alert_type: str, severity: str, closed: bool = False) -> Alert:
     now = timezone.now()
-    return Alert.objects.create(
-        elder=elder,
-        street=elder.street,
-        district=elder.district,
-        alert_type=alert_type,
-        severity=severity,
-        opened_at=now,
-        last_seen_at=now,
-        escalation_started_at=now,
+    return alert_row(
+        elder,
+        alert_type,
+        severity,
+        now,
         status="resolved" if closed else "open",
         closed_at=now if closed else None,
         close_code=CloseCode.TRUE_EMERGENCY if closed else "",
