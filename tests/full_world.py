@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from yiyang.core.testing import World, build_world, national_id
+from yiyang.core.testing import World, add_homes, build_world, national_id
 
 # One account per role, the account the crawler and the browser tests sign in as.
 ROLE_ACCOUNTS: dict[str, str] = {
@@ -31,33 +31,12 @@ ROLE_ACCOUNTS: dict[str, str] = {
 def build_full_world() -> World:
     """`build_world()` plus rows of every domain in street 0 (and a few in street 1)."""
     world = build_world()
-    _homes(world)
+    add_homes(world, monitoring_consent=True)
     devices = _devices(world)
     _monitoring(world)
     _alerts(world, devices)
     _assessments(world)
     return world
-
-
-def _homes(world: World) -> None:
-    from yiyang.elders.models import EmergencyContact, Home
-
-    for s in range(2):
-        elder = world.elders[f"elder{s}"]
-        home = Home.objects.create(
-            address=f"第{s + 1}街道幸福里{s + 1}号",
-            community=elder.community,
-            street=elder.street,
-            district=elder.district,
-            key_holder="邻居王阿姨",
-        )
-        elder.home = home
-        elder.monitoring_consent = True
-        elder.save(update_fields=["home", "monitoring_consent"])
-        EmergencyContact.objects.create(elder=elder, name="儿子", relation="子女", phone="13800000001", priority=1)
-        EmergencyContact.objects.create(
-            elder=elder, name="女儿", relation="子女", phone="13800000002", priority=2, is_key_holder=True
-        )
 
 
 def _devices(world: World) -> dict[str, Any]:

@@ -27,17 +27,23 @@ def error_status(html: str) -> str:
     return match.group(1)
 
 
+def error_page(response: HttpResponse, status: int, *, menu: bool = True) -> str:
+    """The page's markup, once it is the `status` error page in the layout, with the menu or (for an
+    anonymous visitor) without it."""
+    html = response.content.decode()
+    assert response.status_code == status
+    assert error_status(html) == str(status)
+    assert (NAV in html) is menu
+    return html
+
+
 def reason_of(html: str) -> str:
     match = re.search(r'data-testid="error-reason">([^<]*)<', html)
     return match.group(1) if match else ""
 
 
 def test_a_403_from_a_plain_page_names_the_missing_permission_in_the_layout(world):
-    response = signed_in(world.users["street0_noright"]).get("/areas/")
-    html = response.content.decode()
-    assert response.status_code == 403
-    assert error_status(html) == "403"
-    assert NAV in html
+    html = error_page(signed_in(world.users["street0_noright"]).get("/areas/"), 403)
     assert reason_of(html) == "原因：缺少权限：查看行政区域"
     assert 'data-testid="error-ask"' in html
     # Whom to ask: the account's own unit.
@@ -45,10 +51,7 @@ def test_a_403_from_a_plain_page_names_the_missing_permission_in_the_layout(worl
 
 
 def test_a_403_from_require_perm_names_the_permission(world):
-    response = signed_in(world.users["street0_noright"]).get("/staff/")
-    html = response.content.decode()
-    assert response.status_code == 403
-    assert NAV in html
+    html = error_page(signed_in(world.users["street0_noright"]).get("/staff/"), 403)
     assert reason_of(html) == "原因：缺少权限：管理工作人员账号"
 
 
@@ -61,57 +64,34 @@ def test_a_403_is_in_english_with_the_permission_label_in_english(world):
 
 
 def test_a_404_for_a_signed_in_account_is_in_the_layout_without_django_internals(world):
-    response = signed_in(world.users["street0"]).get("/no-such-page/")
-    html = response.content.decode()
-    assert response.status_code == 404
-    assert error_status(html) == "404"
-    assert NAV in html
+    html = error_page(signed_in(world.users["street0"]).get("/no-such-page/"), 404)
     assert "tried" not in html and "{&#x27;" not in html and "{'" not in html
     assert reason_of(html) == ""
 
 
 def test_a_404_from_a_domain_not_found_gives_its_message(world):
-    response = signed_in(world.users["street0"]).get("/elders/not-a-uuid/")
-    html = response.content.decode()
-    assert response.status_code == 404
-    assert NAV in html
-    assert error_status(html) == "404"
+    error_page(signed_in(world.users["street0"]).get("/elders/not-a-uuid/"), 404)
 
 
 def test_an_anonymous_404_shows_no_menu(db):
-    response = Client().get("/no-such-page/")
-    html = response.content.decode()
-    assert response.status_code == 404
-    assert error_status(html) == "404"
-    assert NAV not in html
+    html = error_page(Client().get("/no-such-page/"), 404, menu=False)
     assert 'data-testid="current-user"' not in html
 
 
 def test_a_get_on_a_post_only_address_is_a_405_page_in_the_layout(world):
     response = signed_in(world.users["street0"]).get("/alerts/00000000-0000-0000-0000-000000000000/acknowledge/")
-    html = response.content.decode()
-    assert response.status_code == 405
+    error_page(response, 405)
     assert response["Allow"] == "POST"
-    assert error_status(html) == "405"
-    assert NAV in html
 
 
 def test_an_anonymous_405_shows_no_menu(db):
-    response = Client().get("/alerts/00000000-0000-0000-0000-000000000000/acknowledge/")
-    assert response.status_code == 405
-    html = response.content.decode()
-    assert error_status(html) == "405"
-    assert NAV not in html
+    error_page(Client().get("/alerts/00000000-0000-0000-0000-000000000000/acknowledge/"), 405, menu=False)
 
 
 def test_a_csrf_failure_is_a_403_page_in_the_layout(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.users["street0"])
-    response = client.post("/password/change/", {"old_password": "x"})
-    html = response.content.decode()
-    assert response.status_code == 403
-    assert error_status(html) == "403"
-    assert NAV in html
+    html = error_page(client.post("/password/change/", {"old_password": "x"}), 403)
     assert "页面已过期" in html
     assert "CSRF verification failed" not in html
 
@@ -131,19 +111,11 @@ def rf_user(world):
 
 
 def test_the_400_page_has_the_menu(rf_user):
-    response = web.bad_request(rf_user, None)
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert error_status(html) == "400"
-    assert NAV in html
+    error_page(web.bad_request(rf_user, None), 400)
 
 
 def test_the_500_page_has_the_menu(rf_user):
-    response = web.server_error(rf_user)
-    html = response.content.decode()
-    assert response.status_code == 500
-    assert error_status(html) == "500"
-    assert NAV in html
+    error_page(web.server_error(rf_user), 500)
 
 
 def test_the_500_page_is_rendered_without_the_request_if_that_fails(rf_user, monkeypatch):

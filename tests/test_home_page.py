@@ -3,7 +3,7 @@ card counts (never beyond the reach), the hint an empty card gives, and the one 
 "elders on the roll" shared by the home page, the elder list and `yiyang demo_logins`."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -13,10 +13,11 @@ from django.utils import timezone
 from yiyang.accounts.models import User
 from yiyang.alerts.choices import CloseCode
 from yiyang.alerts.models import Alert
+from yiyang.alerts.tests.support import alert_row
 from yiyang.assessments.models import Assessment
 from yiyang.assessments.services import assessment_return
 from yiyang.assessments.tests.support import confirmed, draft, submitted
-from yiyang.core.testing import World, national_id
+from yiyang.core.testing import World, create_elder
 from yiyang.core.workspace import home_cards
 from yiyang.demo.logins import demo_login_rows
 from yiyang.devices.models import Device
@@ -50,21 +51,6 @@ def value(html: str, testid: str) -> str:
     found = re.search(rf'data-testid="{testid}">([^<]*)<', html)
     assert found, testid
     return found.group(1).strip()
-
-
-def add_elder(world: World, street: int, seq: int, **extra: object) -> Elder:
-    community = world.communities[street][0]
-    return Elder.objects.create(
-        name=f"加{seq}老人",
-        national_id=national_id(seq),
-        birth_date=date(1950, 3, 15),
-        sex="F",
-        phone=f"1390000{seq:04d}",
-        community=community,
-        street=world.streets[street],
-        district=world.district,
-        **extra,
-    )
 
 
 # The card keys each kind of account sees, in page order: what /work/notes/home-cards.md publishes.
@@ -131,9 +117,9 @@ def test_an_account_without_rights_is_told_whom_to_ask(world: World) -> None:
 
 
 def test_overview_counts_the_roll_in_reach_only(world: World) -> None:
-    add_elder(world, 0, 31, status=ElderStatus.MOVED_OUT)
-    add_elder(world, 0, 32, status=ElderStatus.DECEASED)
-    add_elder(world, 1, 33)
+    create_elder(world, 0, 31, name="加31老人", status=ElderStatus.MOVED_OUT)
+    create_elder(world, 0, 32, name="加32老人", status=ElderStatus.DECEASED)
+    create_elder(world, 1, 33, name="加33老人")
     street0 = card_html(page(world.users["street0"]), "elders-overview")
     assert value(street0, "elder-total") == "2"
     assert 'id="by-street"' not in street0  # the chart is the district's
@@ -145,8 +131,8 @@ def test_overview_counts_the_roll_in_reach_only(world: World) -> None:
 def test_one_definition_of_elders_on_the_roll(world: World) -> None:
     """Home page, elder list and demo_logins all count the elders on the roll (active) in reach: a
     moved-out and a deceased elder are counted by none of them."""
-    add_elder(world, 0, 31, status=ElderStatus.MOVED_OUT)
-    add_elder(world, 1, 32, status=ElderStatus.DECEASED)
+    create_elder(world, 0, 31, name="加31老人", status=ElderStatus.MOVED_OUT)
+    create_elder(world, 1, 32, name="加32老人", status=ElderStatus.DECEASED)
     bureau = world.users["bureau"]
     home_total = value(page(bureau), "elder-total")
     client = Client()
@@ -233,15 +219,11 @@ def test_latest_level_for_the_family(world: World) -> None:
 
 def open_alert(elder: Elder, alert_type: str, severity: str, closed: bool = False) -> Alert:
     now = timezone.now()
-    return Alert.objects.create(
-        elder=elder,
-        street=elder.street,
-        district=elder.district,
-        alert_type=alert_type,
-        severity=severity,
-        opened_at=now,
-        last_seen_at=now,
-        escalation_started_at=now,
+    return alert_row(
+        elder,
+        alert_type,
+        severity,
+        now,
         status="resolved" if closed else "open",
         closed_at=now if closed else None,
         close_code=CloseCode.TRUE_EMERGENCY if closed else "",

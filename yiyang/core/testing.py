@@ -32,7 +32,7 @@ def build_world() -> World:
     from yiyang.accounts.choices import Role
     from yiyang.accounts.models import User
     from yiyang.areas.models import Area
-    from yiyang.elders.models import Elder, FamilyLink, HelperAssignment
+    from yiyang.elders.models import FamilyLink, HelperAssignment
     from yiyang.organisations.choices import BedState, OrganisationKind
     from yiyang.organisations.models import Admission, Bed, Organisation
 
@@ -96,17 +96,12 @@ def build_world() -> World:
     user("health_officer", Role.HEALTH_OFFICER, area=district)
 
     for s in range(2):
-        community = communities[s][0]
         for key, seq in ((f"elder{s}", 11 + s * 10), (f"resident{s}", 13 + s * 10)):
-            world.elders[key] = Elder.objects.create(
+            world.elders[key] = create_elder(
+                world,
+                s,
+                seq,
                 name=f"{key}老人",
-                national_id=national_id(seq),
-                birth_date=date(1950, 3, 15),
-                sex="M",
-                phone=f"1380000{seq:04d}",
-                community=community,
-                street=streets[s],
-                district=district,
                 service_station=world.orgs[f"station{s}"],
                 medical_institution=world.orgs[f"health{s}"],
             )
@@ -125,6 +120,50 @@ def build_world() -> World:
         )
         FamilyLink.objects.create(elder=world.elders[f"elder{s}"], user=world.users[f"family{s}"], relation="子女")
     mark_assessors(world)
+    return world
+
+
+def create_elder(
+    world: World, street: int, seq: int, *, name: str, sex: str = "M", phone: str = "", **extra: Any
+) -> Any:
+    """An elder in the first community of `world.streets[street]`, born 1950-03-15, with the national
+    ID of sequence `seq` and (unless given) the phone 1380000`seq`; `extra` sets any other field."""
+    from yiyang.elders.models import Elder
+
+    return Elder.objects.create(
+        name=name,
+        national_id=national_id(seq),
+        birth_date=date(1950, 3, 15),
+        sex=sex,
+        phone=phone or f"1380000{seq:04d}",
+        community=world.communities[street][0],
+        street=world.streets[street],
+        district=world.district,
+        **extra,
+    )
+
+
+def add_homes(world: World, *, monitoring_consent: bool = False) -> World:
+    """elder0 and elder1 get a home (address 第N街道幸福里N号, a key holder) and two emergency contacts
+    in calling order, the second holding a key; `monitoring_consent` is recorded on the elder."""
+    from yiyang.elders.models import EmergencyContact, Home
+
+    for s in range(2):
+        elder = world.elders[f"elder{s}"]
+        home = Home.objects.create(
+            address=f"第{s + 1}街道幸福里{s + 1}号",
+            community=elder.community,
+            street=elder.street,
+            district=elder.district,
+            key_holder="邻居王阿姨",
+        )
+        elder.home = home
+        elder.monitoring_consent = monitoring_consent
+        elder.save(update_fields=["home", "monitoring_consent"])
+        EmergencyContact.objects.create(elder=elder, name="儿子", relation="子女", phone="13800000001", priority=1)
+        EmergencyContact.objects.create(
+            elder=elder, name="女儿", relation="子女", phone="13800000002", priority=2, is_key_holder=True
+        )
     return world
 
 

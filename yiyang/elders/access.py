@@ -1,10 +1,16 @@
 from uuid import UUID
 
-from yiyang.accounts.access import AnyUser, require_perm
+from yiyang.accounts.access import AnyUser, has_perm, require_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.elders.errors import ElderNotFound, HomeNotFound
 from yiyang.elders.models import Elder, Home
-from yiyang.elders.selectors import elder_get, elders_in_reach, homes_in_reach
+from yiyang.elders.selectors import elder_get, elder_in_reach, elders_in_reach, homes_in_reach
+
+
+def elder_shown_with(*, user: AnyUser, elder: Elder, perm: Perm) -> bool:
+    """Whether the account holds `perm` and reaches the elder: what a profile section or timeline
+    source checks before it shows anything of that elder (the permission first, no query without it)."""
+    return has_perm(user, perm) and elder_in_reach(user=user, elder=elder)
 
 
 def access_elder_by_public_id(*, user: AnyUser, public_id: UUID | str, perm: Perm = Perm.ELDERS_VIEW) -> Elder:

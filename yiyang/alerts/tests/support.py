@@ -50,6 +50,22 @@ def open_alert(elder: Any, alert_type: str = "sos", severity: str = "emergency",
     return result.opened[0]
 
 
+def alert_row(elder: Any, alert_type: str, severity: str, opened: datetime = T0, **fields: Any) -> Alert:
+    """One alert written straight to the table (no service, no notifications), opened, last seen and
+    escalating at `opened`, in the elder's street and district; `fields` sets the rest (status, times)."""
+    return Alert.objects.create(
+        elder=elder,
+        street=elder.street,
+        district=elder.district,
+        alert_type=alert_type,
+        severity=severity,
+        opened_at=opened,
+        last_seen_at=opened,
+        escalation_started_at=opened,
+        **fields,
+    )
+
+
 def grant(user: User, *perms: str) -> User:
     grant_permissions(user, *perms)
     if hasattr(user, "_yiyang_scope"):

@@ -2,9 +2,8 @@ from datetime import timedelta
 
 import pytest
 
-from yiyang.alerts.models import Alert
 from yiyang.alerts.selectors import alert_sla_report
-from yiyang.alerts.tests.support import T0
+from yiyang.alerts.tests.support import T0, alert_row
 from yiyang.organisations.tests.support import api_client
 
 pytestmark = pytest.mark.django_db
@@ -13,15 +12,11 @@ pytestmark = pytest.mark.django_db
 def make(world, elder_key, alert_type, severity, ack=None, dispatch=None, scene=None, opened=T0):
     elder = world.elders[elder_key]
     s = timedelta(seconds=1)
-    return Alert.objects.create(
-        elder=elder,
-        street=elder.street,
-        district=elder.district,
-        alert_type=alert_type,
-        severity=severity,
-        opened_at=opened,
-        last_seen_at=opened,
-        escalation_started_at=opened,
+    return alert_row(
+        elder,
+        alert_type,
+        severity,
+        opened,
         acknowledged_at=opened + ack * s if ack is not None else None,
         dispatched_at=opened + dispatch * s if dispatch is not None else None,
         on_scene_at=opened + scene * s if scene is not None else None,

@@ -4,7 +4,7 @@ alerts' timeline entries (opened; closed with the outcome)."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.accounts.access import AnyUser, has_perm
+from yiyang.accounts.access import AnyUser
 from yiyang.accounts.permissions import Perm
 from yiyang.alerts.choices import Severity
 from yiyang.alerts.selectors import elder_alert_history, elder_alerts_recent
@@ -15,8 +15,8 @@ from yiyang.core.workspace import (
     register_profile_section,
     register_timeline_source,
 )
+from yiyang.elders.access import elder_shown_with
 from yiyang.elders.models import Elder
-from yiyang.elders.selectors import elder_in_reach
 
 SEVERITY_TONE: dict[str, str] = {Severity.EMERGENCY: "danger", Severity.URGENT: "warning", Severity.WATCH: "info"}
 
@@ -25,7 +25,7 @@ SEVERITY_TONE: dict[str, str] = {Severity.EMERGENCY: "danger", Severity.URGENT: 
 def alert_history_section(user: AnyUser, elder: Elder) -> ProfileSection | None:
     """The elder's alerts in the viewer's reach (severity, type, opened at, status, link to the alert
     page) for viewers with `alerts.view` who reach the elder; None otherwise."""
-    if not has_perm(user, Perm.ALERTS_VIEW) or not elder_in_reach(user=user, elder=elder):
+    if not elder_shown_with(user=user, elder=elder, perm=Perm.ALERTS_VIEW):
         return None
     alerts = elder_alert_history(user=user, elder=elder)
     return ProfileSection(

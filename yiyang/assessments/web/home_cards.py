@@ -1,6 +1,7 @@
 """The assessments domain's home cards: records waiting for review, an assessor's own unfinished
 records, elders due for (re)assessment, and a helper's or family member's elders' current level."""
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.assessments.choices import DueReason
+from yiyang.assessments.models import Assessment
 from yiyang.assessments.presentation import scale_short
 from yiyang.assessments.selectors import (
     assessments_awaiting_review,
@@ -16,7 +18,7 @@ from yiyang.assessments.selectors import (
     current_ability_levels,
 )
 from yiyang.audit.lists import audit_rows_shown
-from yiyang.core.workspace import CardLink, HomeCard, register_home_card
+from yiyang.core.workspace import CardLink, HomeCard, Text, register_home_card
 from yiyang.elders.selectors import elders_in_personal_care
 from yiyang.organisations.choices import BED_KINDS
 
@@ -25,9 +27,31 @@ CARD_ROWS = 5
 PERSONAL_LIMIT = 30
 
 
-def _rows(records: list, actor: AnyUser) -> list[dict[str, object]]:
-    audit_rows_shown(actor=actor, entity_type="assessment", rows=records)
-    return [{"record": r, "scale": scale_short(r.scale)} for r in records]
+def _records_card(
+    user: AnyUser,
+    qs: QuerySet[Assessment],
+    *,
+    key: str,
+    title: Text,
+    at: str,
+    empty_hint: Text,
+    link: CardLink,
+) -> HomeCard:
+    """A card listing the first CARD_ROWS records of `qs` (audited as shown) with the total; `at` names
+    the column the card's template shows beside each record."""
+    records = list(qs[:CARD_ROWS])
+    total = qs.count() if len(records) == CARD_ROWS else len(records)
+    audit_rows_shown(actor=user, entity_type="assessment", rows=records)
+    rows = [{"record": r, "scale": scale_short(r.scale)} for r in records]
+    return HomeCard(
+        key=key,
+        title=title,
+        template="assessments/cards/records.html",
+        data={"total": total, "rows": rows, "at": at},
+        empty=not records,
+        empty_hint=empty_hint,
+        links=(link,),
+    )
 
 
 @register_home_card("assessments.review", order=30)
@@ -36,17 +60,14 @@ def review_card(user: AnyUser) -> HomeCard | None:
     Accounts with `assessments.review` only."""
     if not has_perm(user, Perm.ASSESSMENTS_REVIEW):
         return None
-    qs = assessments_awaiting_review(user=user)
-    records = list(qs[:CARD_ROWS])
-    total = qs.count() if len(records) == CARD_ROWS else len(records)
-    return HomeCard(
+    return _records_card(
+        user,
+        assessments_awaiting_review(user=user),
         key="assessments.review",
         title=_("待审核的评估"),
-        template="assessments/cards/records.html",
-        data={"total": total, "rows": _rows(records, user), "at": "submitted"},
-        empty=not records,
+        at="submitted",
         empty_hint=_("暂无待审核的评估。评估员提交后会出现在这里。"),
-        links=(CardLink(_("全部待审核"), reverse("assessment-list") + "?status=submitted"),),
+        link=CardLink(_("全部待审核"), reverse("assessment-list") + "?status=submitted"),
     )
 
 
@@ -56,17 +77,14 @@ def worklist_card(user: AnyUser) -> HomeCard | None:
     `assessments.create` and the assessor qualification only."""
     if not has_perm(user, Perm.ASSESSMENTS_CREATE) or not getattr(user, "is_assessor", False):
         return None
-    qs = assessor_worklist(user=user)
-    records = list(qs[:CARD_ROWS])
-    total = qs.count() if len(records) == CARD_ROWS else len(records)
-    return HomeCard(
+    return _records_card(
+        user,
+        assessor_worklist(user=user),
         key="assessments.worklist",
         title=_("我的评估草稿与退回"),
-        template="assessments/cards/records.html",
-        data={"total": total, "rows": _rows(records, user), "at": "status"},
-        empty=not records,
+        at="status",
         empty_hint=_("没有未完成的评估。在老年人档案中点“新建评估”开始一次评估。"),
-        links=(CardLink(_("能力评估"), reverse("assessment-list")),),
+        link=CardLink(_("能力评估"), reverse("assessment-list")),
     )
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.accounts.access import AnyUser, has_perm
+from yiyang.accounts.access import AnyUser
 from yiyang.accounts.permissions import Perm
 from yiyang.assessments.choices import AssessmentStatus
 from yiyang.assessments.presentation import scale_short, scale_title
@@ -20,8 +20,8 @@ from yiyang.core.workspace import (
     register_profile_section,
     register_timeline_source,
 )
+from yiyang.elders.access import elder_shown_with
 from yiyang.elders.models import Elder
-from yiyang.elders.selectors import elder_in_reach
 
 
 @register_profile_section("assessments.levels", order=50)
@@ -29,7 +29,7 @@ def assessment_levels_section(user: AnyUser, elder: Elder) -> ProfileSection | N
     """The section for viewers with `assessments.view` who reach the elder (None otherwise). Confirmed levels are the
     elder's standing facts; records in progress only those in the viewer's reach. Empty (with a hint)
     when there is nothing and the viewer may not start an assessment."""
-    if not has_perm(user, Perm.ASSESSMENTS_VIEW) or not elder_in_reach(user=user, elder=elder):
+    if not elder_shown_with(user=user, elder=elder, perm=Perm.ASSESSMENTS_VIEW):
         return None
     data = _levels_data(user=user, elder=elder)
     shown = [row["assessment"] for row in data["history"]] + [row["assessment"] for row in data["in_progress"]]

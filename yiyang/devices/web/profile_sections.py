@@ -15,8 +15,8 @@ from yiyang.core.workspace import (
     register_timeline_source,
 )
 from yiyang.devices.selectors import elder_device_bindings
+from yiyang.elders.access import elder_shown_with
 from yiyang.elders.models import Elder
-from yiyang.elders.selectors import elder_in_reach
 
 
 @register_profile_section("devices.bound", order=70)
@@ -24,7 +24,7 @@ def bound_devices_section(user: AnyUser, elder: Elder) -> ProfileSection | None:
     """The elder's bound devices (type, model and identifier, location, online state and last report,
     battery) for viewers with `devices.view` who reach the elder; None otherwise. Empty: says there is none and what to
     do, with the link to the device pages for those who may bind devices."""
-    if not has_perm(user, Perm.DEVICES_VIEW) or not elder_in_reach(user=user, elder=elder):
+    if not elder_shown_with(user=user, elder=elder, perm=Perm.DEVICES_VIEW):
         return None
     bindings = list(elder_device_bindings(user=user, elder=elder, current_only=True))
     can_manage = has_perm(user, Perm.DEVICES_MANAGE)

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.accounts.access import AnyUser, has_perm
+from yiyang.accounts.access import AnyUser
 from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
 from yiyang.core.workspace import (
@@ -17,14 +17,15 @@ from yiyang.core.workspace import (
     register_profile_section,
     register_timeline_source,
 )
+from yiyang.elders.access import elder_shown_with
 from yiyang.elders.choices import SpecialStatus
 from yiyang.elders.models import Elder
-from yiyang.elders.selectors import age_on, elder_helper_assignments, elder_in_reach
+from yiyang.elders.selectors import age_on, elder_helper_assignments
 from yiyang.organisations.models import Admission
 
 
 def _visible(user: AnyUser, elder: Elder) -> bool:
-    return has_perm(user, Perm.ELDERS_VIEW) and elder_in_reach(user=user, elder=elder)
+    return elder_shown_with(user=user, elder=elder, perm=Perm.ELDERS_VIEW)
 
 
 def _current_admission(elder: Elder) -> Admission | None:

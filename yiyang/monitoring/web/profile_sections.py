@@ -4,11 +4,11 @@ re-renders the same include)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.accounts.access import AnyUser, has_perm
+from yiyang.accounts.access import AnyUser
 from yiyang.accounts.permissions import Perm
 from yiyang.core.workspace import ProfileSection, register_profile_section
+from yiyang.elders.access import elder_shown_with
 from yiyang.elders.models import Elder
-from yiyang.elders.selectors import elder_in_reach
 from yiyang.monitoring.web.profile import monitoring_profile_context
 
 
@@ -16,7 +16,7 @@ from yiyang.monitoring.web.profile import monitoring_profile_context
 def monitoring_profile_section(user: AnyUser, elder: Elder) -> ProfileSection | None:
     """The section for viewers with `monitoring.rules.view` who reach the elder (None otherwise).
     Without a recorded profile it says that the district's rules apply, never that nothing is known."""
-    if not has_perm(user, Perm.MONITORING_RULES_VIEW) or not elder_in_reach(user=user, elder=elder):
+    if not elder_shown_with(user=user, elder=elder, perm=Perm.MONITORING_RULES_VIEW):
         return None
     data = monitoring_profile_context(user=user, elder=elder)["monitoring_section"]
     return ProfileSection(

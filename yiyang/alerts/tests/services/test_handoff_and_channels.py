@@ -14,13 +14,13 @@ pytestmark = pytest.mark.django_db
 def test_the_handoff_sheet_has_address_key_holders_contacts_in_order_and_placeholders(homes):
     alert = alerts_apply([raise_cmd(homes.elders["elder0"], "fall", location="卫生间")]).opened[0]
     sheet = handoff_sheet(alert)
-    assert sheet["address"] == "第0街道幸福里1号"
+    assert sheet["address"] == "第1街道幸福里1号"
     assert sheet["key_holders"] == ["邻居王阿姨", "女儿（子女，13800000002）"]
     assert [c["name"] for c in sheet["contacts"]] == ["儿子", "女儿"]
     assert sheet["conditions"] == sheet["medication"] == "未登记"
     assert sheet["device_location"] == "卫生间"
     text = handoff_sheet_text(sheet)
-    assert "第0街道幸福里1号" in text and "未登记" in text
+    assert "第1街道幸福里1号" in text and "未登记" in text
 
 
 def test_the_handoff_sheet_says_unrecorded_when_nothing_is_known(world):

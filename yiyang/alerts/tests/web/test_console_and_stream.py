@@ -93,7 +93,7 @@ def test_htmx_buttons_move_the_alert_on_and_answer_the_refreshed_rows(world):
 def test_the_detail_page_shows_the_timeline_and_the_handoff_sheet_to_handlers(homes):
     alert = alerts_apply([raise_cmd(homes.elders["elder0"])]).opened[0]
     text = page_client(homes.users["street0"]).get(f"/alerts/{alert.public_id}/").content.decode()
-    assert 'data-testid="handoff-sheet"' in text and "第0街道幸福里1号" in text
+    assert 'data-testid="handoff-sheet"' in text and "第1街道幸福里1号" in text
     family = page_client(homes.users["family0"]).get(f"/alerts/{alert.public_id}/")
     assert family.status_code == 200 and 'data-testid="handoff-sheet"' not in family.content.decode()
 
