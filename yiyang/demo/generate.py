@@ -62,6 +62,9 @@ class ElderPlan:
     first_contact_id: int
     existing_ids: frozenset[str] = frozenset()
     sealer: Any = None  # yiyang.core.bulk_crypto.FieldSealer: encrypts and hashes the sensitive columns
+    # When elders were registered (created_at), in database form: each elder takes one of these.
+    # Years before the reference date, so before any stay, helper assignment or assessment.
+    registration_times: tuple[Any, ...] = ()
 
 
 @dataclass
@@ -156,6 +159,10 @@ def generate_elders(plan: ElderPlan) -> Iterator[ElderBatch | ElderOutcome]:
     people = People(rng, clock_ms=plan.uuid_clock_ms)
     uuid, given, surname, mobile = people.uuid, people.given, people.surname, people.mobile
     now = plan.now
+    # A stream of its own, so the registration times leave every other generated value unchanged.
+    registration_times = plan.registration_times or (now,)
+    pick_registration = random.Random(f"registration-{plan.seed}").random
+    registration_count = len(registration_times)
     total = plan.total
     ref = data.REFERENCE_DATE
     district_id = plan.district_id
@@ -386,7 +393,7 @@ def generate_elders(plan: ElderPlan) -> Iterator[ElderBatch | ElderOutcome]:
             (
                 elder_id,
                 uuid(),
-                now,
+                registration_times[int(pick_registration() * registration_count)],
                 now,
                 name,
                 national_id,

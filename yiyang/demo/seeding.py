@@ -18,7 +18,8 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from typing import Any, cast
 
 from django.contrib.auth.hashers import make_password
@@ -58,6 +59,9 @@ from yiyang.organisations.choices import BedState, DischargeReason, Organisation
 from yiyang.organisations.models import Admission, Bed, Organisation
 
 Log = Callable[[str], None]
+
+# Distinct registration times the elders draw from (a batch of registrations per office day).
+REGISTRATION_TIMES = 1000
 
 HOME_FIELDS = (
     "id",
@@ -606,8 +610,25 @@ class DistrictSeeder:
             first_member_id=next_id(HomeMember),
             first_contact_id=next_id(EmergencyContact),
             existing_ids=existing,
+            registration_times=self._registration_times(),
             sealer=FieldSealer(),  # keys fetched here, before the generator may fork
         )
+
+    def _registration_times(self) -> tuple[str, ...]:
+        """When the demo's elders were registered, in database form: working hours on days 2,700 to
+        3,700 days before the reference date (2015–2018), i.e. before the oldest demo stay (at most
+        400 + 6 × 365 days before it), the helper assignments (180 days) and the assessments (the
+        last 13 months). Derived from the seed alone, so a reseed gives the same times."""
+        rng = random.Random(f"registration-times-{self.seed}")
+        ref = data.REFERENCE_DATE
+        zone = timezone.get_current_timezone()
+        times = []
+        for _ in range(REGISTRATION_TIMES):
+            day = ref - timedelta(days=2700 + int(rng.random() * 1000))
+            minute = 8 * 60 + 30 + int(rng.random() * 9 * 60)
+            at = datetime.combine(day, dt_time(minute // 60, minute % 60), tzinfo=zone)
+            times.append(db_datetime(at))
+        return tuple(times)
 
     def _build_elders(self) -> None:
         """Elders with their homes, home members and emergency contacts, written batch by batch

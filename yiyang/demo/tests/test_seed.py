@@ -1,10 +1,11 @@
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from yiyang.accounts.access import ScopeKind, scope_for, user_perms
 from yiyang.accounts.models import User
@@ -321,3 +322,26 @@ def test_each_demo_role_gets_its_home_cards_with_work_where_realistic():
     assert 'data-testid="card-organisations-beds"' not in helper
     assert 'data-testid="card-organisations-beds"' not in home("family")
     assert 'data-testid="beds-occupied"' in home(f"institution_{data.INSTITUTIONS[0][1]}")
+
+
+def test_elders_are_registered_before_their_first_stay_assignment_and_assessment():
+    """The timeline's 登记建档 is the elder's created_at: the seed must not make it the newest event."""
+    from django.db.models import Min
+
+    from yiyang.assessments.models import Assessment
+
+    # given
+    seed("--elders", "100")
+    call_command("seed_assessments", "--awaiting-review", "0", stdout=StringIO())
+    # then
+    first: dict[int, date] = {}
+    for model, field in ((Admission, "admitted_on"), (HelperAssignment, "since"), (Assessment, "assessed_on")):
+        for elder_id, day in model.objects.values("elder_id").annotate(day=Min(field)).values_list("elder_id", "day"):
+            first[elder_id] = min(day, first.get(elder_id, day))
+    assert Admission.objects.exists() and HelperAssignment.objects.exists() and Assessment.objects.exists()
+    registered = dict(Elder.objects.values_list("id", "created_at"))
+    later = [pk for pk, day in first.items() if timezone.localtime(registered[pk]).date() >= day]
+    assert later == []
+    # distinct, reproducible times in the past, not the moment of seeding
+    assert len(set(registered.values())) > 50
+    assert max(registered.values()) < timezone.now() - timedelta(days=365 * 7)
