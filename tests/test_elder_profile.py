@@ -300,3 +300,27 @@ def test_an_assessment_shows_when_it_was_submitted_and_confirmed(world):
         ("提交评估", 5, f"/assessments/{record.public_id}/"),
     ]
     assert entries[0].detail == "GB/T 42195-2022 · 能力轻度受损（轻度失能）"
+
+
+def test_contacts_and_assessment_history_are_stacked_rows_that_fit_a_phone(world):
+    """At 390 px the five-column contacts table clipped 持有钥匙 and the history table wrapped the level
+    one character a line: both are stacked rows now, badges never wrapped."""
+    elder = world.elders["elder0"]
+    EmergencyContact.objects.create(elder=elder, name="王强", relation="儿子", phone="13800001111", priority=1)
+    EmergencyContact.objects.create(
+        elder=elder, name="李梅", relation="女儿", phone="13800002222", priority=2, is_key_holder=True
+    )
+    confirmed(world, answers=gbt_answers(0), assessed_on=timezone.localdate() - timedelta(days=200))
+    confirmed(world, answers=gbt_answers(3), assessed_on=timezone.localdate() - timedelta(days=20))
+    html = page(world.users["street0"], elder)
+    contacts = section_html(html, "elders.contacts")
+    assert "<table" not in contacts
+    assert contacts.count('data-testid="contact-row"') == 2
+    assert contacts.index("王强") < contacts.index("李梅")
+    assert contacts.count('data-testid="key-holder"') == 1
+    assert 'text-bg-info text-nowrap" data-testid="key-holder">持有钥匙<' in contacts
+    levels = section_html(html, "assessments.levels")
+    history = levels[levels.index('data-testid="assessment-history"') :]
+    assert "<table" not in history
+    assert history.count('data-testid="history-row"') == 2
+    assert 'text-nowrap align-self-start">当前<' in history
