@@ -22,7 +22,7 @@ from yiyang.core.workspace import home_cards
 from yiyang.demo.logins import demo_login_rows
 from yiyang.devices.models import Device
 from yiyang.elders.choices import ElderStatus
-from yiyang.elders.models import Elder
+from yiyang.elders.models import Elder, HelperAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ EXPECTED = {
     "station0": ["elders-overview", "alerts-open", "assessments-due", "devices-attention"],
     "institution0": ["assessments-worklist", "assessments-due", "organisations-beds"],
     "medical0": ["alerts-open", "assessments-review", "assessments-worklist"],
-    "helper0": ["elders-mine", "alerts-open", "assessments-latest"],
+    "helper0": ["elders-mine", "alerts-open", "assessments-reassess", "assessments-latest"],
     "family0": ["elders-mine", "alerts-open", "assessments-latest"],
     "street0_noright": [],
 }
@@ -242,6 +242,98 @@ def test_open_alerts_by_severity_in_reach(world: World) -> None:
     assert family0.count('data-testid="card-row"') == 1  # their elder's only
     family1 = card_html(page(world.users["family1"]), "alerts-open")
     assert value(family1, "card-empty-hint").startswith("您的家人目前没有未处理的告警")
+
+
+ROW_LINK = re.compile(r'data-testid="card-row">\s*<div[^>]*>\s*<a href="([^"]*)">([^<]*)</a>')
+
+
+def test_a_helpers_alerts_are_a_to_do_list_waiting_ones_first_each_with_its_next_step(world: World) -> None:
+    elder0, elder1 = world.elders["elder0"], world.elders["elder1"]
+    now = timezone.now()
+    on_scene = alert_row(elder0, "fall", "emergency", now - timedelta(hours=3), status="on_scene")
+    sent_120 = alert_row(
+        elder0, "sos", "emergency", now - timedelta(hours=2), status="dispatched", dispatch_target="emergency_120"
+    )
+    sent_me = alert_row(
+        elder0, "inactivity", "urgent", now - timedelta(hours=4), status="dispatched", dispatch_target="helper"
+    )
+    acknowledged = alert_row(elder0, "heart_rate_high", "urgent", now - timedelta(hours=1), status="acknowledged")
+    waiting_watch = alert_row(elder0, "late_wakeup", "watch", now - timedelta(minutes=50))
+    waiting_urgent = alert_row(elder0, "heart_rate_low", "urgent", now - timedelta(minutes=10))
+    alert_row(elder0, "battery_low", "technical", now, status="resolved", closed_at=now, close_code="other")
+    alert_row(elder1, "sos", "emergency", now)  # helper1's elder
+    helper0 = card_html(page(world.users["helper0"]), "alerts-open")
+    # then: five rows (the card's limit), what waits for a response first, most severe first
+    assert [href for href, _ in ROW_LINK.findall(helper0)] == [
+        f"/alerts/{a.public_id}/" for a in (waiting_urgent, waiting_watch, acknowledged, sent_me, on_scene)
+    ]
+    assert re.findall(r'data-testid="alert-next-step">([^<]*)<', helper0) == [
+        "待响应：请联系老人，确认情况后点“响应”",
+        "待响应：请联系老人，确认情况后点“响应”",
+        "已响应：请上门查看或派遣",
+        "已派遣助老员：到场后点“已到场”",
+        "已到场：处置完毕后关闭告警",
+    ]
+    assert str(sent_120.public_id) not in helper0
+    assert "elder1老人" not in helper0
+    # staff see the console's order, without the helper's steps
+    street0 = card_html(page(world.users["street0"]), "alerts-open")
+    assert street0.count('data-testid="card-row"') == 5 and "alert-next-step" not in street0
+
+
+def test_a_helper_without_open_alerts_is_told_what_the_card_will_show(world: World) -> None:
+    open_alert(world.elders["elder1"], "sos", "emergency")
+    helper0 = card_html(page(world.users["helper0"]), "alerts-open")
+    assert value(helper0, "card-empty-hint") == (
+        "您负责的老人目前没有未关闭的告警。有新告警时会显示在这里，并写明下一步要做什么。"
+    )
+
+
+def test_a_helper_is_reminded_of_their_elders_lapsing_ability_records(world: World) -> None:
+    today = timezone.localdate()
+    station = world.orgs["station0"]
+    placed = {"service_station": station, "medical_institution": world.orgs["health0"]}
+    lapsed_elder = create_elder(world, 0, 40, name="过期老人", **placed)
+    later_elder = create_elder(world, 0, 41, name="未到期老人", **placed)
+    for elder in (lapsed_elder, later_elder):
+        HelperAssignment.objects.create(elder=elder, helper=world.users["helper0"], since=today)
+        world.elders[elder.name] = elder
+    world.elders["elder0"].service_station = None
+    world.elders["elder0"].save(update_fields=["service_station"])
+    ending = {"elder0": 30, "过期老人": -1, "未到期老人": 31, "elder1": -5}
+    for key, days in ending.items():
+        record = confirmed(
+            world,
+            assessor="street0" if key != "elder1" else "street1",
+            elder=key,
+            reviewer="medical0" if key != "elder1" else "medical1",
+        )
+        Assessment.objects.filter(pk=record.pk).update(valid_until=today + timedelta(days=days))
+    helper0 = card_html(page(world.users["helper0"]), "assessments-reassess")
+    assert value(helper0, "card-count") == "2"
+    assert [name for _, name in ROW_LINK.findall(helper0)] == ["过期老人", "elder0老人"]
+    assert re.findall(r'data-testid="reassess-when">([^<]*)<', helper0) == [
+        f"{today - timedelta(days=1):%Y-%m-%d} 已过期",
+        f"{today + timedelta(days=30):%Y-%m-%d} 到期",
+    ]
+    assert re.findall(r'data-testid="reassess-step">([^<]*)<', helper0) == [
+        f"请联系{station.name}安排复评",
+        "请联系站点安排复评",
+    ]
+    assert "/assessments/" not in helper0  # a reminder, not an assessment link: helpers do not assess
+    helper1 = card_html(page(world.users["helper1"]), "assessments-reassess")
+    assert value(helper1, "card-count") == "1" and "elder1老人" in helper1 and "过期老人" not in helper1
+    for other in ("family0", "street0"):
+        assert "card-assessments-reassess" not in page(world.users[other])
+
+
+def test_a_helper_with_nothing_to_reassess_is_told_when_it_will_show(world: World) -> None:
+    record = confirmed(world, assessor="street0", elder="elder0")
+    assert record.valid_until and record.valid_until > timezone.localdate() + timedelta(days=30)
+    helper0 = card_html(page(world.users["helper0"]), "assessments-reassess")
+    assert value(helper0, "card-empty-hint") == (
+        "您负责的老人在30天内没有到期的能力评估。评估快到期时会出现在这里，届时请联系站点安排复评。"
+    )
 
 
 def test_devices_needing_attention_in_reach(world: World) -> None:

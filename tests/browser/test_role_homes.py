@@ -28,8 +28,9 @@ pytestmark = pytest.mark.browser
 # family; alerts.open needs alerts.view; assessments.review needs assessments.review;
 # assessments.worklist needs assessments.create and the assessor qualification (the test world's
 # street, medical and institution accounts have it, the bureau's does not); assessments.due is for
-# street/community/bed-organisation accounts with assessments.create; assessments.latest for helper
-# and family; organisations.beds for district officers and institution staff; devices.attention for
+# street/community/bed-organisation accounts with assessments.create; assessments.reassess for
+# helpers with assessments.view (the full world's helper0 has elder0's record lapsing in a week);
+# assessments.latest for helper and family; organisations.beds for district officers and institution staff; devices.attention for
 # area-scoped accounts with devices.view.
 EXPECTED_CARDS: dict[str, list[str]] = {
     "bureau_officer": [
@@ -77,6 +78,7 @@ EXPECTED_CARDS: dict[str, list[str]] = {
     "helper": [
         "card-elders-mine",
         "card-alerts-open",
+        "card-assessments-reassess",
         "card-assessments-latest",
     ],
     "family": [

@@ -13,7 +13,7 @@ from django.utils import timezone
 from yiyang.accounts.access import AnyUser, has_perm
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
-from yiyang.alerts.choices import SEVERITY_RANK, AlertCategory, Severity
+from yiyang.alerts.choices import SEVERITY_RANK, AlertCategory, AlertStatus, DispatchTarget, Severity
 from yiyang.alerts.models import Alert, AlertEvent, Delivery, EscalationPolicy
 from yiyang.alerts.policy import PolicyDoc, default_policy
 from yiyang.areas.access import access_area_filter
@@ -346,3 +346,32 @@ def alert_open_by_severity(*, user: AnyUser) -> dict[str, int]:
     found = {row["severity"]: row["n"] for row in rows}
     ranked = sorted(Severity, key=lambda s: SEVERITY_RANK.get(s, 0), reverse=True)
     return {severity.value: found.get(severity.value, 0) for severity in ranked}
+
+
+# What is left to do on an active alert, most urgent step first: respond, then go or send someone,
+# then (sent to a helper) arrive, then close; an alert sent to someone else waits on them.
+ACTION_RESPOND, ACTION_DISPATCH, ACTION_ARRIVE, ACTION_CLOSE, ACTION_WAIT = range(5)
+
+
+def alerts_by_next_step(*, user: AnyUser) -> QuerySet[Alert]:
+    """Alerts in reach that are not closed, each annotated with `next_step` (an ACTION_* value): the
+    ones still waiting for a response first, then those to dispatch or visit, those dispatched to a
+    helper (to arrive), those on scene (to close), and last those dispatched to someone else; most
+    severe and oldest first within a step, so nothing waits behind newer alerts."""
+    return (
+        alerts_in_reach(user=user)
+        .filter(closed_at__isnull=True)
+        .select_related("elder")
+        .annotate(
+            severity_rank=_severity_rank(),
+            next_step=Case(
+                When(status=AlertStatus.OPEN, then=Value(ACTION_RESPOND)),
+                When(status=AlertStatus.ACKNOWLEDGED, then=Value(ACTION_DISPATCH)),
+                When(status=AlertStatus.DISPATCHED, dispatch_target=DispatchTarget.HELPER, then=Value(ACTION_ARRIVE)),
+                When(status=AlertStatus.ON_SCENE, then=Value(ACTION_CLOSE)),
+                default=Value(ACTION_WAIT),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("next_step", "-severity_rank", "opened_at", "id")
+    )

@@ -285,3 +285,23 @@ def current_ability_levels(
     qs = confirmed_current(assessments_in_reach(user=user).filter(elder__in=[e.pk for e in elders]))
     qs = qs.filter(family=ScaleFamily.ABILITY).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
     return {record.elder_id: record for record in qs.order_by("assessed_on", "id")}
+
+
+# A helper hears of a reassessment this many days before the ability record lapses.
+HELPER_REMINDER_DAYS = 30
+
+
+def ability_reassessments_due(
+    *, user: AnyUser, today: date | None = None, within_days: int = HELPER_REMINDER_DAYS
+) -> QuerySet[Assessment]:
+    """The current ability records (confirmed, not replaced) in the account's reach whose validity has
+    ended or ends within `within_days` of `today`: lapsed first, then by the day validity ends, with
+    the elder and the elder's service station loaded. Records without an end date never appear."""
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=within_days)
+    return (
+        confirmed_current(assessments_in_reach(user=user))
+        .filter(family=ScaleFamily.ABILITY, valid_until__lte=horizon)
+        .select_related("elder", "elder__service_station")
+        .order_by("valid_until", "elder__name", "id")
+    )

@@ -1,5 +1,6 @@
 """The assessments domain's home cards: records waiting for review, an assessor's own unfinished
-records, elders due for (re)assessment, and a helper's or family member's elders' current level."""
+records, elders due for (re)assessment (for a helper: a reminder to have theirs reassessed), and a
+helper's or family member's elders' current level."""
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -12,6 +13,8 @@ from yiyang.assessments.choices import DueReason
 from yiyang.assessments.models import Assessment
 from yiyang.assessments.presentation import scale_short
 from yiyang.assessments.selectors import (
+    HELPER_REMINDER_DAYS,
+    ability_reassessments_due,
     assessments_awaiting_review,
     assessments_due_counts,
     assessor_worklist,
@@ -115,6 +118,37 @@ def due_card(user: AnyUser) -> HomeCard | None:
         empty=not any(counts.values()),
         empty_hint=_("辖区内暂无到期或即将到期的评估。评估有效期临近结束时会出现在这里。"),
         links=(CardLink(_("待复评清单"), reverse("assessment-due")),),
+    )
+
+
+@register_home_card("assessments.reassess", order=33)
+def reassess_reminder_card(user: AnyUser) -> HomeCard | None:
+    """For a helper: their elders whose ability record has lapsed or lapses within 30 days, lapsed
+    first, each with the day and whom to ask (the elder's station); helpers do not assess, so the card
+    reminds them to have the station arrange it. Helpers with `assessments.view` only."""
+    if scope_for(user).kind is not ScopeKind.HELPER or not has_perm(user, Perm.ASSESSMENTS_VIEW):
+        return None
+    today = timezone.localdate()
+    qs = ability_reassessments_due(user=user, today=today)
+    records = list(qs[:CARD_ROWS])
+    total = qs.count() if len(records) == CARD_ROWS else len(records)
+    audit_rows_shown(actor=user, entity_type="assessment", rows=records)
+    rows = [
+        {
+            "record": r,
+            "elder": r.elder,
+            "lapsed": r.valid_until is not None and r.valid_until < today,
+            "station": r.elder.service_station.name if r.elder.service_station else "",
+        }
+        for r in records
+    ]
+    return HomeCard(
+        key="assessments.reassess",
+        title=_("需要复评的老人"),
+        template="assessments/cards/reassess.html",
+        data={"rows": rows, "total": total, "days": HELPER_REMINDER_DAYS},
+        empty=not records,
+        empty_hint=_("您负责的老人在30天内没有到期的能力评估。评估快到期时会出现在这里，届时请联系站点安排复评。"),
     )
 
 
