@@ -7,7 +7,7 @@ from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.alerts.choices import Severity
 from yiyang.alerts.selectors import AlertFilters, alert_list, alert_open_by_severity
-from yiyang.audit.lists import audit_rows_shown
+from yiyang.audit.lists import audit_card_rows_shown
 from yiyang.core.workspace import CardLink, HomeCard, register_home_card
 
 CARD_ROWS = 5
@@ -27,7 +27,7 @@ def open_alerts_card(user: AnyUser) -> HomeCard | None:
         return None
     counts = alert_open_by_severity(user=user)
     alerts = list(alert_list(user=user, filters=AlertFilters(status="active"))[:CARD_ROWS])
-    audit_rows_shown(actor=user, entity_type="alert", rows=alerts)
+    audit_card_rows_shown(actor=user, entity_type="alert", rows=alerts)
     family = scope_for(user).kind is ScopeKind.FAMILY
     return HomeCard(
         key="alerts.open",
