@@ -10,7 +10,7 @@ from django.utils import timezone
 from yiyang.accounts.access import user_perms
 from yiyang.accounts.models import User
 from yiyang.alerts.models import Alert
-from yiyang.alerts.tests.support import open_alert
+from yiyang.alerts.tests.support import alert_row, open_alert
 from yiyang.assessments.tests.support import confirmed, draft, gbt_answers
 from yiyang.audit.models import AuditEvent
 from yiyang.core import workspace
@@ -244,22 +244,44 @@ def test_every_section_is_audited_as_what_it_showed(world):
     events = AuditEvent.objects.filter(id__gt=before, action="view").order_by("id")
     record_view = events.get(entity_type="elder", entity_id=str(elder.public_id))
     assert record_view.fields == ["national_id", "phone"]
-    by_section = {
-        e.summary.removeprefix("老年人档案："): (e.entity_type, list(e.record_ids))
-        for e in events.filter(summary__startswith="老年人档案：")
+    shown = {e.entity_type: list(e.record_ids) for e in events.filter(summary="老年人档案中显示的记录")}
+    # One event per entity type the page showed; none for a type nothing was shown of (no admission,
+    # no home here).
+    assert shown == {
+        "elder": [str(elder.public_id)],
+        "emergency_contact": [str(contact.public_id)],
+        "assessment": [str(record.public_id)],
+        "device": [str(radar.public_id)],
+        "alert": [str(alert.public_id)],
+        "helper_assignment": [str(a.public_id) for a in elder.helper_assignments.all()],
     }
-    assert by_section == {
-        "elders.basic": ("elder", [str(elder.public_id)]),
-        "elders.services": ("admission", []),
-        "elders.contacts": ("emergency_contact", [str(contact.public_id)]),
-        "elders.home": ("home_member", []),
-        "assessments.levels": ("assessment", [str(record.public_id)]),
-        "devices.bound": ("device", [str(radar.public_id)]),
-        "alerts.history": ("alert", [str(alert.public_id)]),
-    }
-    homes = events.filter(summary="老年人档案：elders.home").values_list("entity_type", flat=True)
-    assert sorted(homes) == ["home", "home_member"]
     assert all(e.actor == world.users["street0"] for e in events)
+
+
+def test_what_only_the_timeline_shows_is_audited_too(world):
+    # Defect: the alert history section lists the 10 newest closed alerts, the timeline 50 entries;
+    # the older closed alerts were shown on the timeline but never recorded as viewed.
+    elder, _radar, alert = monitored(world)
+    closed = [
+        alert_row(
+            elder,
+            "fall",
+            "emergency",
+            opened=T0 - timedelta(days=20 + n),
+            status="false_alarm",
+            closed_at=T0 - timedelta(days=20 + n) + timedelta(minutes=5),
+            close_code="false_alarm_device",
+        )
+        for n in range(12)
+    ]
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    html = page(world.users["street0"], elder)
+
+    linked = {a.public_id for a in [alert, *closed] if f"/alerts/{a.public_id}/" in html}
+    assert linked == {alert.public_id, *(a.public_id for a in closed)}
+    event = AuditEvent.objects.get(id__gt=before, entity_type="alert", summary="老年人档案中显示的记录")
+    assert set(event.record_ids) == {str(public_id) for public_id in linked}
 
 
 def test_a_section_that_fails_is_not_swallowed(world, monkeypatch):

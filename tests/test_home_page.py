@@ -357,3 +357,16 @@ def test_counts_have_thousands_separators_in_both_languages(number: int, shown: 
 
     with translation.override(language):
         assert intcomma(number) == shown
+
+
+def test_cards_that_name_no_record_record_no_view(world: World) -> None:
+    # Defect: every home-page load logged "查看列表（0条）" for each empty card.
+    from yiyang.audit.models import AuditEvent
+
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    page(world.users["street1"])
+    assert not AuditEvent.objects.filter(id__gt=before, action="view", record_ids=[]).exists()
+    alert = alert_row(world.elders["elder1"], "sos", "emergency")
+    page(world.users["street1"])
+    shown = AuditEvent.objects.get(id__gt=before, action="view", entity_type="alert")
+    assert shown.record_ids == [str(alert.public_id)]

@@ -45,3 +45,11 @@ def audit_page_shown(*, actor: AnyUser, entity_type: str, page: Page[Any]) -> Au
     """`audit_rows_shown` for an HTML list's page; the page's rows are read once and kept in it."""
     page.object_list = list(page.object_list)
     return audit_rows_shown(actor=actor, entity_type=entity_type, rows=page.object_list)
+
+
+def audit_card_rows_shown(*, actor: AnyUser, entity_type: str, rows: Sequence[Any]) -> AuditEvent | None:
+    """`audit_rows_shown` for a home card: a card is not a search the viewer made, so a card that
+    names no record records nothing."""
+    if not rows:
+        return None
+    return audit_rows_shown(actor=actor, entity_type=entity_type, rows=rows)

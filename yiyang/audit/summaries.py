@@ -22,6 +22,7 @@ FIXED = frozenset(
         gettext_noop("查看120交接单"),
         gettext_noop("查看告警处置记录"),
         gettext_noop("查看老年人档案"),
+        gettext_noop("老年人档案中显示的记录"),
         gettext_noop("查看老年人档案（含完整身份证号和电话）"),
         gettext_noop("登记老年人档案"),
         gettext_noop("修改老年人档案"),

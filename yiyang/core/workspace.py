@@ -74,6 +74,10 @@ class TimelineEntry:
     detail: Text = ""
     url: str = ""
     tone: str = "secondary"  # a Bootstrap colour: danger for alerts, success for completed work …
+    # The record the entry tells about (it has a `public_id`) and its entity type: the profile audits
+    # what its timeline disclosed as it audits its sections.
+    entity_type: str = ""
+    record: Any = None
 
 
 HomeCardProvider = Callable[[Any], HomeCard | None]

@@ -17,7 +17,7 @@ from yiyang.alerts.selectors import (
     alert_open_by_severity,
     alerts_by_next_step,
 )
-from yiyang.audit.lists import audit_rows_shown
+from yiyang.audit.lists import audit_card_rows_shown
 from yiyang.core.workspace import CardLink, HomeCard, register_home_card
 
 CARD_ROWS = 5
@@ -59,7 +59,7 @@ def open_alerts_card(user: AnyUser) -> HomeCard | None:
             if kind is ScopeKind.FAMILY
             else _("目前没有未关闭的告警。新的告警会实时出现在告警台。")
         )
-    audit_rows_shown(actor=user, entity_type="alert", rows=alerts)
+    audit_card_rows_shown(actor=user, entity_type="alert", rows=alerts)
     return HomeCard(
         key="alerts.open",
         title=_("未关闭的告警"),

@@ -49,13 +49,28 @@ def alert_timeline(user: AnyUser, elder: Elder, limit: int) -> list[TimelineEntr
         tone = SEVERITY_TONE.get(alert.severity, "secondary")
         what = f"{alert.get_severity_display()} · {alert.alert_type_label}"
         entries.append(
-            TimelineEntry(at=alert.opened_at, source="alerts", title=_("告警产生"), detail=what, url=url, tone=tone)
+            TimelineEntry(
+                at=alert.opened_at,
+                source="alerts",
+                title=_("告警产生"),
+                detail=what,
+                url=url,
+                tone=tone,
+                entity_type="alert",
+                record=alert,
+            )
         )
         if alert.closed_at:
             outcome = alert.get_close_code_display() or alert.get_status_display()
             entries.append(
                 TimelineEntry(
-                    at=alert.closed_at, source="alerts", title=_("告警关闭"), detail=f"{what} · {outcome}", url=url
+                    at=alert.closed_at,
+                    source="alerts",
+                    title=_("告警关闭"),
+                    detail=f"{what} · {outcome}",
+                    url=url,
+                    entity_type="alert",
+                    record=alert,
                 )
             )
     entries.sort(key=lambda e: e.at, reverse=True)

@@ -20,7 +20,7 @@ from yiyang.assessments.selectors import (
     assessor_worklist,
     current_ability_levels,
 )
-from yiyang.audit.lists import audit_rows_shown
+from yiyang.audit.lists import audit_card_rows_shown
 from yiyang.core.workspace import CardLink, HomeCard, Text, register_home_card
 from yiyang.elders.selectors import elders_in_personal_care
 from yiyang.organisations.choices import BED_KINDS
@@ -44,7 +44,7 @@ def _records_card(
     the column the card's template shows beside each record."""
     records = list(qs[:CARD_ROWS])
     total = qs.count() if len(records) == CARD_ROWS else len(records)
-    audit_rows_shown(actor=user, entity_type="assessment", rows=records)
+    audit_card_rows_shown(actor=user, entity_type="assessment", rows=records)
     rows = [{"record": r, "scale": scale_short(r.scale)} for r in records]
     return HomeCard(
         key=key,
@@ -132,7 +132,7 @@ def reassess_reminder_card(user: AnyUser) -> HomeCard | None:
     qs = ability_reassessments_due(user=user, today=today)
     records = list(qs[:CARD_ROWS])
     total = qs.count() if len(records) == CARD_ROWS else len(records)
-    audit_rows_shown(actor=user, entity_type="assessment", rows=records)
+    audit_card_rows_shown(actor=user, entity_type="assessment", rows=records)
     rows = [
         {
             "record": r,
@@ -160,7 +160,7 @@ def latest_level_card(user: AnyUser) -> HomeCard | None:
         return None
     elders = list(elders_in_personal_care(user=user)[:PERSONAL_LIMIT])
     levels = current_ability_levels(user=user, elders=elders, today=timezone.localdate())
-    audit_rows_shown(actor=user, entity_type="assessment", rows=list(levels.values()))
+    audit_card_rows_shown(actor=user, entity_type="assessment", rows=list(levels.values()))
     return HomeCard(
         key="assessments.latest",
         title=_("能力等级"),

@@ -92,21 +92,16 @@ def assessment_timeline(user: AnyUser, elder: Elder, limit: int) -> list[Timelin
     for a in records:
         url = reverse("assessment-detail", kwargs={"public_id": a.public_id})
         title = scale_short(a.scale)
+        common: dict[str, Any] = {"source": "assessments", "url": url, "entity_type": "assessment", "record": a}
         # A record entered after its submission (back-filled history, the demo seed) has no drafting moment.
         if a.submitted_at is None or a.created_at <= a.submitted_at:
-            entries.append(
-                TimelineEntry(at=a.created_at, source="assessments", title=_("开始评估"), detail=title, url=url)
-            )
+            entries.append(TimelineEntry(**common, at=a.created_at, title=_("开始评估"), detail=title))
         if a.submitted_at:
-            entries.append(
-                TimelineEntry(at=a.submitted_at, source="assessments", title=_("提交评估"), detail=title, url=url)
-            )
+            entries.append(TimelineEntry(**common, at=a.submitted_at, title=_("提交评估"), detail=title))
         if a.confirmed_at:
-            detail = f"{title} · {a.level_name}" if a.level_name else title
+            detail = f"{title} · {a.level_label}" if a.level_name else title
             entries.append(
-                TimelineEntry(
-                    at=a.confirmed_at, source="assessments", title=_("评估确认"), detail=detail, url=url, tone="success"
-                )
+                TimelineEntry(**common, at=a.confirmed_at, title=_("评估确认"), detail=detail, tone="success")
             )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]

@@ -1,6 +1,8 @@
 """The 监测设备 section of the elder profile (the devices bound to the elder now) and the devices'
 timeline entries (bound, unbound)."""
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -53,10 +55,15 @@ def device_timeline(user: AnyUser, elder: Elder, limit: int) -> list[TimelineEnt
         url = reverse("device-detail", kwargs={"public_id": device.public_id})
         what = f"{device.get_kind_display()} {device.identifier}"
         detail = f"{what} · {binding.location}" if binding.location else what
-        entries.append(TimelineEntry(at=binding.since, source="devices", title=_("绑定设备"), detail=detail, url=url))
+        common: dict[str, Any] = {
+            "source": "devices",
+            "detail": detail,
+            "url": url,
+            "entity_type": "device",
+            "record": device,
+        }
+        entries.append(TimelineEntry(**common, at=binding.since, title=_("绑定设备")))
         if binding.until:
-            entries.append(
-                TimelineEntry(at=binding.until, source="devices", title=_("解绑设备"), detail=detail, url=url)
-            )
+            entries.append(TimelineEntry(**common, at=binding.until, title=_("解绑设备")))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
-from yiyang.audit.lists import audit_rows_shown
+from yiyang.audit.lists import audit_card_rows_shown
 from yiyang.core.workspace import CardLink, HomeCard, register_home_card
 from yiyang.elders.selectors import age_on, elder_overview, elders_in_personal_care
 
@@ -46,7 +46,7 @@ def my_elders_card(user: AnyUser) -> HomeCard | None:
         return None
     qs = elders_in_personal_care(user=user)
     elders = list(qs[:MINE_LIMIT])
-    audit_rows_shown(actor=user, entity_type="elder", rows=elders)
+    audit_card_rows_shown(actor=user, entity_type="elder", rows=elders)
     today = timezone.localdate()
     helper = scope.kind is ScopeKind.HELPER
     return HomeCard(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from yiyang.accounts.access import AnyUser
 from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
+from yiyang.accounts.selectors import person_label
 from yiyang.core.workspace import (
     AuditedRows,
     ProfileSection,
@@ -141,6 +142,8 @@ def elder_timeline(user: AnyUser, elder: Elder, limit: int) -> list[TimelineEntr
                 title=_("入住机构"),
                 detail=f"{admission.organisation.name} · {admission.bed.label}",
                 tone="info",
+                entity_type="admission",
+                record=admission,
             )
         )
         if admission.discharged_on:
@@ -150,12 +153,19 @@ def elder_timeline(user: AnyUser, elder: Elder, limit: int) -> list[TimelineEntr
                     source="elders",
                     title=_("离开机构"),
                     detail=f"{admission.organisation.name} · {admission.get_discharge_reason_display()}",
+                    entity_type="admission",
+                    record=admission,
                 )
             )
     for assignment in elder_helper_assignments(elder=elder):
         entries.append(
             TimelineEntry(
-                at=_day_start(assignment.since), source="elders", title=_("指派助老员"), detail=str(assignment.helper)
+                at=_day_start(assignment.since),
+                source="elders",
+                title=_("指派助老员"),
+                detail=person_label(assignment.helper),
+                entity_type="helper_assignment",
+                record=assignment,
             )
         )
     entries.sort(key=lambda e: e.at, reverse=True)

@@ -19,7 +19,7 @@ from yiyang.audit.lists import audit_page_shown, audit_rows_shown
 from yiyang.core.errors import ValidationFailed
 from yiyang.core.excel import workbook_response
 from yiyang.core.web import is_partial, staff_page
-from yiyang.core.workspace import profile_sections_for, timeline_for
+from yiyang.core.workspace import ProfileSection, TimelineEntry, profile_sections_for, timeline_for
 from yiyang.elders.access import access_elder_by_public_id
 from yiyang.elders.roster import HEADER_OF_FIELD, roster_export_filename, roster_template_download
 from yiyang.elders.selectors import age_on, elder_list
@@ -35,6 +35,8 @@ from yiyang.elders.services import (
 from yiyang.elders.web.forms import ElderFilterForm, ElderForm, RosterUploadForm
 
 PAGE_SIZE = 20
+# The audit summary of what an elder's profile showed (yiyang.audit.summaries lists it for other languages).
+PROFILE_SHOWN = "老年人档案中显示的记录"
 
 
 @staff_page
@@ -92,17 +94,15 @@ def elder_export_download(request: HttpRequest) -> FileResponse:
 def elder_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """The elder's whole picture: every registered profile section the viewer may see (each in the
     shared frame, an empty one saying what to do) and the timeline. Opening it is audited as the
-    record view (`elder_record_view`, full identifiers as `accounts.disclosure` shows them) and, per
-    section, as the records that section showed."""
+    record view (`elder_record_view`, full identifiers as `accounts.disclosure` shows them) and as
+    the records the sections and the timeline showed: one event per entity type, none for a type
+    nothing was shown of."""
     elder = access_elder_by_public_id(user=request.user, public_id=public_id)
     disclosure = disclosure_for(request.user)
     elder_record_view(actor=request.user, elder=elder, full_identifiers=disclosure.full_identifiers)
     sections = profile_sections_for(request.user, elder)
-    for section in sections:
-        for shown in section.shown:
-            audit_rows_shown(
-                actor=request.user, entity_type=shown.entity_type, rows=shown.rows, summary=f"老年人档案：{section.key}"
-            )
+    timeline = timeline_for(request.user, elder)
+    _audit_profile_shown(request.user, sections, timeline)
     return render(
         request,
         "elders/elder_detail.html",
@@ -111,11 +111,23 @@ def elder_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "name": disclosure.name(elder.name),
             "age": age_on(elder.birth_date, timezone.localdate()),
             "sections": [{"section": s, "testid": "section-" + s.key.replace(".", "-")} for s in sections],
-            "timeline": [
-                {"entry": entry, "source": _source_label(entry.source)} for entry in timeline_for(request.user, elder)
-            ],
+            "timeline": [{"entry": entry, "source": _source_label(entry.source)} for entry in timeline],
         },
     )
+
+
+def _audit_profile_shown(user: Any, sections: list[ProfileSection], timeline: list[TimelineEntry]) -> None:
+    shown: dict[str, dict[Any, Any]] = {}
+    for section in sections:
+        for rows in section.shown:
+            for row in rows.rows:
+                shown.setdefault(rows.entity_type, {})[row.public_id] = row
+    for entry in timeline:
+        if entry.record is not None:
+            shown.setdefault(entry.entity_type, {})[entry.record.public_id] = entry.record
+    for entity_type, records in shown.items():
+        if records:
+            audit_rows_shown(actor=user, entity_type=entity_type, rows=list(records.values()), summary=PROFILE_SHOWN)
 
 
 def _source_label(source: str) -> str:
