@@ -324,7 +324,7 @@ def test_each_demo_role_gets_its_home_cards_with_work_where_realistic():
     assert 'data-testid="beds-occupied"' in home(f"institution_{data.INSTITUTIONS[0][1]}")
 
 
-def test_elders_are_registered_before_their_first_stay_assignment_and_assessment():
+def test_elders_are_registered_before_their_first_stay_assignment_and_assessment() -> None:
     """The timeline's 登记建档 is the elder's created_at: the seed must not make it the newest event."""
     from django.db.models import Min
 
