@@ -173,7 +173,8 @@ def test_main_pages_and_api_docs_run_without_csp_violations(
     assert bar.evaluate("el => el.getBoundingClientRect().width") == 0
     page.locator("label.assess-option").first.click()
     expect(bar).to_have_attribute("aria-valuenow", "1")
-    assert bar.evaluate("el => el.getBoundingClientRect().width") > 0
+    # Bootstrap animates the bar's width: wait for it to grow rather than reading it mid-transition.
+    page.wait_for_function("() => document.getElementById('progress-bar').getBoundingClientRect().width > 0")
     page.screenshot(path=str(artifacts_dir / "csp-assessment-form.png"))
     assert_no_violations(page, console, "on the assessment form")
 

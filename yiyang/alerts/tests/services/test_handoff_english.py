@@ -26,7 +26,7 @@ def test_the_handoff_sheet_in_english_keeps_the_data_and_translates_the_rest(hom
     assert sheet["conditions"] == "COPD; 高血压"
     assert sheet["medication"] == "Not recorded"
     assert sheet["device_location"] == "Unknown"
-    assert "Address: 第0街道幸福里1号" in text
+    assert "Address: 第1街道幸福里1号" in text
     assert "Keys: 邻居王阿姨; 女儿 (子女, 13800000002)" in text
     assert "Conditions: COPD; 高血压; medication: Not recorded" in text
     assert "Device location: Unknown" in text
