@@ -222,9 +222,10 @@ class ElderForm(InvalidFieldsMarked, forms.Form):
             values.setdefault(name, empty)
         return values
 
-    def contact_values(self) -> dict[str, str]:
+    def contact_values(self) -> tuple[str, str, str]:
         """The emergency contact's name, relation and phone as given (empty when rejected)."""
-        return {name.removeprefix("contact_"): self.cleaned_data.get(name) or "" for name in self.CONTACT_FIELDS}
+        name, relation, phone = (self.cleaned_data.get(field) or "" for field in self.CONTACT_FIELDS)
+        return name, relation, phone
 
 
 class RosterUploadForm(forms.Form):

@@ -136,7 +136,8 @@ def elder_create_page(request: HttpRequest) -> HttpResponse:
         # saves nothing): every problem shows in one round, not the selects first and the rest after.
         form_errors = form.form_errors() if not form.is_valid() else None
         known = len(form_errors.errors) if form_errors else 0  # the service appends to the collector
-        contact = ContactInput(**form.contact_values())
+        contact_name, relation, phone = form.contact_values()
+        contact = ContactInput(name=contact_name, relation=relation, phone=phone)
         has_contact = any((contact.name, contact.relation, contact.phone))
         try:
             elder = elder_register(
