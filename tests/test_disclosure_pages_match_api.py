@@ -11,13 +11,15 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from yiyang.accounts.disclosure import disclosure_for
+from yiyang.accounts.disclosure import Value, disclosure_for
 from yiyang.core.masking import mask_name
 from yiyang.core.testing import World
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["bureau", "health_officer", "street0", "station0", "centre0", "institution0", "medical0", "helper0", "family0"]
+ASSESSMENT_READERS = {"bureau", "health_officer", "street0", "station0", "centre0", "institution0", "medical0"}
+RESIDENT_READERS = {"bureau", "health_officer", "street0", "station0", "centre0", "institution0"}
 
 
 def clients(world: World, username: str) -> tuple[APIClient, Client]:
@@ -105,3 +107,46 @@ def test_the_alert_stream_names_the_elder_as_the_pages_do(world):
     message = event_message(event, disclosure_for(world.users["family0"]))
     assert re.search(r'"elder": "elder0老人"', message)
     assert mask_name("elder0老人") in event_message(event)  # without a viewer nothing is shown in full
+
+
+# Defect: the assessment page masked the national ID for every staff role, while the elder page
+# (the same policy, `disclosure_for`) showed it in full to them.
+@pytest.mark.parametrize("username", ROLES)
+def test_the_assessment_page_shows_the_national_id_as_the_policy_says(world, username):
+    from yiyang.assessments.tests.support import confirmed
+    from yiyang.audit.models import AuditEvent
+
+    record = confirmed(world, elder="resident0")
+    elder = world.elders["resident0"]
+    response = Client()
+    response.force_login(world.users[username])
+    page = response.get(f"/assessments/{record.public_id}/")
+    if username not in ASSESSMENT_READERS:
+        assert page.status_code in (403, 404)
+        return
+    assert page.status_code == 200
+    html = page.content.decode()
+    policy = disclosure_for(world.users[username])
+    assert policy.national_id(elder.national_id) in html
+    assert (elder.national_id in html) == policy.shows(Value.NATIONAL_ID)
+    assert policy.shows(Value.NATIONAL_ID)  # every staff role reading assessments sees the ID in full
+    # A page showing the full ID says so in the audit, as the elder page does.
+    event = AuditEvent.objects.filter(entity_id=str(record.public_id), action="view").latest("pk")
+    assert "national_id" in event.fields
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_the_institution_resident_list_masks_the_national_id_as_a_list_row(world, username):
+    response = Client()
+    response.force_login(world.users[username])
+    page = response.get(f"/organisations/{world.orgs['institution0'].public_id}/")
+    if page.status_code != 200 or "resident-link" not in page.content.decode():
+        assert username not in RESIDENT_READERS, (username, page.status_code)
+        return
+    assert username in RESIDENT_READERS
+    html = page.content.decode()
+    elder = world.elders["resident0"]
+    listed = disclosure_for(world.users[username]).listed
+    assert listed.name(elder.name) in html
+    assert listed.national_id(elder.national_id) in html
+    assert elder.national_id not in html  # list rows always mask it

@@ -8,6 +8,11 @@ and hand-off sheet that shows an elder's name, ID, phone or address asks `disclo
 a role's reach to full values is decided here and only here. `core.masking` keeps only the
 masking functions; `mask_name` alone is right for text that leaves the system (an SMS).
 
+A document that leaves the system (the printed assessment report, the roster export) uses
+`LEAVES_SYSTEM` whoever downloads it: the name in full, national ID and phones masked. Once printed
+or saved, no audit follows the file and it is handed to people outside the viewer's role, so it
+never carries more than a list row does.
+
 Every role that has an elder in reach sees the elder's name in full: the people working with the
 elder and the relatives know it, and a masked name on one surface and a full one on another
 (as alerts had) protects nothing.
@@ -123,6 +128,10 @@ class Disclosure:
 
 
 NOTHING = Disclosure(full=frozenset())
+
+# For documents that leave the system (PDF report, roster export), whoever downloads them: the
+# elder's name identifies the paper for the people it is handed to; identifiers stay masked.
+LEAVES_SYSTEM = Disclosure(full=frozenset({Value.NAME}))
 
 
 def disclosure_for(user: AnyUser) -> Disclosure:

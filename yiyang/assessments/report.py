@@ -26,11 +26,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from yiyang.accounts.disclosure import LEAVES_SYSTEM
 from yiyang.accounts.selectors import signed_label
 from yiyang.assessments.choices import AssessmentReason, AssessmentStatus
 from yiyang.assessments.models import Assessment
 from yiyang.assessments.presentation import explanation_shown, result_groups, scale_title
-from yiyang.core.masking import mask_national_id
 from yiyang.elders.selectors import age_on
 
 FONT = "YiyangReportCJK"
@@ -145,11 +145,18 @@ def assessment_report_pdf(assessment: Assessment, *, generated_on: date, compres
         story.append(Spacer(1, 3 * mm))
     half = (A4[0] - 36 * mm) / 2
     widths = [half * 0.38, half * 0.62, half * 0.38, half * 0.62]
+    # The report is printed and handed out, beyond the audit's reach: identifiers stay masked
+    # whoever downloads it.
     story += [
         _p(_("基本信息"), styles["h2"]),
         _grid(
             [
-                [_("姓名"), elder.name, _("身份证号"), mask_national_id(elder.national_id)],
+                [
+                    _("姓名"),
+                    LEAVES_SYSTEM.name(elder.name),
+                    _("身份证号"),
+                    LEAVES_SYSTEM.national_id(elder.national_id),
+                ],
                 [
                     _("性别"),
                     elder.get_sex_display(),

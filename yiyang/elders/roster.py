@@ -15,10 +15,10 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from yiyang.accounts.disclosure import LEAVES_SYSTEM
 from yiyang.core.errors import ErrorCollector, FieldError
 from yiyang.core.excel import Sheet, workbook_response
 from yiyang.core.limits import excerpt
-from yiyang.core.masking import mask_national_id, mask_phone
 from yiyang.core.national_id import make_national_id
 from yiyang.elders.choices import (
     EconomicStatus,
@@ -284,13 +284,14 @@ EXPORT_FIELDS = [
 
 
 def roster_export_row(elder: Elder, *, today: date) -> list[Any]:
-    """One line of an export; national ID and phone masked."""
+    """One line of an export; national ID and phone masked for everyone (`LEAVES_SYSTEM`): the file
+    leaves the system, where no audit follows it, so it carries no more than a list row."""
     return [
         elder.name,
         SEX_LABELS.get(elder.sex, elder.sex),
         age_on(elder.birth_date, today),
-        mask_national_id(elder.national_id),
-        mask_phone(elder.phone),
+        LEAVES_SYSTEM.national_id(elder.national_id),
+        LEAVES_SYSTEM.phone(elder.phone),
         elder.street.name,
         elder.community.name,
         HOUSEHOLD_LABELS.get(elder.household_registration, elder.household_registration),

@@ -5,12 +5,12 @@ from typing import Any
 
 from rest_framework import serializers
 
+from yiyang.accounts.api.disclosure import disclosure_in
 from yiyang.accounts.selectors import person_label, person_name, signed_label
 from yiyang.assessments.choices import AssessmentReason, AssessmentStatus, DueReason
 from yiyang.assessments.models import Assessment, PolicyVersion
 from yiyang.assessments.presentation import scale_title, unverified_parts
 from yiyang.core.api import TEXT_MAX_CHARS
-from yiyang.core.masking import mask_national_id
 
 
 # --------------------------------------------------------------------------------------- scales
@@ -160,11 +160,11 @@ class PersonRef(serializers.Serializer[Any]):
 
 class ElderRef(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
-    name = serializers.CharField()
+    name = serializers.CharField()  # every role with an assessment in reach sees the name (`accounts.disclosure`)
     national_id_masked = serializers.SerializerMethodField()
 
     def get_national_id_masked(self, obj: Any) -> str:
-        return mask_national_id(obj.national_id)
+        return disclosure_in(self.context).listed.national_id(obj.national_id)
 
 
 class PolicyRef(serializers.Serializer[Any]):

@@ -402,9 +402,15 @@ def assessment_correct(*, actor: AnyUser, assessment: Assessment, note: str) -> 
     return correction
 
 
-def assessment_record_view(*, actor: AnyUser, assessment: Assessment) -> None:
-    """Audit that `actor` opened the assessment (answers and result)."""
-    _audit(actor, assessment, AuditAction.VIEW, "查看能力评估", ["answers", "result"])
+def assessment_record_view(*, actor: AnyUser, assessment: Assessment, full_identifiers: bool = False) -> None:
+    """Audit that `actor` opened the assessment (answers and result, and the elder's national ID in
+    full when `full_identifiers`: the page shows what `accounts.disclosure` gives the viewer)."""
+    if full_identifiers:
+        _audit(
+            actor, assessment, AuditAction.VIEW, "查看能力评估（含完整身份证号）", ["answers", "result", "national_id"]
+        )
+    else:
+        _audit(actor, assessment, AuditAction.VIEW, "查看能力评估", ["answers", "result"])
 
 
 def assessment_score_preview(*, actor: AnyUser, scale: str, answers: Any, district_id: int | None) -> Any:

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from yiyang.accounts.access import has_perm, missing_perm_message, require_perm, scope_for
+from yiyang.accounts.disclosure import Value, disclosure_for
 from yiyang.accounts.permissions import Perm
 from yiyang.assessments import scoring
 from yiyang.assessments.access import access_assessment_by_public_id
@@ -65,7 +66,6 @@ from yiyang.assessments.web.forms import (
 )
 from yiyang.audit.lists import audit_page_shown
 from yiyang.core.errors import FieldError, ValidationFailed
-from yiyang.core.masking import mask_national_id
 from yiyang.core.web import query_without_page, staff_page
 from yiyang.elders.access import access_elder_by_public_id
 from yiyang.elders.models import Elder
@@ -155,7 +155,8 @@ def _render_form(
     meta.add_service_errors(other)
     context = {
         "elder": elder,
-        "elder_id_masked": mask_national_id(elder.national_id),
+        # The form only needs to tell which elder it is about: the list-row identifier will do.
+        "elder_national_id": disclosure_for(request.user).listed.national_id(elder.national_id),
         "scale": scale,
         "scale_title": scale_title(scale.code),
         "meta": meta,
@@ -320,7 +321,10 @@ def assessment_detail_page(request: HttpRequest, public_id: str) -> HttpResponse
     """The result with every step that led to it, a warning listing unverified values, and the
     actions the viewer may take (edit, confirm or return, correct, print). Opening it is audited."""
     assessment = access_assessment_by_public_id(user=request.user, public_id=public_id)
-    assessment_record_view(actor=request.user, assessment=assessment)
+    disclosure = disclosure_for(request.user)
+    assessment_record_view(
+        actor=request.user, assessment=assessment, full_identifiers=disclosure.shows(Value.NATIONAL_ID)
+    )
     user = request.user
     is_own = user.pk == assessment.assessor_id
     status = assessment.status
@@ -329,7 +333,8 @@ def assessment_detail_page(request: HttpRequest, public_id: str) -> HttpResponse
     groups = result_groups(assessment.scale, assessment.result)
     context = {
         "assessment": assessment,
-        "elder_id_masked": mask_national_id(assessment.elder.national_id),
+        "elder_name": disclosure.name(assessment.elder.name),
+        "elder_national_id": disclosure.national_id(assessment.elder.national_id),
         "scale_title": scale_title(assessment.scale),
         "status_class": STATUS_CLASSES.get(AssessmentStatus(status), "text-bg-secondary"),
         "result": assessment.result or {},

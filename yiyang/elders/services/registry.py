@@ -292,19 +292,24 @@ def _input_from(elder: Elder) -> ElderInput:
 
 
 @transaction.atomic
-def elder_update(*, actor: AnyUser, elder: Elder, changes: dict[str, Any]) -> Elder:
+def elder_update(
+    *, actor: AnyUser, elder: Elder, changes: dict[str, Any], pre_errors: ErrorCollector | None = None
+) -> Elder:
     """Change some fields of an elder already accessed with `elders.change`.
 
     Accepts keys of ElderInput (not contacts); unknown keys are errors. Moving to another community
     requires that community to be in reach. A changed ID re-derives birth date and sex. Only the
-    names of changed fields are audited, never their values. A no-op change writes nothing.
+    names of changed fields are audited, never their values. A no-op change writes nothing. Every
+    problem is reported at once as ValidationFailed, after any `pre_errors` the caller found (a form's),
+    and then nothing is written.
     """
     require_perm(actor, Perm.ELDERS_CHANGE)
-    errors = ErrorCollector()
-    for key in changes:
-        if key not in EDITABLE_FIELDS:
-            errors.add(key, _("该字段不存在或不可修改"), "unknown_field")
-    errors.raise_if_any(_("老年人信息有误"))
+    errors = pre_errors or ErrorCollector()
+    unknown = [key for key in changes if key not in EDITABLE_FIELDS]
+    for key in unknown:
+        errors.add(key, _("该字段不存在或不可修改"), "unknown_field")
+    if unknown:
+        errors.raise_if_any(_("老年人信息有误"))
     data = _input_from(elder)
     for key, value in changes.items():
         setattr(data, key, value)

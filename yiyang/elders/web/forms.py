@@ -12,7 +12,7 @@ from yiyang.accounts.access import AnyUser
 from yiyang.areas.access import area_filter_id
 from yiyang.areas.models import Area
 from yiyang.areas.selectors import communities_in_reach, streets_in_reach
-from yiyang.core.errors import FieldError
+from yiyang.core.errors import ErrorCollector, FieldError
 from yiyang.core.forms import PLEASE_CHOOSE, InvalidFieldsMarked, must_choose
 from yiyang.elders.choices import AgeBand, EconomicStatus, HouseholdRegistration, LivingArrangement, SpecialStatus
 from yiyang.elders.models import Elder
@@ -196,14 +196,36 @@ class ElderForm(InvalidFieldsMarked, forms.Form):
             self.fields[name].widget.attrs["required"] = True
 
     def add_service_errors(self, errors: list[FieldError]) -> None:
-        """Put each error of a ValidationFailed next to its input (or above the form)."""
+        """Put each error of a ValidationFailed next to its input (or above the form). An input the
+        form already rejected keeps the form's error: the service saw it empty, not as typed."""
         for error in errors:
             name = self.FIELD_OF_ERROR.get(error.field, error.field)
+            if name in self.fields and name in self.errors:
+                continue
             self.add_error(name if name in self.fields else None, error.reason)
 
+    def form_errors(self) -> ErrorCollector:
+        """The form's own errors (after `is_valid()`), for a service's `pre_errors`: a service given
+        any of them reports its own problems with them and writes nothing."""
+        collector = ErrorCollector()
+        for name, reasons in self.errors.items():
+            for reason in reasons:
+                collector.add(name, str(reason), "form")
+        return collector
+
     def elder_values(self) -> dict[str, Any]:
-        """Cleaned values named as the services' ElderInput fields (contacts excluded)."""
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.CONTACT_FIELDS}
+        """Cleaned values named as the services' ElderInput fields (contacts excluded). On an invalid
+        form, the values that parsed, with a rejected name, ID or community as empty: enough for the
+        service to check the rest in the same round."""
+        values = {k: v for k, v in self.cleaned_data.items() if k not in self.CONTACT_FIELDS}
+        for name, empty in (("name", ""), ("national_id", ""), ("community", None)):
+            values.setdefault(name, empty)
+        return values
+
+    def contact_values(self) -> tuple[str, str, str]:
+        """The emergency contact's name, relation and phone as given (empty when rejected)."""
+        name, relation, phone = (self.cleaned_data.get(field) or "" for field in self.CONTACT_FIELDS)
+        return name, relation, phone
 
 
 class RosterUploadForm(forms.Form):

@@ -142,22 +142,23 @@ def _source_label(source: str) -> str:
 def elder_create_page(request: HttpRequest) -> HttpResponse:
     """Register an elder with one emergency contact; each error is shown next to its input."""
     require_perm(request.user, Perm.ELDERS_CREATE)
-    form = ElderForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        values = form.elder_values()
-        contact = ContactInput(
-            name=form.cleaned_data["contact_name"],
-            relation=form.cleaned_data["contact_relation"],
-            phone=form.cleaned_data["contact_phone"],
-        )
+    form = ElderForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST":
+        # An invalid form still goes to the service, with the form's errors as `pre_errors` (so it
+        # saves nothing): every problem shows in one round, not the selects first and the rest after.
+        form_errors = form.form_errors() if not form.is_valid() else None
+        known = len(form_errors.errors) if form_errors else 0  # the service appends to the collector
+        contact_name, relation, phone = form.contact_values()
+        contact = ContactInput(name=contact_name, relation=relation, phone=phone)
         has_contact = any((contact.name, contact.relation, contact.phone))
         try:
             elder = elder_register(
                 actor=request.user,
-                data=ElderInput(**values, emergency_contacts=[contact] if has_contact else []),
+                data=ElderInput(**form.elder_values(), emergency_contacts=[contact] if has_contact else []),
+                pre_errors=form_errors,
             )
         except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
+            form.add_service_errors(exc.errors[known:])
         else:
             messages.success(request, _("已登记老年人“%(name)s”。") % {"name": elder.name})
             return redirect("elder-detail", public_id=elder.public_id)
@@ -184,14 +185,18 @@ def elder_edit_page(request: HttpRequest, public_id: str) -> HttpResponse:
         "monitoring_consent": elder.monitoring_consent,
         "notes": elder.notes,
     }
-    form = ElderForm(request.POST or None, initial=initial, user=request.user, elder=elder)
-    if request.method == "POST" and form.is_valid():
+    form = ElderForm(
+        request.POST if request.method == "POST" else None, initial=initial, user=request.user, elder=elder
+    )
+    if request.method == "POST":
+        form_errors = form.form_errors() if not form.is_valid() else None  # as on the create page
+        known = len(form_errors.errors) if form_errors else 0
         values = form.elder_values()
         changes = {name: values[name] for name in form.changed_data if name in values}
         try:
-            elder_update(actor=request.user, elder=elder, changes=changes)
+            elder_update(actor=request.user, elder=elder, changes=changes, pre_errors=form_errors)
         except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
+            form.add_service_errors(exc.errors[known:])
         else:
             messages.success(request, _("已保存。") if changes else _("没有修改。"))
             return redirect("elder-detail", public_id=elder.public_id)

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from yiyang.core.masking import mask_national_id
+from yiyang.accounts.api.disclosure import disclosure_in
 
 # One schema component per shape: the reference shapes are shared with the elder API.
 from yiyang.elders.api.serializers import AreaRefSerializer, OrgRefSerializer
@@ -126,10 +126,11 @@ class AdmissionOutput(serializers.ModelSerializer[Admission]):
         ]  # fmt: skip
 
     def get_elder(self, obj: Admission) -> dict[str, str]:
+        listed = disclosure_in(self.context).listed
         return {
             "id": str(obj.elder.public_id),
-            "name": obj.elder.name,
-            "national_id_masked": mask_national_id(obj.elder.national_id),
+            "name": listed.name(obj.elder.name),
+            "national_id_masked": listed.national_id(obj.elder.national_id),
         }
 
     def get_is_open(self, obj: Admission) -> bool:

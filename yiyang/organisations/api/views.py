@@ -156,7 +156,9 @@ class AdmissionListCreateApi(PaginatedApi):
             organisation=params.validated_data.get("organisation"), is_open=params.validated_data.get("open")
         )
         qs = admission_list(user=request.user, filters=filters)
-        return paginated(request, self, qs, AdmissionOutput, shown=shown_by(request.user, "admission"))
+        return paginated(
+            request, self, qs, AdmissionOutput, context={"request": request}, shown=shown_by(request.user, "admission")
+        )
 
     @extend_schema(request=AdmissionInputSerializer, responses={201: AdmissionOutput, 400: OpenApiResponse()})
     @idempotent
@@ -175,7 +177,7 @@ class AdmissionListCreateApi(PaginatedApi):
             admitted_on=data.get("admitted_on"),
             note=data.get("note", ""),
         )
-        return created(AdmissionOutput(admission).data)
+        return created(AdmissionOutput(admission, context={"request": request}).data)
 
 
 class AdmissionDischargeApi(ApiView):
@@ -187,7 +189,7 @@ class AdmissionDischargeApi(ApiView):
         payload = DischargeInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         admission = admission_discharge(actor=request.user, admission=admission, **payload.validated_data)
-        return Response(AdmissionOutput(admission).data)
+        return Response(AdmissionOutput(admission, context={"request": request}).data)
 
 
 class OccupancyApi(ApiView):

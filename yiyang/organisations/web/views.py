@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiyang.accounts.access import has_perm, missing_perm_message
+from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.access import area_filter_id
 from yiyang.areas.selectors import streets_in_reach
 from yiyang.audit.lists import audit_page_shown, audit_record_shown, audit_rows_shown
 from yiyang.core.errors import ErrorCollector, FieldError, NotFound, ValidationFailed
 from yiyang.core.excel import workbook_response
-from yiyang.core.masking import mask_national_id
 from yiyang.core.web import is_partial, staff_page
 from yiyang.organisations.access import (
     access_admission_by_public_id,
@@ -274,13 +274,18 @@ def _resident_section(request: HttpRequest, organisation: Organisation) -> dict[
         residents_of(user=request.user, organisation=organisation, filters=filters), RESIDENT_PAGE_SIZE
     ).get_page(request.GET.get("rpage"))
     page.object_list = list(page.object_list)
+    listed = disclosure_for(request.user).listed
     return {
         "resident_page": page,
         "resident_filters": filters,
         "resident_buildings": buildings,
         "resident_query": _query_without(request, "rpage"),
         "residents": [
-            {"admission": admission, "national_id_masked": mask_national_id(admission.elder.national_id)}
+            {
+                "admission": admission,
+                "name": listed.name(admission.elder.name),
+                "national_id_masked": listed.national_id(admission.elder.national_id),
+            }
             for admission in page.object_list
         ],
     }
@@ -431,7 +436,8 @@ def _discharge_form(
         {
             "admission": admission,
             "organisation": admission.organisation,
-            "national_id_masked": mask_national_id(admission.elder.national_id),
+            # The form only needs to tell which resident leaves: the list-row identifier will do.
+            "national_id_masked": disclosure_for(request.user).listed.national_id(admission.elder.national_id),
             "discharge_reasons": DischargeReason.choices,
             "today": timezone.localdate(),
             "errors": errors.by_field if errors else {},

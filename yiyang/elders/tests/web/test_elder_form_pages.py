@@ -91,6 +91,71 @@ def test_register_errors_are_shown_next_to_their_inputs_and_nothing_is_written(w
     assert AuditEvent.objects.count() == before_events
 
 
+# Defect: an empty form marked only the three selects; 姓名, 身份证号 and 社区 appeared on the
+# second send (the service ran only on a valid form).
+def test_an_empty_register_form_shows_every_error_at_once_and_writes_nothing(world):
+    client = client_for(world.users["street0"])
+    before_elders, before_events = Elder.objects.count(), AuditEvent.objects.count()
+
+    # What a browser sends for the untouched form: every input, empty (and no checkbox).
+    blank = {name: "" for name in form_data(world) if name not in ("special_statuses", "monitoring_consent")}
+    response = client.post(CREATE_URL, blank)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for field, reason in (
+        ("name", "姓名不能为空"),
+        ("national_id", "身份证号不能为空"),
+        ("community", "社区不能为空"),
+        ("household_registration", "请选择户籍类型"),
+        ("economic_status", "请选择经济状况"),
+        ("living_arrangement", "请选择居住状况"),
+    ):
+        assert f'<div class="invalid-feedback d-block" data-testid="error-{field}">{reason}</div>' in html
+    assert html.count('class="invalid-feedback d-block"') == 6
+    assert 'data-testid="form-errors"' not in html
+    assert Elder.objects.count() == before_elders
+    assert AuditEvent.objects.count() == before_events
+
+
+def test_a_rejected_choice_and_a_service_error_show_together_and_nothing_is_written(world):
+    client = client_for(world.users["street0"])
+
+    response = client.post(
+        CREATE_URL, form_data(world, economic_status="", national_id=national_id(11), contact_phone="x")
+    )
+
+    html = response.content.decode()
+    assert 'data-testid="error-economic_status">请选择经济状况</div>' in html
+    assert 'data-testid="error-national_id">该身份证号已登记</div>' in html
+    assert 'data-testid="error-contact_phone">电话号码格式不正确' in html
+    assert Elder.objects.filter(national_id=national_id(11)).count() == 1
+
+
+def test_an_edit_with_a_cleared_choice_and_no_name_shows_both_errors_and_changes_nothing(world):
+    elder0 = world.elders["elder0"]
+    client = client_for(world.users["street0"])
+
+    response = client.post(
+        edit_url(elder0),
+        form_data(
+            world,
+            name="",
+            national_id=elder0.national_id,
+            community=str(elder0.community.public_id),
+            living_arrangement="",
+        ),
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="error-name">姓名不能为空</div>' in html
+    assert 'data-testid="error-living_arrangement">请选择居住状况</div>' in html
+    elder0.refresh_from_db()
+    assert elder0.name == "elder0老人"
+    assert not AuditEvent.objects.filter(action="change").exists()
+
+
 def test_register_duplicate_id_is_shown_on_the_id_input(world):
     response = client_for(world.users["street0"]).post(CREATE_URL, form_data(world, national_id=national_id(11)))
 
