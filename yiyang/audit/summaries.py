@@ -36,6 +36,7 @@ FIXED = frozenset(
         gettext_noop("确认能力评估结果"),
         gettext_noop("退回能力评估"),
         gettext_noop("查看能力评估"),
+        gettext_noop("查看能力评估（含完整身份证号）"),
         gettext_noop("导出能力评估报告（PDF，身份证号脱敏）"),
         gettext_noop("登记机构"),
         gettext_noop("修改机构信息"),
