@@ -20,7 +20,7 @@ from yiyang.assessments.tests.support import confirmed, draft, submitted
 from yiyang.core.testing import World, create_elder
 from yiyang.core.workspace import home_cards
 from yiyang.demo.logins import demo_login_rows
-from yiyang.devices.models import Device
+from yiyang.devices.models import Device, PendingDevice
 from yiyang.elders.choices import ElderStatus
 from yiyang.elders.models import Elder, HelperAssignment
 
@@ -345,6 +345,17 @@ def test_devices_needing_attention_in_reach(world: World) -> None:
     assert 'href="/devices/pending/"' in street0
     street1 = card_html(page(world.users["street1"]), "devices-attention")
     assert 'data-testid="card-empty-hint"' in street1
+
+
+def test_a_community_station_card_counts_no_device_queues(world: World) -> None:
+    PendingDevice.objects.create(
+        protocol="iw_tcp", identifier="353456789012346", first_seen_at=timezone.now(), last_seen_at=timezone.now()
+    )
+    street0 = card_html(page(world.users["street0"]), "devices-attention")
+    assert value(street0, "devices-pending") == "1"
+    station0 = card_html(page(world.users["station0"]), "devices-attention")
+    assert "devices-pending" not in station0 and "devices-undecodable" not in station0
+    assert "/devices/pending/" not in station0 and "/devices/dead-letters/" not in station0
 
 
 # --- numbers ---------------------------------------------------------------------------------------

@@ -50,27 +50,28 @@ def test_street_staff_get_devices_and_their_queues_but_no_admin_pages(world):
     assert not {"staff", "audit", "alert-sla"} & found
 
 
-def test_an_organisation_account_is_not_offered_the_device_queues_it_may_not_open(world):
+def test_a_community_station_is_not_offered_the_device_queues_and_is_refused_them(world):
     user = world.users["station0"]
     found = entries(page(user))
     assert "devices" in found
+    assert not {"pending-devices", "dead-letters"} & found
     client = Client()
     client.force_login(user)
-    for name in ("pending-devices", "dead-letters"):
-        if name in found:
-            assert (
-                client.get(
-                    reverse({"pending-devices": "pending-device-list"}.get(name, "dead-letter-list"))
-                ).status_code
-                == 200
-            )
-        else:
-            assert (
-                client.get(
-                    reverse({"pending-devices": "pending-device-list"}.get(name, "dead-letter-list"))
-                ).status_code
-                == 403
-            )
+    for name in ("pending-device-list", "dead-letter-list"):
+        response = client.get(reverse(name))
+        assert response.status_code == 403
+        assert (
+            "待登记设备和无法解析的消息只对持有“登记、绑定和管理监测设备”权限的街道级、区级和全平台账号开放"
+            in response.content.decode()
+        )
+
+
+def test_the_pending_device_queue_has_one_name_in_the_menu_the_card_and_the_page(world):
+    user = world.users["street0"]
+    html = page(user)
+    assert re.search(r'data-testid="nav-pending-devices">待登记设备<', navbar(html))
+    assert '<h1 class="h4 mb-3">待登记设备</h1>' in page(user, reverse("pending-device-list"))
+    assert "待绑定设备" not in html
 
 
 @pytest.mark.parametrize("key", ["helper0", "family0"])

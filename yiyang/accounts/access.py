@@ -23,6 +23,7 @@ from yiyang.accounts.choices import (
     COMMUNITY_ROLES,
     DISTRICT_ROLES,
     ORGANISATION_ROLES,
+    PERSONAL_ROLES,
     STREET_ROLES,
     Role,
 )
@@ -243,6 +244,19 @@ def require_perm(user: AnyUser, perm: Perm) -> None:
     its message names the permission by its label (`missing_perm_message`)."""
     if not has_perm(user, perm):
         raise Forbidden(missing_perm_message(perm))
+
+
+def require_staff_perm(user: AnyUser, perm: Perm) -> None:
+    """Raise Forbidden unless a staff account holds `perm`. Helpers and family hold some view rights
+    (elders, assessments, alerts) for the elders in their own care only; pages that report on or work
+    through an area's records (response-time report, due list) are staff work, and refuse them with a
+    reason that names the permission and says so."""
+    require_perm(user, perm)
+    if getattr(user, "role", "") in PERSONAL_ROLES:
+        raise Forbidden(
+            _("此页面只对工作人员开放：助老员和家属账号的“%(permission)s”权限只用于自己照护的老人")
+            % {"permission": perm.label}
+        )
 
 
 def missing_perm_message(perm: Perm) -> str:

@@ -56,7 +56,12 @@ DOWNGRADE_REASONS = {
     "movement": gettext_lazy("跌倒后检测到活动"),
 }
 # Error texts the notify service itself writes; a gateway's own error is shown as it came.
-DELIVERY_ERRORS = {"no recipient registered": gettext_lazy("未登记接收人")}
+# Every error text the services and the built-in channels record (yiyang/alerts/services/notify.py,
+# yiyang/alerts/channels/); a real gateway's own text is shown as it came.
+DELIVERY_ERRORS = {
+    "no recipient registered": gettext_lazy("未登记接收人"),
+    "no phone number": gettext_lazy("未登记电话号码"),
+}
 DETAIL_KEY_LABELS = {
     "device_id": gettext_lazy("设备"),
     "code": gettext_lazy("指标"),
@@ -384,7 +389,8 @@ def alert_title(alert_type: str) -> str:
 
 
 def stage_text(stage: Any) -> str:
-    """A notification stage in words: "emergency:s1" → "紧急 第 1 步", "emergency:re2" → "紧急 再升级第 2 次",
+    """A notification stage in words, with steps numbered from 1 as in the policy's step list
+    (stages count from 0): "emergency:s0" → "紧急 第 1 步", "emergency:re2" → "紧急 再升级第 2 次",
     "dispatch1:helper" → "第 1 次派遣：助老员"."""
     if not isinstance(stage, str) or not stage:
         return plain(stage)
@@ -394,7 +400,7 @@ def stage_text(stage: Any) -> str:
         nth = head.removeprefix("dispatch")
         return _("第 %(n)s 次派遣：%(target)s") % {"n": nth or "1", "target": target}
     if tail.startswith("s") and tail[1:].isdigit():
-        return _("%(severity)s 第 %(n)s 步") % {"severity": severity_label(head), "n": tail[1:]}
+        return _("%(severity)s 第 %(n)s 步") % {"severity": severity_label(head), "n": number(int(tail[1:]) + 1)}
     if tail.startswith("re") and tail[2:].isdigit():
         return _("%(severity)s 再升级第 %(n)s 次") % {"severity": severity_label(head), "n": tail[2:]}
     return stage
@@ -440,7 +446,9 @@ def event_text(
         if d.get("reason") == "acknowledged_not_resolved":
             head = _("已响应但仍未处置，再次升级")
         else:
-            head = _("第 %(n)s 步") % {"n": number(d.get("step"))}
+            step = d.get("step")
+            # Stored steps count from 0; the page numbers the policy's steps from 1.
+            head = _("第 %(n)s 步") % {"n": number(step + 1) if isinstance(step, int) else plain(step)}
         text = _("%(head)s：通知 %(who)s") % {"head": head, "who": recipients_label(d.get("recipients"))}
         late = d.get("late_ms")
         if isinstance(late, int | float) and late >= 1000:

@@ -1,7 +1,8 @@
 """Reads of the device registry. A device is in reach through the elder it is bound to (the elder in
 the account's reach); an unbound device through the street or district it was registered in.
-Pending devices and dead letters are district-wide technical queues: any account with
-`devices.manage` and an area scope sees them."""
+Pending devices and dead letters are platform-wide technical queues (a device not yet registered
+has no area, a dead letter holds the raw payload): only accounts with `devices.manage` and a
+district, street or whole-platform scope see them; a community station does not."""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -36,9 +37,13 @@ def devices_in_reach(*, user: AnyUser) -> QuerySet[Device]:
     return Device.objects.filter(reach | unbound)
 
 
+QUEUE_SCOPES = frozenset({ScopeKind.ALL, ScopeKind.DISTRICT, ScopeKind.STREET})
+
+
 def can_see_queues(user: AnyUser) -> bool:
-    scope = scope_for(user)
-    return has_perm(user, Perm.DEVICES_MANAGE) and (scope.is_area or scope.kind is ScopeKind.ALL)
+    """Whether the account may see the pending-device and dead-letter queues: `devices.manage` and a
+    district, street or whole-platform scope. The menu, the pages, the API and the home card all ask this."""
+    return has_perm(user, Perm.DEVICES_MANAGE) and scope_for(user).kind in QUEUE_SCOPES
 
 
 def current_bindings() -> Prefetch:

@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from yiyang.accounts.access import require_perm
+from yiyang.accounts.access import require_perm, require_staff_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.alerts.access import access_alert_by_public_id
 from yiyang.alerts.api.serializers import (
@@ -154,8 +154,9 @@ class AlertSlaApi(ApiView):
     @extend_schema(parameters=[SlaFilterSerializer], responses=SlaReportOutput)
     def get(self, request: Request) -> Response:
         """Share acknowledged within 60 s and 180 s and p50/p90 times to acknowledge, dispatch and
-        reach the scene, overall, per severity and per street, for alerts opened in the date range."""
-        require_perm(request.user, Perm.ALERTS_VIEW)
+        reach the scene, overall, per severity and per street, for alerts opened in the date range;
+        staff accounts only."""
+        require_staff_perm(request.user, Perm.ALERTS_VIEW)
         params = SlaFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         start, end = sla_range(params.validated_data.get("start"), params.validated_data.get("end"))

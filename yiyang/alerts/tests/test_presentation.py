@@ -128,9 +128,9 @@ def test_keys_no_rule_explains_are_key_value_lines_never_a_repr(detail, extra):
         ("condition_cleared", {}, ""),
         ("notified", {"stage": "emergency:s0", "recipients": ["console", "watch_call"], "sent": 1, "failed": 1,
                       "skipped": 0},
-         "紧急 第 0 步：通知 值班控制台、呼叫老人手表；已发送 1，失败 1，无接收人 0"),
+         "紧急 第 1 步：通知 值班控制台、呼叫老人手表；已发送 1，失败 1，无接收人 0"),
         ("escalated", {"step": 1, "stage": "emergency:s1", "recipients": ["helper", "family"], "due_at": SINCE,
-                       "late_ms": 0}, "第 1 步：通知 助老员、第一联系人"),
+                       "late_ms": 0}, "第 2 步：通知 助老员、第一联系人"),
         ("escalated", {"reason": "acknowledged_not_resolved", "stage": "emergency:re1", "recipients": ["supervisor"],
                        "due_at": SINCE, "late_ms": 90000},
          "已响应但仍未处置，再次升级：通知 站点主管（晚于计划 1 分钟）"),
@@ -148,7 +148,8 @@ def test_each_event_kind_in_words(kind, detail, expected):
 @pytest.mark.parametrize(
     ("stage", "expected"),
     [
-        ("emergency:s1", "紧急 第 1 步"),
+        ("emergency:s0", "紧急 第 1 步"),
+        ("emergency:s1", "紧急 第 2 步"),
         ("urgent:re2", "重要 再升级第 2 次"),
         ("dispatch1:helper", "第 1 次派遣：助老员"),
         ("dispatch2:emergency_120", "第 2 次派遣：120急救"),
@@ -157,6 +158,18 @@ def test_each_event_kind_in_words(kind, detail, expected):
 )
 def test_stages_in_words(stage, expected):
     assert p.stage_text(stage) == expected
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        ("no recipient registered", "未登记接收人"),
+        ("no phone number", "未登记电话号码"),
+        ("gateway timeout 504", "gateway timeout 504"),
+    ],
+)
+def test_every_error_the_channels_record_is_in_words(error, expected):
+    assert p.delivery_error(error) == expected
 
 
 def test_the_emergency_policy_in_words_with_the_steps_taken():

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
-from yiyang.accounts.access import ScopeKind, has_perm, missing_perm_message, scope_for
+from yiyang.accounts.access import ScopeKind, has_perm, missing_perm_message, require_staff_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.accounts.selectors import person_label
 from yiyang.alerts import presentation
@@ -51,6 +51,7 @@ from yiyang.core import limits
 from yiyang.core.errors import ApplicationError, Forbidden, NotFound
 from yiyang.core.web import is_partial, staff_page
 from yiyang.devices.models import Device
+from yiyang.elders.selectors import elder_in_reach
 
 CONSOLE_LIMIT = 200
 LEVEL_TITLES = {
@@ -295,6 +296,7 @@ def _detail_context(
     return {
         "alert": alert,
         "severity_label": presentation.severity_label(alert.severity),
+        "elder_link": has_perm(request.user, Perm.ELDERS_VIEW) and elder_in_reach(user=request.user, elder=alert.elder),
         "summary": described.sentence,
         "summary_extra": described.extra,
         "responders": responders,
@@ -428,8 +430,9 @@ def _date_param(request: HttpRequest, name: str) -> date | None:
 
 @staff_page
 def alert_sla_page(request: HttpRequest) -> HttpResponse:
-    """Share acknowledged within 60 s / 180 s and p50/p90 times, per severity and street, over a date range."""
-    _require_view(request)
+    """Share acknowledged within 60 s / 180 s and p50/p90 times, per severity and street, over a date range;
+    staff accounts with `alerts.view` only."""
+    require_staff_perm(request.user, Perm.ALERTS_VIEW)
     start, end = sla_range(_date_param(request, "start"), _date_param(request, "end"))
     limits.check_date_span(start.date(), end.date() - timedelta(days=1))
     report = alert_sla_report(user=request.user, start=start, end=end)

@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from yiyang.accounts.access import require_perm, scope_for
+from yiyang.accounts.access import require_perm, require_staff_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.assessments import scoring
 from yiyang.assessments.access import access_assessment_by_public_id
@@ -136,7 +136,9 @@ class AssessmentScoreApi(ApiView):
 class AssessmentDueApi(PaginatedApi):
     @extend_schema(parameters=[DueFilterSerializer], responses=AssessmentDueOutput(many=True))
     def get(self, request: Request) -> Response:
-        """Current results lapsing within the reminder window (or lapsed) and returned records, in reach."""
+        """Current results lapsing within the reminder window (or lapsed) and returned records, in reach;
+        staff accounts with `assessments.view` only."""
+        require_staff_perm(request.user, Perm.ASSESSMENTS_VIEW)  # before the query is validated
         params = DueFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         today = timezone.localdate()

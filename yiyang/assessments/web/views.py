@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from yiyang.accounts.access import has_perm, missing_perm_message, require_perm, scope_for
+from yiyang.accounts.access import has_perm, missing_perm_message, require_perm, require_staff_perm, scope_for
 from yiyang.accounts.disclosure import Value, disclosure_for
 from yiyang.accounts.permissions import Perm
 from yiyang.assessments import scoring
@@ -436,8 +436,9 @@ def assessment_list_page(request: HttpRequest) -> HttpResponse:
 
 @staff_page
 def assessment_due_page(request: HttpRequest) -> HttpResponse:
-    """Results lapsing within the reminder window or lapsed, and returned records, in reach."""
-    require_perm(request.user, Perm.ASSESSMENTS_VIEW)
+    """Results lapsing within the reminder window or lapsed, and returned records, in reach; staff
+    accounts with `assessments.view` only."""
+    require_staff_perm(request.user, Perm.ASSESSMENTS_VIEW)
     today = timezone.localdate()
     due_filters = {"reason": request.GET.get("reason", ""), "q": request.GET.get("q", "").strip()}
     due = assessments_due(user=request.user, today=today, reason=due_filters["reason"], q=due_filters["q"])

@@ -1,7 +1,8 @@
 """Every API endpoint and page of the devices app, asked by four kinds of caller: anonymous; someone
 of the other street; someone of the same street without the right; someone with it. A device of
 street 0 is out of reach for street 1 (404, and absent from lists and counts). Pending devices and
-dead letters are unlocated district queues: any device manager of the district sees them."""
+dead letters are unlocated queues: device managers of a street, the district or the whole platform see
+them; a community station, though it manages devices, does not."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -215,3 +216,21 @@ def test_the_permission_is_checked_before_the_body(matrix_world, case):
 @pytest.mark.parametrize("case", [c for c in CASES if c.method == "get"], ids=lambda c: c.id)
 def test_the_permission_is_checked_before_the_query(matrix_world, case):
     assert_permission_before_query(call, case, matrix_world)
+
+
+QUEUE_CASES = [c for c in CASES if "pending" in c.url_name or "dead-letter" in c.url_name]
+
+
+@pytest.mark.parametrize("case", QUEUE_CASES, ids=lambda c: c.id)
+def test_a_community_station_that_manages_devices_is_refused_the_queues(matrix_world, case):
+    before = devices_snapshot()
+    response = call(case, matrix_world, "station0")
+    assert response.status_code == 403, response.content[:500]
+    assert "pir-0000" not in response.content.decode()
+    assert devices_snapshot() == before
+
+
+def test_the_station_gets_no_intake_counters_from_the_status_api(matrix_world):
+    body = api_client(matrix_world.users["station0"]).get("/api/v1/devices/status/").json()
+    assert "intake" not in body
+    assert "intake" in api_client(matrix_world.users["street0"]).get("/api/v1/devices/status/").json()

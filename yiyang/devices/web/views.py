@@ -206,7 +206,7 @@ def device_unbind_page(request: HttpRequest, public_id: str) -> HttpResponse:
 def _require_queues(request: HttpRequest) -> None:
     if not can_see_queues(request.user):
         raise Forbidden(
-            _("待绑定设备和无法解析的消息只对持有“%(permission)s”权限的街道级和区级账号开放")
+            _("待登记设备和无法解析的消息只对持有“%(permission)s”权限的街道级、区级和全平台账号开放")
             % {"permission": Perm.DEVICES_MANAGE.label}
         )
 

@@ -195,7 +195,9 @@ class AdmissionDischargeApi(ApiView):
 class OccupancyApi(ApiView):
     @extend_schema(responses=OccupancyOutput)
     def get(self, request: Request) -> Response:
-        """Bed occupancy in reach: overall, per institution, per street and per community."""
+        """Bed occupancy in reach: overall, per institution, per street and per community; accounts
+        with `organisations.view` only."""
+        require_perm(request.user, Perm.ORGS_VIEW)
         by_area = occupancy_by_area(user=request.user)
         data = {
             "summary": occupancy_summary(user=request.user),

@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiyang.accounts.access import has_perm, missing_perm_message
+from yiyang.accounts.access import has_perm, missing_perm_message, require_perm
 from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.access import area_filter_id
@@ -90,7 +90,9 @@ def parse_filters(request: HttpRequest) -> OrganisationFilters:
 
 @staff_page
 def organisation_list_page(request: HttpRequest) -> HttpResponse:
-    """Organisations in reach with licence and filing numbers, the 医养结合 flag and bed counts."""
+    """Organisations in reach with licence and filing numbers, the 医养结合 flag and bed counts;
+    accounts with `organisations.view` only."""
+    require_perm(request.user, Perm.ORGS_VIEW)
     filters = parse_filters(request)
     page = Paginator(organisation_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
     audit_page_shown(actor=request.user, entity_type="organisation", page=page)
@@ -487,7 +489,9 @@ def discharge_page(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @staff_page
 def occupancy_page(request: HttpRequest) -> HttpResponse:
-    """Occupancy in reach by institution and by street and community, with a bar chart."""
+    """Occupancy in reach by institution and by street and community, with a bar chart; accounts with
+    `organisations.view` only."""
+    require_perm(request.user, Perm.ORGS_VIEW)
     by_organisation = occupancy_by_organisation(user=request.user)
     by_area = occupancy_by_area(user=request.user)
     chart = [

@@ -110,7 +110,7 @@ def test_the_alert_page_of_every_rule_kind_is_in_words_without_a_repr(world, fai
     page = visible_text(client.get(f"/alerts/{fall.public_id}/"))
     assert "跌倒检测：设备 #" in page and "报告跌倒" in page
     assert "派遣：120急救（附 120 交接单）" in page
-    assert "紧急 第 0 步：通知 值班控制台、呼叫老人手表、站点主管" in page
+    assert "紧急 第 1 步：通知 值班控制台、呼叫老人手表、站点主管" in page
     assert "1 分钟后未响应：助老员、第一联系人" in page
 
 
@@ -285,3 +285,11 @@ def test_a_capped_console_says_so_and_points_to_the_street_filter(world, monkeyp
     html = client.get("/alerts/").content.decode()
     assert "只显示最紧急、最新的 1 条" in html
     assert html.count('data-testid="alert-row"') == 1
+
+
+def test_the_elder_in_the_heading_links_to_the_elder_page(world):
+    alert = alerts_apply([raise_cmd(world.elders["elder0"], "sos", rule="sos", device_id=1)]).opened[0]
+    elder = world.elders["elder0"]
+    street0 = world.users["street0"]
+    html = page_client(street0).get(f"/alerts/{alert.public_id}/").content.decode()
+    assert f'<a href="/elders/{elder.public_id}/" data-testid="alert-elder">{elder.name}</a>' in html
