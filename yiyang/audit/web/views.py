@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from yiyang.accounts.access import has_perm, missing_perm_message
 from yiyang.accounts.permissions import Perm
 from yiyang.audit.api.views import parse_audit_filters
+from yiyang.audit.entity_types import ENTITY_TYPE_LABELS, entity_type_choices
 from yiyang.audit.models import AuditAction
 from yiyang.audit.selectors import audit_event_list
 from yiyang.audit.services import audit_event_export
@@ -74,7 +75,10 @@ def audit_export_download(request: HttpRequest) -> HttpResponse | FileResponse:
 
 @login_required
 def audit_list_page(request: HttpRequest) -> HttpResponse:
-    """The audit log for bureau officers, filterable by action, actor, record and date."""
+    """The audit log for bureau officers, filterable by action, actor, record type, record and date.
+
+    Record types are shown by name in the reader's language, with the stored value beside them.
+    """
     if not has_perm(request.user, Perm.AUDIT_VIEW):
         raise PermissionDenied(missing_perm_message(Perm.AUDIT_VIEW))
     params = {k: v for k, v in request.GET.items() if v and k != "page"}
@@ -91,6 +95,9 @@ def audit_list_page(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "actions": AuditAction.choices,
+            "entity_types": entity_type_choices(),
+            # A filter on a type without a name (typed into the URL) stays selected, as stored.
+            "entity_type_unnamed": "" if filters.entity_type in ENTITY_TYPE_LABELS else filters.entity_type,
             "params": params,
             "query_without_page": query.urlencode(),
         },
