@@ -4,8 +4,7 @@ import json
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from yiyang.alerts.choices import Severity
 from yiyang.monitoring.selectors import RuleRow
@@ -82,7 +81,9 @@ def words(name: str, value: Any) -> str:
         text = duration(value)
         return text if value < 60 else f"{text} · {value}"
     if isinstance(value, list):
-        return pgettext("list separator", "、").join(words(name, item) for item in value) if value else "—"
+        return (
+            pgettext("separator between list items", "、").join(words(name, item) for item in value) if value else "—"
+        )
     return show(value)
 
 

@@ -3,6 +3,9 @@ page's 智能监测 section with its HTMX editor, and the navigation link."""
 
 import re
 
+from django.conf import settings
+from django.utils import translation
+
 from yiyang.accounts.models import User
 from yiyang.monitoring.engine.rules import load_default_rules
 from yiyang.monitoring.models import DistrictRuleOverride, DistrictRuleVersion, ElderMonitoringProfile
@@ -243,7 +246,10 @@ def test_rule_values_read_in_words_beside_their_raw_keys(world):
 def test_rule_values_read_in_english(world):
     client = page_client(world.users["street0"])
     client.cookies["django_language"] = "en"
-    html = text_of(client.get(page_url(world)))
+    try:
+        html = text_of(client.get(page_url(world)))
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request leaves English active
     assert cell(html, "value-sos.severity", "effective") == "Emergency"
     assert cell(html, "value-sos.enabled", "effective") == "Yes"
     assert cell(html, "value-config.rearm_s", "effective") == "1 h · 3600"
