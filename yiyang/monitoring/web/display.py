@@ -40,6 +40,12 @@ PARAM_LABELS = {
     "inhibit_s": gettext_lazy("抑制时长"),
 }
 
+BLOCK_LABELS = {
+    "config": gettext_lazy("通用设置"),
+    "validity": gettext_lazy("读数有效性"),
+    "suppression": gettext_lazy("暂停与抑制"),
+}
+
 SEVERITY_LABELS = dict(Severity.choices)
 
 
@@ -96,8 +102,8 @@ def document_text(document: Any) -> str:
 
 def display_rows(rows: list[RuleRow]) -> list[dict[str, Any]]:
     """Rows with their values already put into words, for the templates: each value with its raw
-    key (`name`) and readable `label` ("" when the key has none), and per row the effective
-    severity's label and how many values the override sets."""
+    key (`name`) and readable `label` ("" when the key has none), and per row its readable `label`,
+    the effective severity's label and how many values the override sets."""
     shown = []
     for row in rows:
         values = [
@@ -116,6 +122,7 @@ def display_rows(rows: list[RuleRow]) -> list[dict[str, Any]]:
         shown.append(
             {
                 "row": row,
+                "label": str(row.label if row.alert_type else BLOCK_LABELS.get(row.id, row.label)),
                 "values": values,
                 "severity": words("severity", severity) if severity else "",
                 "overridden_count": sum(1 for v in row.values if v.overridden),

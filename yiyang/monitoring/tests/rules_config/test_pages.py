@@ -233,6 +233,9 @@ def test_the_elder_page_audits_reading_a_recorded_monitoring_profile_once(world)
 def test_rule_values_read_in_words_beside_their_raw_keys(world):
     html = text_of(page_client(world.users["street0"]).get(page_url(world)))
     assert cell(html, "value-sos.severity", "effective") == "紧急"
+    assert cell(html, "value-fall.params.cancel_severity", "default") == "关注"
+    assert cell(html, "value-fall.params.movement_grace_s", "default") == "5 秒"
+    assert '<strong>读数有效性</strong> <code class="small">validity</code>' in html
     assert '<span class="badge text-bg-light border" data-testid="rule-severity">紧急</span>' in html
     assert cell(html, "value-sos.enabled", "effective") == "是"
     assert cell(html, "value-config.rearm_s", "effective") == "1 小时 · 3600"
