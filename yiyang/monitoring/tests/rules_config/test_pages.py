@@ -3,6 +3,9 @@ page's 智能监测 section with its HTMX editor, and the navigation link."""
 
 import re
 
+from django.conf import settings
+from django.utils import translation
+
 from yiyang.accounts.models import User
 from yiyang.monitoring.engine.rules import load_default_rules
 from yiyang.monitoring.models import DistrictRuleOverride, DistrictRuleVersion, ElderMonitoringProfile
@@ -225,3 +228,31 @@ def test_the_elder_page_audits_reading_a_recorded_monitoring_profile_once(world)
     assert response.status_code == 200
     views = AuditEvent.objects.filter(entity_type="monitoring_profile", action="view")
     assert [(e.actor, e.entity_id) for e in views] == [(world.users["street0"], str(elder.public_id))]
+
+
+def test_rule_values_read_in_words_beside_their_raw_keys(world):
+    html = text_of(page_client(world.users["street0"]).get(page_url(world)))
+    assert cell(html, "value-sos.severity", "effective") == "紧急"
+    assert cell(html, "value-fall.params.cancel_severity", "default") == "关注"
+    assert cell(html, "value-fall.params.movement_grace_s", "default") == "5 秒"
+    assert '<strong>读数有效性</strong> <code class="small">validity</code>' in html
+    assert '<span class="badge text-bg-light border" data-testid="rule-severity">紧急</span>' in html
+    assert cell(html, "value-sos.enabled", "effective") == "是"
+    assert cell(html, "value-config.rearm_s", "effective") == "1 小时 · 3600"
+    assert cell(html, "value-sos.params.rearm_s", "effective") == "1 分钟 · 60"
+    assert cell(html, "value-suppression.inhibit_by", "effective") == "sos、fall"
+    assert '重复提醒间隔 <code class="small text-break">params.rearm_s</code>' in html  # label beside the raw key
+    assert '<td class="text-break text-wrap"><code class="small text-break">params.min_params</code></td>' in html  # unknown: raw
+    assert "severity emergency" not in html and ">true<" not in html and '["sos", "fall"]' not in html
+
+
+def test_rule_values_read_in_english(world):
+    client = page_client(world.users["street0"])
+    client.cookies["django_language"] = "en"
+    try:
+        html = text_of(client.get(page_url(world)))
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request leaves English active
+    assert cell(html, "value-sos.severity", "effective") == "Emergency"
+    assert cell(html, "value-sos.enabled", "effective") == "Yes"
+    assert cell(html, "value-config.rearm_s", "effective") == "1 h · 3600"
