@@ -242,7 +242,9 @@ def test_rule_values_read_in_words_beside_their_raw_keys(world):
     assert cell(html, "value-sos.params.rearm_s", "effective") == "1 分钟 · 60"
     assert cell(html, "value-suppression.inhibit_by", "effective") == "sos、fall"
     assert '重复提醒间隔 <code class="small text-break">params.rearm_s</code>' in html  # label beside the raw key
-    assert '<td class="text-break text-wrap"><code class="small text-break">params.min_params</code></td>' in html  # unknown: raw
+    assert (
+        '<td class="text-break text-wrap"><code class="small text-break">params.min_params</code></td>' in html
+    )  # unknown: raw
     assert "severity emergency" not in html and ">true<" not in html and '["sos", "fall"]' not in html
 
 
