@@ -26,9 +26,9 @@ class CardLink:
 
 
 @dataclass(frozen=True)
-class HomeCard:
-    """One card of a role's home page. `template` renders `data` inside the shared frame; an empty card
-    (`empty=True`) shows `empty_hint`, which says what to do, instead of the template."""
+class Panel:
+    """What a home card and a profile section share: `template` renders `data` inside the page's shared
+    frame; an empty panel (`empty=True`) shows `empty_hint`, which says what to do, instead."""
 
     key: str
     title: Text
@@ -36,6 +36,12 @@ class HomeCard:
     data: dict[str, Any] = field(default_factory=dict)
     empty: bool = False
     empty_hint: Text = ""
+
+
+@dataclass(frozen=True)
+class HomeCard(Panel):
+    """One card of a role's home page, with its links shown as buttons."""
+
     links: Sequence[CardLink] = ()
     # Bootstrap column span at desktop width (12 = full row); the phone layout is always one column.
     width: int = 6
@@ -50,16 +56,10 @@ class AuditedRows:
 
 
 @dataclass(frozen=True)
-class ProfileSection:
+class ProfileSection(Panel):
     """One section of the elder's profile. The profile records, per section, which records it showed
     (`shown`), so opening the profile is audited as what each section disclosed."""
 
-    key: str
-    title: Text
-    template: str
-    data: dict[str, Any] = field(default_factory=dict)
-    empty: bool = False
-    empty_hint: Text = ""
     shown: Sequence[AuditedRows] = ()
     width: int = 6
 
