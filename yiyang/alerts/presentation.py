@@ -3,8 +3,10 @@ tells and how each delivery went. Pure functions of plain data (an alert's rule,
 policy snapshot), so the sentences are tested as tables; pages and later domains call them
 instead of printing dicts.
 
-Thresholds come from the monitoring defaults (`monitoring/engine/data/rules.yaml`, the engine does
-not copy them into the detail), vital-sign units from the LOINC codes of the engine contract.
+A vital-sign alert's threshold is the one the engine recorded in the detail (the elder's effective
+rule: district override, COPD scale); alerts raised before the engine recorded it fall back to the
+monitoring defaults (`monitoring/engine/data/rules.yaml`). Units come from the LOINC codes of the
+engine contract.
 """
 
 from collections.abc import Iterable, Mapping
@@ -215,7 +217,11 @@ def _threshold_sentence(
     used.update({"code", "value", "count", "since"})
     name, unit = _vital(detail.get("code", params.get("code")))
     parts = [f"{name} {_measure(detail.get('value'), unit)}"]
-    if "threshold" in params and params.get("op") in COMPARISONS:
+    used.add("threshold")
+    if "threshold" in detail and params.get("op") in COMPARISONS:
+        # The engine records the threshold in force for this elder (district override, COPD scale).
+        parts.append(f"{COMPARISONS[params['op']]} {_measure(detail['threshold'], unit)}")
+    elif "threshold" in params and params.get("op") in COMPARISONS:
         limit = f"{COMPARISONS[params['op']]} {_measure(params['threshold'], unit)}"
         if "threshold_scale2" in params:
             limit += _("（慢阻肺老人 %(limit)s）") % {"limit": _measure(params["threshold_scale2"], unit)}

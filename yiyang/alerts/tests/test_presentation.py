@@ -198,3 +198,12 @@ def test_numbers_follow_the_locale_and_never_end_in_point_zero():
     assert [p.number(v) for v in (37.0, 36.25, 0.333, True)] == ["37", "36.25", "0.33", "是"]
     with translation.override("en"):
         assert p.number(12345.5) == "12,345.5"
+
+
+def test_the_threshold_the_engine_recorded_is_the_one_shown():
+    # A district override or the COPD scale moves the threshold: the sentence shows the elder's own,
+    # and says nothing of the default.
+    detail = {"code": "59408-5", "value": 82, "threshold": 83, "count": 3, "since": SINCE, "repeat": 0}
+    described = p.describe_detail(alert_type="spo2_low", rule="spo2_low", detail=detail, at=T0 + timedelta(minutes=10))
+    assert described.sentence == "血氧饱和度 82 %，不高于阈值 83 %，持续 10 分钟，共 3 次读数，自 2025-06-01 08:00 起"
+    assert described.extra == []

@@ -354,7 +354,15 @@ def _vital(st: ElderState, rs: RuleSet, code: str, v: float, ts: float, now: dat
                     spec.alert_type,
                     spec.severity,
                     spec.rule,
-                    {"code": code, "value": v, "count": trk[2], "since": _dt(trk[0]).isoformat()},
+                    # The threshold in force for this elder (district override, COPD scale), so the alert
+                    # says what it was measured against.
+                    {
+                        "code": code,
+                        "value": v,
+                        "threshold": spec.threshold,
+                        "count": trk[2],
+                        "since": _dt(trk[0]).isoformat(),
+                    },
                 )
             elif result == 2:
                 others = rs.type_rules.get(spec.alert_type, ())

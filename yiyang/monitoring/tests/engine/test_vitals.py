@@ -241,3 +241,13 @@ def test_future_dated_reading_is_invalid():
     run.feed(rd(HEART_RATE, 140, mins(3)), now=mins(0))  # 3 min ahead of the clock (tolerance 120 s)
     run.feed(rd(HEART_RATE, 80, mins(1)), now=mins(0))  # within tolerance
     assert run.marks() == [(False, "future"), (True, "")]
+
+
+def test_a_threshold_alert_records_the_threshold_in_force_for_the_elder():
+    # The alert page words the threshold from the detail: it must be the elder's, not the default.
+    copd = resolve_ruleset(flags=["copd"])
+    (alert,) = Run(copd).readings(*_series(SPO2, [(0, 83), (1, 83), (2, 83)])).raised("spo2_low")
+    assert alert.detail["threshold"] == 83
+    district = resolve_ruleset(district={"rules": {"spo2_low": {"params": {"threshold": 90}}}})
+    (alert,) = Run(district).readings(*_series(SPO2, [(0, 90), (1, 90), (2, 90)])).raised("spo2_low")
+    assert alert.detail["threshold"] == 90
