@@ -346,3 +346,16 @@ def test_contacts_and_assessment_history_are_stacked_rows_that_fit_a_phone(world
     assert "<table" not in history
     assert history.count('data-testid="history-row"') == 2
     assert 'text-nowrap align-self-start">当前<' in history
+
+
+def test_the_sections_ask_the_elders_reach_once(world, django_assert_num_queries):
+    # Every section and timeline source checks reach; on one loaded elder that is one query, not twelve.
+    from yiyang.elders.selectors import elder_in_reach
+
+    elder = Elder.objects.get(pk=world.elders["elder0"].pk)
+    user = world.users["street0"]
+    with django_assert_num_queries(1):
+        assert elder_in_reach(user=user, elder=elder) is True
+        assert elder_in_reach(user=user, elder=elder) is True
+    with django_assert_num_queries(1):
+        assert elder_in_reach(user=world.users["street1"], elder=elder) is False

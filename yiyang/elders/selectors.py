@@ -300,8 +300,12 @@ def active_elder_counts_by_community(*, user: AnyUser) -> dict[int, int]:
 
 
 def elder_in_reach(*, user: AnyUser, elder: Elder) -> bool:
-    """Whether the account may see this elder (`elders_in_reach`)."""
-    return elders_in_reach(user=user).filter(pk=elder.pk).exists()
+    """Whether the account may see this elder (`elders_in_reach`). Kept on the elder instance per
+    account: the profile's sections and timeline sources all ask it of the same loaded elder."""
+    known: dict[object, bool] = elder.__dict__.setdefault("_yiyang_in_reach", {})
+    if user.pk not in known:
+        known[user.pk] = elders_in_reach(user=user).filter(pk=elder.pk).exists()
+    return known[user.pk]
 
 
 def elder_helper_assignments(*, elder: Elder) -> QuerySet[HelperAssignment]:

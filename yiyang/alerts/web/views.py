@@ -51,7 +51,7 @@ from yiyang.core import limits
 from yiyang.core.errors import ApplicationError, Forbidden, NotFound
 from yiyang.core.web import is_partial, staff_page
 from yiyang.devices.models import Device
-from yiyang.elders.selectors import elder_in_reach
+from yiyang.elders.access import elder_shown_with
 
 CONSOLE_LIMIT = 200
 LEVEL_TITLES = {
@@ -296,7 +296,7 @@ def _detail_context(
     return {
         "alert": alert,
         "severity_label": presentation.severity_label(alert.severity),
-        "elder_link": has_perm(request.user, Perm.ELDERS_VIEW) and elder_in_reach(user=request.user, elder=alert.elder),
+        "elder_link": elder_shown_with(user=request.user, elder=alert.elder, perm=Perm.ELDERS_VIEW),
         "summary": described.sentence,
         "summary_extra": described.extra,
         "responders": responders,
