@@ -6,6 +6,8 @@ from yiyang.alerts.errors import AlertNotFound
 from yiyang.alerts.models import Alert
 from yiyang.alerts.selectors import alerts_in_reach
 
+RESPONDERS = ("acknowledged_by", "dispatched_by", "on_scene_by", "closed_by")
+
 
 def access_alert_by_public_id(*, user: AnyUser, public_id: UUID | str, perm: Perm = Perm.ALERTS_VIEW) -> Alert:
     """Return the alert if its elder is in reach and the account holds `alerts.view`, else
@@ -16,7 +18,13 @@ def access_alert_by_public_id(*, user: AnyUser, public_id: UUID | str, perm: Per
         raise AlertNotFound from None
     alert = (
         alerts_in_reach(user=user)
-        .select_related("elder", "street", "district", "acknowledged_by", "dispatched_by", "closed_by")
+        # The responders with the unit shown beside their names (`person_label`) on the alert page.
+        .select_related(
+            "elder",
+            "street",
+            "district",
+            *(f"{who}{unit}" for who in RESPONDERS for unit in ("", "__organisation", "__area")),
+        )
         .filter(public_id=key)
         .first()
     )

@@ -168,6 +168,14 @@ def severity_label(value: Any) -> str:
     return str(Severity(value).label) if value in Severity.values else plain(value)
 
 
+SEVERITY_TONES = {Severity.EMERGENCY: "danger", Severity.URGENT: "warning", Severity.WATCH: "info"}
+
+
+def severity_tone(value: Any) -> str:
+    """The Bootstrap colour a severity is shown in (technical and unknown: secondary)."""
+    return SEVERITY_TONES.get(value, "secondary")
+
+
 def recipient_label(value: Any) -> str:
     return str(Recipient(value).label) if value in Recipient.values else plain(value)
 

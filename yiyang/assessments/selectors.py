@@ -287,18 +287,17 @@ def current_ability_levels(
     return {record.elder_id: record for record in qs.order_by("assessed_on", "id")}
 
 
-# A helper hears of a reassessment this many days before the ability record lapses.
-HELPER_REMINDER_DAYS = 30
-
-
 def ability_reassessments_due(
-    *, user: AnyUser, today: date | None = None, within_days: int = HELPER_REMINDER_DAYS
+    *, user: AnyUser, today: date | None = None, within_days: int | None = None
 ) -> QuerySet[Assessment]:
     """The current ability records (confirmed, not replaced) in the account's reach whose validity has
-    ended or ends within `within_days` of `today`: lapsed first, then by the day validity ends, with
-    the elder and the elder's service station loaded. Records without an end date never appear."""
+    ended or ends within `within_days` of `today` (by default the local policy's reminder window,
+    `record_settings().reminder_days`, as the staff due list uses): lapsed first, then by the day
+    validity ends, with the elder and the elder's service station loaded. Records without an end date
+    never appear."""
     today = today or timezone.localdate()
-    horizon = today + timedelta(days=within_days)
+    days = record_settings().reminder_days if within_days is None else within_days
+    horizon = today + timedelta(days=days)
     return (
         confirmed_current(assessments_in_reach(user=user))
         .filter(family=ScaleFamily.ABILITY, valid_until__lte=horizon)

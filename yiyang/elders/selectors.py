@@ -310,7 +310,11 @@ def elder_in_reach(*, user: AnyUser, elder: Elder) -> bool:
 
 def elder_helper_assignments(*, elder: Elder) -> QuerySet[HelperAssignment]:
     """The elder's helper assignments, current and past, newest first, with the helper."""
-    return HelperAssignment.objects.filter(elder=elder).select_related("helper").order_by("-since", "-id")
+    return (
+        HelperAssignment.objects.filter(elder=elder)
+        .select_related("helper", "helper__organisation", "helper__area")
+        .order_by("-since", "-id")
+    )
 
 
 def elders_in_personal_care(*, user: AnyUser) -> QuerySet[Elder]:

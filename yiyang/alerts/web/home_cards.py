@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.alerts.choices import Severity
+from yiyang.alerts.presentation import severity_tone
 from yiyang.alerts.selectors import (
     ACTION_ARRIVE,
     ACTION_CLOSE,
@@ -21,12 +22,6 @@ from yiyang.audit.lists import audit_card_rows_shown
 from yiyang.core.workspace import CardLink, HomeCard, register_home_card
 
 CARD_ROWS = 5
-TONES = {
-    Severity.EMERGENCY: "danger",
-    Severity.URGENT: "warning",
-    Severity.WATCH: "info",
-    Severity.TECHNICAL: "secondary",
-}
 # A helper's card says what each alert waits for (alerts_by_next_step's order).
 NEXT_STEPS = {
     ACTION_RESPOND: _("待响应：请联系老人，确认情况后点“响应”"),
@@ -67,7 +62,7 @@ def open_alerts_card(user: AnyUser) -> HomeCard | None:
         data={
             "total": sum(counts.values()),
             "severities": [
-                {"key": key, "label": Severity(key).label, "count": n, "tone": TONES[Severity(key)]}
+                {"key": key, "label": Severity(key).label, "count": n, "tone": severity_tone(key)}
                 for key, n in counts.items()
             ],
             "rows": rows,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.access import AnyUser
 from yiyang.accounts.permissions import Perm
-from yiyang.alerts.choices import Severity
+from yiyang.alerts.presentation import severity_tone
 from yiyang.alerts.selectors import elder_alert_history, elder_alerts_recent
 from yiyang.core.workspace import (
     AuditedRows,
@@ -17,8 +17,6 @@ from yiyang.core.workspace import (
 )
 from yiyang.elders.access import elder_shown_with
 from yiyang.elders.models import Elder
-
-SEVERITY_TONE: dict[str, str] = {Severity.EMERGENCY: "danger", Severity.URGENT: "warning", Severity.WATCH: "info"}
 
 
 @register_profile_section("alerts.history", order=80)
@@ -32,7 +30,7 @@ def alert_history_section(user: AnyUser, elder: Elder) -> ProfileSection | None:
         key="alerts.history",
         title=_("告警记录"),
         template="alerts/sections/history.html",
-        data={"alerts": [{"alert": a, "tone": SEVERITY_TONE.get(a.severity, "secondary")} for a in alerts]},
+        data={"alerts": [{"alert": a, "tone": severity_tone(a.severity)} for a in alerts]},
         empty=not alerts,
         empty_hint=_("没有告警记录。绑定设备并同意智能监测后，设备触发的告警会列在这里。"),
         shown=(AuditedRows("alert", alerts),),
@@ -46,7 +44,7 @@ def alert_timeline(user: AnyUser, elder: Elder, limit: int) -> list[TimelineEntr
     entries: list[TimelineEntry] = []
     for alert in elder_alerts_recent(user=user, elder=elder, limit=limit):
         url = reverse("alert-detail", kwargs={"public_id": alert.public_id})
-        tone = SEVERITY_TONE.get(alert.severity, "secondary")
+        tone = severity_tone(alert.severity)
         what = f"{alert.get_severity_display()} · {alert.alert_type_label}"
         entries.append(
             TimelineEntry(

@@ -12,8 +12,8 @@ from yiyang.accounts.permissions import Perm
 from yiyang.assessments.choices import DueReason
 from yiyang.assessments.models import Assessment
 from yiyang.assessments.presentation import scale_short
+from yiyang.assessments.record_settings import record_settings
 from yiyang.assessments.selectors import (
-    HELPER_REMINDER_DAYS,
     ability_reassessments_due,
     assessments_awaiting_review,
     assessments_due_counts,
@@ -123,13 +123,15 @@ def due_card(user: AnyUser) -> HomeCard | None:
 
 @register_home_card("assessments.reassess", order=33)
 def reassess_reminder_card(user: AnyUser) -> HomeCard | None:
-    """For a helper: their elders whose ability record has lapsed or lapses within 30 days, lapsed
+    """For a helper: their elders whose ability record has lapsed or lapses within the local policy's
+    reminder window (`record_settings().reminder_days`, as on the staff due list), lapsed
     first, each with the day and whom to ask (the elder's station); helpers do not assess, so the card
     reminds them to have the station arrange it. Helpers with `assessments.view` only."""
     if scope_for(user).kind is not ScopeKind.HELPER or not has_perm(user, Perm.ASSESSMENTS_VIEW):
         return None
     today = timezone.localdate()
-    qs = ability_reassessments_due(user=user, today=today)
+    days = record_settings().reminder_days
+    qs = ability_reassessments_due(user=user, today=today, within_days=days)
     records = list(qs[:CARD_ROWS])
     total = qs.count() if len(records) == CARD_ROWS else len(records)
     audit_card_rows_shown(actor=user, entity_type="assessment", rows=records)
@@ -146,9 +148,10 @@ def reassess_reminder_card(user: AnyUser) -> HomeCard | None:
         key="assessments.reassess",
         title=_("需要复评的老人"),
         template="assessments/cards/reassess.html",
-        data={"rows": rows, "total": total, "days": HELPER_REMINDER_DAYS},
+        data={"rows": rows, "total": total, "days": days},
         empty=not records,
-        empty_hint=_("您负责的老人在30天内没有到期的能力评估。评估快到期时会出现在这里，届时请联系站点安排复评。"),
+        empty_hint=_("您负责的老人在%(days)s天内没有到期的能力评估。评估快到期时会出现在这里，届时请联系站点安排复评。")
+        % {"days": days},
     )
 
 
