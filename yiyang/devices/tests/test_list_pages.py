@@ -84,3 +84,23 @@ def test_unreadable_messages_filter_and_group_their_count(world):
     assert 'data-testid="dead-letter-count">共 143 条<' in html
     assert 'href="?adapter=iw_tcp&amp;q=10.0.0.3&page=2"' in html
     assert '<option value="iw_tcp" selected>iw_tcp</option>' in html
+
+
+def test_the_device_page_records_the_elders_its_binding_history_names(world):
+    # Defect: the page listed the elders the device was bound to and recorded only the device.
+    from yiyang.audit.models import AuditEvent
+    from yiyang.devices.models import DeviceBinding
+
+    device = Device.objects.create(
+        kind="watch", protocol="iw_tcp", identifier="W9", district=world.district, street=world.streets[0]
+    )
+    now = timezone.now()
+    old = DeviceBinding.objects.create(
+        device=device, elder=world.elders["elder1"], since=now - timedelta(days=9), until=now - timedelta(days=2)
+    )
+    current = DeviceBinding.objects.create(device=device, elder=world.elders["elder0"], since=now - timedelta(days=1))
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    html = get(world, f"/devices/{device.public_id}/")
+    assert html.count('data-testid="binding-row"') == 2
+    event = AuditEvent.objects.get(id__gt=before, entity_type="device_binding")
+    assert event.record_ids == [str(current.public_id), str(old.public_id)]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from yiyang.accounts.access import has_perm, missing_perm_message
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.selectors import streets_in_reach
-from yiyang.audit.lists import audit_page_shown, audit_record_shown
+from yiyang.audit.lists import audit_page_shown, audit_record_shown, audit_rows_shown
 from yiyang.core.errors import Forbidden, ValidationFailed
 from yiyang.core.forms import InvalidFieldsMarked, must_choose
 from yiyang.core.web import query_without_page, staff_page
@@ -135,13 +135,16 @@ def device_create_page(request: HttpRequest) -> HttpResponse:
 def device_detail_page(request: HttpRequest, public_id: str) -> HttpResponse:
     device = access_device_by_public_id(user=request.user, public_id=public_id)
     audit_record_shown(actor=request.user, entity_type="device", record=device)
+    history = list(binding_history(device=device))
+    # The history names the elders the device was bound to: recorded as the API's binding list is.
+    audit_rows_shown(actor=request.user, entity_type="device_binding", rows=history)
     return render(
         request,
         "devices/device_detail.html",
         {
             "device": device,
             "binding": (device.open_bindings or [None])[0],  # type: ignore[attr-defined]
-            "history": binding_history(device=device),
+            "history": history,
             "bind_form": BindForm(),
             "can_manage": has_perm(request.user, Perm.DEVICES_MANAGE),
         },
