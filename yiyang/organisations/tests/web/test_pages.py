@@ -307,3 +307,18 @@ def test_occupancy_page_for_a_street(world):
     assert "第1街道" in by_street and "第2街道" not in by_street
     by_community = re.search(r'data-testid="by-community">(.*?)</table>', html, re.S).group(1)
     assert "第1街道第1社区" in by_community and "第2街道第1社区" not in by_community
+
+
+def test_each_admit_error_sits_under_its_field(world):
+    # Defect: the reasons were listed above the form without saying which input they were about.
+    response = page_client(world.users["institution0"]).post(
+        f"{detail_url(world, 'institution0')}admit/",
+        {
+            "bed": str(free_bed(world).public_id),
+            "elder_national_id": world.elders["resident1"].national_id,
+            "admitted_on": "2999-01-01",
+        },
+    )
+    html = response.content.decode()
+    assert re.search(r'data-testid="error-admitted_on">入住日期不能晚于今天', html)
+    assert re.search(r'data-testid="error-elder_national_id">该老人已在机构入住，须先办理离院', html)
