@@ -420,8 +420,6 @@ def assessment_list_page(request: HttpRequest) -> HttpResponse:
         filters = AssessmentFilters(status=form.cleaned_data["status"], scale=scale)
     page = Paginator(assessment_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
     audit_page_shown(actor=request.user, entity_type="assessment", page=page)
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "page_obj": page,
         "rows": [{"assessment": a, "scale_title": scale_title(a.scale)} for a in page.object_list],
@@ -429,7 +427,7 @@ def assessment_list_page(request: HttpRequest) -> HttpResponse:
         "statuses": AssessmentStatus.choices,
         "scales": [(c, scale_title(c)) for c in scoring.SCALE_CODES],
         "status_classes": {str(k): v for k, v in STATUS_CLASSES.items()},
-        "query_without_page": query.urlencode(),
+        "query_without_page": query_without_page(request),
     }
     return render(request, "assessments/assessment_list.html", context)
 

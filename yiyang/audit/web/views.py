@@ -16,7 +16,7 @@ from yiyang.audit.selectors import audit_event_list
 from yiyang.audit.services import audit_event_export
 from yiyang.core.api import validation_failed
 from yiyang.core.excel import workbook_response
-from yiyang.core.web import rejected_response
+from yiyang.core.web import query_without_page, rejected_response
 
 AUDIT_EXPORT_MAX_ROWS = 100_000
 
@@ -87,8 +87,6 @@ def audit_list_page(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:  # e.g. a date out of the accepted range: 400 naming it
         return rejected_response(request, validation_failed(exc))
     page = Paginator(audit_event_list(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "audit/list.html",
@@ -99,6 +97,6 @@ def audit_list_page(request: HttpRequest) -> HttpResponse:
             # A filter on a type without a name (typed into the URL) stays selected, as stored.
             "entity_type_unnamed": "" if filters.entity_type in ENTITY_TYPE_LABELS else filters.entity_type,
             "params": params,
-            "query_without_page": query.urlencode(),
+            "query_without_page": query_without_page(request),
         },
     )

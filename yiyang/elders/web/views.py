@@ -18,7 +18,7 @@ from yiyang.accounts.permissions import Perm
 from yiyang.audit.lists import audit_page_shown, audit_rows_shown
 from yiyang.core.errors import ValidationFailed
 from yiyang.core.excel import workbook_response
-from yiyang.core.web import is_partial, staff_page
+from yiyang.core.web import is_partial, query_without_page, staff_page
 from yiyang.core.workspace import ProfileSection, TimelineEntry, profile_sections_for, timeline_for
 from yiyang.elders.access import access_elder_by_public_id
 from yiyang.elders.roster import HEADER_OF_FIELD, roster_export_filename, roster_template_download
@@ -61,14 +61,12 @@ def elder_list_page(request: HttpRequest) -> HttpResponse:
         }
         for elder in page.object_list
     ]
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page_obj": page,
         "rows": rows,
         "problems": form.problems(),
-        "query_without_page": query.urlencode(),
+        "query_without_page": query_without_page(request),
     }
     template = "elders/includes/elder_table.html" if is_partial(request) else "elders/elder_list.html"
     response = render(request, template, context)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from yiyang.alerts.choices import Severity
+from yiyang.alerts.presentation import severity_label
 from yiyang.monitoring.selectors import RuleRow
 
 # Readable names for the parameter keys in rules.yaml (matched on the last part of the path); the raw
@@ -46,8 +47,6 @@ BLOCK_LABELS = {
     "suppression": gettext_lazy("暂停与抑制"),
 }
 
-SEVERITY_LABELS = dict(Severity.choices)
-
 
 def label_of(name: str) -> str:
     """The readable label of a value's dotted path (`params.rearm_s` → 重复提醒间隔), "" if unknown."""
@@ -56,7 +55,9 @@ def label_of(name: str) -> str:
 
 
 def duration(seconds: float) -> str:
-    """Seconds in the largest whole unit: 3600 → 1 小时, 300 → 5 分钟, 90 → 90 秒."""
+    """Seconds in the largest *whole* unit: 3600 → 1 小时, 300 → 5 分钟, 90 → 90 秒. Exact, unlike
+    `alerts.presentation.duration` (which rounds to two units for elapsed times): a rule setting is
+    read to be changed."""
     if seconds and seconds % 3600 == 0:
         return _("%(n)s 小时") % {"n": int(seconds // 3600)}
     if seconds and seconds % 60 == 0:
@@ -81,8 +82,8 @@ def words(name: str, value: Any) -> str:
     key = name.rsplit(".", 1)[-1]
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    if key.endswith("severity") and isinstance(value, str) and value in SEVERITY_LABELS:
-        return str(SEVERITY_LABELS[value])
+    if key.endswith("severity") and isinstance(value, str) and value in Severity.values:
+        return severity_label(value)
     if key.endswith("_s") and isinstance(value, int | float):
         text = duration(value)
         return text if value < 60 else f"{text} · {value}"

@@ -25,7 +25,7 @@ from yiyang.areas.selectors import streets_in_reach
 from yiyang.audit.lists import audit_page_shown, audit_record_shown, audit_rows_shown
 from yiyang.core.errors import ErrorCollector, FieldError, NotFound, ValidationFailed
 from yiyang.core.excel import workbook_response
-from yiyang.core.web import is_partial, staff_page
+from yiyang.core.web import is_partial, query_without_page, staff_page
 from yiyang.organisations.access import (
     access_admission_by_public_id,
     access_bed_by_public_id,
@@ -96,14 +96,12 @@ def organisation_list_page(request: HttpRequest) -> HttpResponse:
     filters = parse_filters(request)
     page = Paginator(organisation_list(user=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
     audit_page_shown(actor=request.user, entity_type="organisation", page=page)
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "page_obj": page,
         "filters": filters,
         "kinds": OrganisationKind.choices,
         "streets": streets_in_reach(user=request.user),
-        "query_without_page": query.urlencode(),
+        "query_without_page": query_without_page(request),
     }
     partial = is_partial(request)
     template = "organisations/includes/organisation_table.html" if partial else "organisations/organisation_list.html"
@@ -221,22 +219,14 @@ def _form_field_errors(form: forms.Form) -> list[FieldError]:
 BED_PAGE_SIZE = 30
 RESIDENT_PAGE_SIZE = 20
 # The two lists of the institution page page and filter independently; their query parameters are
-# prefixed so that one list's paging keeps the other's place.
-BED_PARAMS = ("bq", "bstate", "bbuilding", "bpage")
-RESIDENT_PARAMS = ("rq", "rbuilding", "rpage")
+# prefixed (b…, r…) so that one list's paging keeps the other's place.
 
 
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
-
-
-def _bed_section(request: HttpRequest, organisation: Organisation, errors_about: Any) -> dict[str, Any]:
+def _bed_section(
+    request: HttpRequest, organisation: Organisation, errors_about: Any, buildings: list[str]
+) -> dict[str, Any]:
     state = request.GET.get("bstate", "")
     building = request.GET.get("bbuilding", "")
-    buildings = bed_buildings(organisation=organisation)
     filters = BedFilters(
         q=request.GET.get("bq", "").strip(),
         state=state if state in BedState.values else "",
@@ -255,7 +245,7 @@ def _bed_section(request: HttpRequest, organisation: Organisation, errors_about:
         "bed_page": page,
         "bed_filters": filters,
         "bed_buildings": buildings,
-        "bed_query": _query_without(request, "bpage"),
+        "bed_query": query_without_page(request, "bpage"),
         "beds": [
             {
                 "bed": bed,
@@ -268,9 +258,8 @@ def _bed_section(request: HttpRequest, organisation: Organisation, errors_about:
     }
 
 
-def _resident_section(request: HttpRequest, organisation: Organisation) -> dict[str, Any]:
+def _resident_section(request: HttpRequest, organisation: Organisation, buildings: list[str]) -> dict[str, Any]:
     building = request.GET.get("rbuilding", "")
-    buildings = bed_buildings(organisation=organisation)
     filters = ResidentFilters(q=request.GET.get("rq", "").strip(), building=building if building in buildings else "")
     page = Paginator(
         residents_of(user=request.user, organisation=organisation, filters=filters), RESIDENT_PAGE_SIZE
@@ -281,7 +270,7 @@ def _resident_section(request: HttpRequest, organisation: Organisation) -> dict[
         "resident_page": page,
         "resident_filters": filters,
         "resident_buildings": buildings,
-        "resident_query": _query_without(request, "rpage"),
+        "resident_query": query_without_page(request, "rpage"),
         "residents": [
             {
                 "admission": admission,
@@ -323,10 +312,11 @@ def _detail(
         "posted": posted or {},
     }
     target = request.headers.get("HX-Target", "") if is_partial(request) else ""
+    buildings = bed_buildings(organisation=organisation) if keeps_beds else []
     if keeps_beds and target != "resident-list":
-        context.update(_bed_section(request, organisation, errors_about))
+        context.update(_bed_section(request, organisation, errors_about, buildings))
     if keeps_beds and target != "bed-list":
-        context.update(_resident_section(request, organisation))
+        context.update(_resident_section(request, organisation, buildings))
     if keeps_beds:
         # Every rendering names residents (also after a refused form, and in either list alone): one
         # event names the stays shown, the resident list's first, then those only named at a bed.
