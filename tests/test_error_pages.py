@@ -58,24 +58,28 @@ def test_a_403_from_require_perm_names_the_permission(world):
 def test_a_403_is_in_english_with_the_permission_label_in_english(world):
     client = signed_in(world.users["street0_noright"])
     client.cookies["django_language"] = "en"
-    html = client.get("/areas/").content.decode()
-    assert "缺少权限" not in reason_of(html)
-    assert reason_of(html) != ""
+    html = error_page(client.get("/areas/"), 403)
+    assert reason_of(html) == "Reason: Missing permission: View administrative areas"
 
 
 def test_a_404_for_a_signed_in_account_is_in_the_layout_without_django_internals(world):
     html = error_page(signed_in(world.users["street0"]).get("/no-such-page/"), 404)
     assert "tried" not in html and "{&#x27;" not in html and "{'" not in html
     assert reason_of(html) == ""
+    # A signed-in account is told whom to ask.
+    assert 'data-testid="error-ask"' in html
 
 
 def test_a_404_from_a_domain_not_found_gives_its_message(world):
-    error_page(signed_in(world.users["street0"]).get("/elders/not-a-uuid/"), 404)
+    html = error_page(signed_in(world.users["street0"]).get("/elders/not-a-uuid/"), 404)
+    assert reason_of(html) == "原因：老年人档案不存在"
 
 
 def test_an_anonymous_404_shows_no_menu(db):
     html = error_page(Client().get("/no-such-page/"), 404, menu=False)
     assert 'data-testid="current-user"' not in html
+    # Nobody to ask for a visitor who has no unit.
+    assert 'data-testid="error-ask"' not in html
 
 
 def test_a_get_on_a_post_only_address_is_a_405_page_in_the_layout(world):
@@ -135,6 +139,7 @@ def test_a_domain_error_escaping_a_plain_page_is_a_403_or_404_page(rf_user):
     assert reason_of(forbidden.content.decode()) == "原因：缺少权限：查看告警"
     missing = middleware.process_exception(rf_user, NotFound("老年人不存在"))
     assert missing is not None and missing.status_code == 404
+    assert reason_of(missing.content.decode()) == "原因：老年人不存在"
     assert middleware.process_exception(rf_user, ValueError()) is None
 
 

@@ -24,8 +24,11 @@ def reset_language() -> Iterator[None]:
 
 
 # The literal ways the code names the entity type of an event it writes: a keyword argument or
-# key (`entity_type="alert"`, `"entity_type": "device"`) and a profile section's `AuditedRows("home", …)`.
-WRITTEN = re.compile(r"""(?:\bentity_type=|["']entity_type["']:\s*|\bAuditedRows\()["']([a-z_]+)["']""")
+# key (`entity_type="alert"`, `"entity_type": "device"`), a profile section's `AuditedRows("home", …)` and
+# an API list's positional `shown_by(request.user, "account")`.
+WRITTEN = re.compile(
+    r"""(?:\bentity_type=|["']entity_type["']:\s*|\bAuditedRows\(|\bshown_by\([^,()]+,\s*)["']([a-z_]+)["']"""
+)
 
 
 def entity_types_written() -> set[str]:
@@ -46,7 +49,25 @@ def test_the_scan_finds_the_types_written_in_each_way():
         "emergency_contact",
         "device",
         "user",
+        "device_binding",
+        "account",
     } <= entity_types_written()
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'audit_record(actor=user, entity_type="account")',
+        '{"entity_type": "account"}',
+        'AuditedRows("account", rows)',
+        'shown_by(request.user, "account")',
+        "shown=shown_by(user, 'account')",
+    ],
+)
+def test_the_scan_reads_each_way_of_writing_a_type(source):
+    # Every type the code writes today also appears in another form, so the scan of the code alone
+    # would not notice a form the pattern misses.
+    assert WRITTEN.findall(source) == ["account"]
 
 
 def test_every_entity_type_the_code_writes_has_a_name():

@@ -253,7 +253,9 @@ def test_the_sla_page_names_the_severities_and_formats_the_numbers(world):
     assert '<tr data-testid="sla-severity"><th>重要</th>' in html
     text = visible_text(response)
     assert_readable(text)
-    assert "0%" in text
+    row = re.search(r'<tr data-testid="sla-severity"><th>紧急</th>(.*?)</tr>', html, re.S)
+    assert row, html
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1)) == ["1", "0%", "0%", "- / -", "- / -", "- / -"]
 
 
 def test_the_console_rows_show_no_raw_enum_words(world):

@@ -190,8 +190,13 @@ def test_discharge_through_the_form_and_back_to_the_institution(world):
 def test_a_discharged_stay_is_not_offered_again(world):
     stay = Admission.objects.get(elder=world.elders["resident0"])
     client = page_client(world.users["institution0"])
+    institution_page = f"/organisations/{world.orgs['institution0'].public_id}/"
+    discharge_link = f'href="/admissions/{stay.public_id}/discharge/"'
+    assert discharge_link in client.get(institution_page).content.decode()  # offered while the stay is open
     client.post(f"/admissions/{stay.public_id}/discharge/", {"reason": "home", "discharged_on": "2025-03-01"})
-    assert client.get(f"/admissions/{stay.public_id}/discharge/").status_code == 302
+    redirected = client.get(f"/admissions/{stay.public_id}/discharge/")
+    assert (redirected.status_code, redirected["Location"]) == (302, institution_page)
+    assert discharge_link not in client.get(institution_page).content.decode()
     response = client.post(f"/admissions/{stay.public_id}/discharge/", {"reason": "home"})
     assert response.status_code == 400
     assert (
