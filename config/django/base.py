@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "yiyang.devices",
     "yiyang.monitoring",
     "yiyang.alerts",
+    "yiyang.benefits",
     "yiyang.demo",
 ]
 

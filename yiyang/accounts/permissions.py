@@ -42,6 +42,15 @@ class Perm(models.TextChoices):
     MONITORING_RULES_VIEW = "monitoring.rules.view", _("查看监测规则")
     MONITORING_RULES_CHANGE = "monitoring.rules.change", _("修改辖区监测规则")
     MONITORING_PROFILE_CHANGE = "monitoring.profile.change", _("修改老年人监测设置")
+    BENEFITS_VIEW = "benefits.view", _("查看补贴申请与发放")
+    # Submit an application for an elder, an organisation or a care worker in reach.
+    BENEFITS_APPLY = "benefits.apply", _("提交补贴申请")
+    BENEFITS_REVIEW = "benefits.review", _("街道审核补贴申请")
+    BENEFITS_APPROVE = "benefits.approve", _("区级审批补贴申请")
+    # Compute, lock and export the monthly payroll; set budgets.
+    BENEFITS_PAYROLL = "benefits.payroll", _("编制月度发放表")
+    # Load a district policy file; try a draft value (what-if).
+    BENEFITS_POLICY = "benefits.policy", _("管理补贴政策参数")
 
 
 _ALL = frozenset(Perm)
@@ -51,6 +60,7 @@ _ALERTS_HANDLE = frozenset({Perm.ALERTS_VIEW, Perm.ALERTS_HANDLE})
 _DEVICES = frozenset({Perm.DEVICES_VIEW, Perm.DEVICES_MANAGE})
 # District rules are changed by bureau officers (all rights); frontline staff and doctors set profiles.
 _MONITORING_PROFILES = frozenset({Perm.MONITORING_RULES_VIEW, Perm.MONITORING_PROFILE_CHANGE})
+_BENEFITS_APPLY = frozenset({Perm.BENEFITS_VIEW, Perm.BENEFITS_APPLY})
 
 ROLE_DEFAULT_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.BUREAU_OFFICER: _ALL,
@@ -69,6 +79,8 @@ ROLE_DEFAULT_PERMISSIONS: dict[str, frozenset[Perm]] = {
     | _DEVICES
     | _ALERTS_HANDLE
     | _MONITORING_PROFILES
+    | _BENEFITS_APPLY
+    | {Perm.BENEFITS_REVIEW}
     | {Perm.ELDERS_VIEW, Perm.ELDERS_CREATE, Perm.ELDERS_CHANGE, Perm.ELDERS_IMPORT, Perm.ELDERS_EXPORT},
     Role.CARE_CENTRE_STAFF: _AREA_READ
     | _ASSESS
@@ -84,6 +96,7 @@ ROLE_DEFAULT_PERMISSIONS: dict[str, frozenset[Perm]] = {
     | {Perm.ELDERS_VIEW, Perm.ELDERS_CREATE, Perm.ELDERS_CHANGE, Perm.ELDERS_EXPORT},
     Role.INSTITUTION_STAFF: _AREA_READ
     | _ASSESS
+    | _BENEFITS_APPLY
     | {Perm.ELDERS_VIEW, Perm.ELDERS_CHANGE, Perm.BEDS_MANAGE, Perm.ELDERS_EXPORT, Perm.DEVICES_VIEW},
     Role.MEDICAL_STAFF: _AREA_READ
     | _ASSESS
@@ -93,7 +106,9 @@ ROLE_DEFAULT_PERMISSIONS: dict[str, frozenset[Perm]] = {
     # Helpers and family also see the live status of their own elders' devices.
     # Helpers handle their elders' alerts; family see their own elder's alerts.
     Role.HELPER: frozenset({Perm.ELDERS_VIEW, Perm.ASSESSMENTS_VIEW, Perm.DEVICES_VIEW}) | _ALERTS_HANDLE,
-    Role.FAMILY: frozenset({Perm.ELDERS_VIEW, Perm.ASSESSMENTS_VIEW, Perm.DEVICES_VIEW, Perm.ALERTS_VIEW}),
+    # Family may apply for their own elder's resident subsidy and follow it.
+    Role.FAMILY: frozenset({Perm.ELDERS_VIEW, Perm.ASSESSMENTS_VIEW, Perm.DEVICES_VIEW, Perm.ALERTS_VIEW})
+    | _BENEFITS_APPLY,
 }
 
 

@@ -230,3 +230,40 @@ class FamilyLink(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user_id}->{self.elder_id}"
+
+
+class FactField(models.TextChoices):
+    """The elder's facts whose change has a date that matters later (benefits are paid by them)."""
+
+    ECONOMIC_STATUS = "economic_status", _("经济状况")
+    HOUSEHOLD_REGISTRATION = "household_registration", _("户籍类型")
+    STATUS = "status", _("状态")
+
+
+class ElderFactChange(BaseModel):
+    """One dated change of an elder's fact: from `effective_on` the fact is `new_value`.
+
+    Rows are appended, never edited: a correction is a further change. `effective_on` may lie in the
+    past (a backdated economic-status decision) and the recorder says so; whatever reads facts for a
+    past day replays these rows, and `recorded_at` tells what was known when.
+    """
+
+    elder = models.ForeignKey(Elder, on_delete=models.CASCADE, related_name="fact_changes", verbose_name=_("老年人"))
+    field = models.CharField(_("事项"), max_length=32, choices=FactField.choices)
+    old_value = models.CharField(_("变更前"), max_length=32)
+    new_value = models.CharField(_("变更后"), max_length=32)
+    effective_on = models.DateField(_("生效日期"))
+    recorded_at = models.DateTimeField(_("登记时间"), db_index=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    basis = models.CharField(_("依据"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["elder_id", "effective_on", "recorded_at", "id"]
+        verbose_name = _("老年人状况变更")
+        verbose_name_plural = _("老年人状况变更")
+        indexes = [models.Index(fields=["elder", "field", "effective_on"], name="elder_fact_change_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.elder_id} {self.field} {self.old_value}->{self.new_value} @{self.effective_on}"

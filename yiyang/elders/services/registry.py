@@ -31,8 +31,9 @@ from yiyang.elders.choices import (
     SpecialStatus,
 )
 from yiyang.elders.eligibility import elder_min_age, eligibility_policy
-from yiyang.elders.models import Elder, EmergencyContact, Home
+from yiyang.elders.models import Elder, ElderFactChange, EmergencyContact, Home
 from yiyang.elders.selectors import age_on, national_id_hash_q
+from yiyang.elders.services.facts import fact_change_build
 from yiyang.organisations.choices import MEDICAL_KINDS, OrganisationKind
 from yiyang.organisations.models import Organisation
 
@@ -262,6 +263,9 @@ def elder_register(*, actor: AnyUser, data: ElderInput, pre_errors: ErrorCollect
     return elder
 
 
+# Facts whose changes are kept with a date (see services.facts).
+DATED_FACTS = ("economic_status", "household_registration")
+
 # Columns an update may change, by attribute name (foreign keys as their `_id` column).
 _TRACKED_COLUMNS = (
     "name", "national_id", "birth_date", "sex", "phone", "household_registration", "economic_status",
@@ -321,6 +325,18 @@ def elder_update(
     updated = elder_build(data, national_id=national_id)
     changed: list[str] = []
     update_fields: list[str] = []
+    fact_changes = [
+        fact_change_build(
+            elder=elder,
+            field=name,
+            new_value=getattr(updated, name),
+            effective_on=timezone.localdate(),
+            recorded_at=timezone.now(),
+            recorded_by=actor,
+        )
+        for name in DATED_FACTS
+        if getattr(elder, name) != getattr(updated, name)
+    ]
     for attname in _TRACKED_COLUMNS:
         new = getattr(updated, attname)
         if getattr(elder, attname) != new:
@@ -338,6 +354,8 @@ def elder_update(
             elder.save(update_fields=[*update_fields, "updated_at"])
     except IntegrityError:
         raise ValidationFailed.single("national_id", _("该身份证号已登记"), "duplicate") from None
+    # An edit of the form is a change from today; a backdated one goes through `elder_fact_change`.
+    ElderFactChange.objects.bulk_create(fact_changes)
     audit_record(
         actor=actor,
         action=AuditAction.CHANGE,
