@@ -197,9 +197,7 @@ class Instalment(BaseModel):
 
     class Meta:
         ordering = ["entitlement_id", "sequence"]
-        constraints = [
-            models.UniqueConstraint(fields=["entitlement", "sequence"], name="instalment_sequence_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["entitlement", "sequence"], name="instalment_sequence_unique")]
 
     def __str__(self) -> str:
         return f"{self.entitlement_id}#{self.sequence}"
@@ -281,9 +279,7 @@ class Budget(BaseModel):
         ordering = ["-year", "scheme"]
         verbose_name = _("年度预算")
         verbose_name_plural = _("年度预算")
-        constraints = [
-            models.UniqueConstraint(fields=["district", "scheme", "year"], name="benefit_budget_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["district", "scheme", "year"], name="benefit_budget_unique")]
 
     def __str__(self) -> str:
         return f"{self.district_id} {self.scheme} {self.year}"

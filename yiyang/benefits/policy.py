@@ -261,9 +261,7 @@ class Policy:
         merged = dict(shipped)
         for path, district_values in latest.items():
             base = shipped[path]
-            combined = sorted(
-                [*base.values, *district_values], key=lambda v: (v.start, v.source != "shipped")
-            )
+            combined = sorted([*base.values, *district_values], key=lambda v: (v.start, v.source != "shipped"))
             merged[path] = Parameter(
                 path=base.path,
                 description=base.description,
@@ -301,3 +299,19 @@ class Policy:
             "status": value.status,
             "reference": [list(r) for r in value.reference],
         }
+
+
+def override_to_json(override: Override) -> dict[str, list[dict[str, Any]]]:
+    """How a district file's parsed values are stored (PolicyFile.parameters)."""
+    return {
+        path: [
+            {
+                "start": v.start.isoformat(),
+                "value": str(v.value),
+                "status": v.status,
+                "reference": [list(r) for r in v.reference],
+            }
+            for v in values
+        ]
+        for path, values in override.values.items()
+    }

@@ -16,6 +16,7 @@ One-off schemes are small per-application functions returning instalments with t
 from __future__ import annotations
 
 import calendar
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -88,9 +89,7 @@ def day_index(days: np.ndarray, month: date) -> np.ndarray:
     return (days - np.datetime64(month, "D")).astype(np.int64)
 
 
-def paint_intervals(
-    n_rows: int, n_days: int, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray
-) -> np.ndarray:
+def paint_intervals(n_rows: int, n_days: int, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """A boolean grid, True on days in any [start, end) of the row; offsets are clipped to the month."""
     marks = np.zeros((n_rows, n_days + 1), dtype=np.int32)
     if len(rows):
@@ -167,7 +166,9 @@ class Stays:
     def grid(self, n_rows: int, month: date) -> np.ndarray:
         n_days = days_in_month(month)
         starts = day_index(self.starts, month)
-        ends = np.where(np.isnat(self.ends), n_days, day_index(np.where(np.isnat(self.ends), self.starts, self.ends), month))
+        ends = np.where(
+            np.isnat(self.ends), n_days, day_index(np.where(np.isnat(self.ends), self.starts, self.ends), month)
+        )
         return paint_intervals(n_rows, n_days, self.rows, starts, ends)
 
 
@@ -259,7 +260,7 @@ def resident_compute(batch: ResidentBatch, policy: Policy) -> ResidentResult:
     first_matrix: dict[tuple[int, int], DatedValue] = {}
     safe_economic = np.clip(economic, 0, len(ECONOMIC_KEYS) - 1)
     safe_level = np.clip(level, 0, LEVELS - 1)
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
+    for lo, hi in itertools.pairwise(bounds):
         matrix, used = resident_matrix(policy, month + timedelta(days=lo))
         if lo == 0:
             first_matrix = used
@@ -368,7 +369,7 @@ def _used(policy: Policy, path: str, value: DatedValue) -> dict[str, Any]:
 def _int_fact(facts: dict[str, Any], name: str, *, minimum: int = 0) -> int:
     raw = facts.get(name)
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < minimum:
-        raise RuleRefusal(name, "应为不小于 %d 的整数" % minimum)
+        raise RuleRefusal(name, f"应为不小于 {minimum} 的整数")
     return raw
 
 
@@ -381,7 +382,11 @@ def _choice_fact(facts: dict[str, Any], name: str, choices: Sequence[str]) -> st
 
 def _single(path_value: tuple[str, DatedValue], policy: Policy, due: date, note: str) -> list[PlannedInstalment]:
     path, value = path_value
-    return [PlannedInstalment(1, month_start(due), fen(value.value), {"rule": note, "parameters": [_used(policy, path, value)]})]
+    return [
+        PlannedInstalment(
+            1, month_start(due), fen(value.value), {"rule": note, "parameters": [_used(policy, path, value)]}
+        )
+    ]
 
 
 def startup_plan(policy: Policy, on: date, facts: dict[str, Any]) -> list[PlannedInstalment]:
@@ -446,7 +451,9 @@ def care_worker_service_plan(policy: Policy, on: date, facts: dict[str, Any]) ->
         path = f"{root}.service.from_3_years"
     value = policy.at(path, on)
     used.append(_used(policy, path, value))
-    return [PlannedInstalment(1, month_start(on), fen(value.value), {"rule": f"累计工作 {years} 年", "parameters": used})]
+    return [
+        PlannedInstalment(1, month_start(on), fen(value.value), {"rule": f"累计工作 {years} 年", "parameters": used})
+    ]
 
 
 def _spread(total_fen: int, parts: int, first: date, rule: str, used: list[dict[str, Any]]) -> list[PlannedInstalment]:
@@ -455,8 +462,14 @@ def _spread(total_fen: int, parts: int, first: date, rule: str, used: list[dict[
     out = []
     for i in range(parts):
         amount = total_fen - each * (parts - 1) if i == parts - 1 else each
-        due = month_start(first.replace(year=first.year + i + 1) if not (first.month == 2 and first.day == 29) else first + timedelta(days=365 * (i + 1)))
-        out.append(PlannedInstalment(i + 1, due, amount, {"rule": f"{rule}，第 {i + 1}/{parts} 期", "parameters": used}))
+        due = month_start(
+            first.replace(year=first.year + i + 1)
+            if not (first.month == 2 and first.day == 29)
+            else first + timedelta(days=365 * (i + 1))
+        )
+        out.append(
+            PlannedInstalment(i + 1, due, amount, {"rule": f"{rule}，第 {i + 1}/{parts} 期", "parameters": used})
+        )
     return out
 
 
@@ -488,7 +501,9 @@ def talent_skill_plan(policy: Policy, on: date, facts: dict[str, Any]) -> list[P
     value = policy.at(f"{root}.grade_{grade}", certified_on)
     years = policy.at(f"{root}.instalment_years", certified_on)
     used = [_used(policy, f"{root}.grade_{grade}", value), _used(policy, f"{root}.instalment_years", years)]
-    return _spread(fen(value.value), int(years.value), certified_on, f"技能等级奖励 {value.value} 元分 {years.value} 年", used)
+    return _spread(
+        fen(value.value), int(years.value), certified_on, f"技能等级奖励 {value.value} 元分 {years.value} 年", used
+    )
 
 
 def training_plan(policy: Policy, on: date, facts: dict[str, Any]) -> list[PlannedInstalment]:
