@@ -216,6 +216,8 @@ class PayrollRun(BaseModel):
     # Every parameter value the run used, keyed as the lines' explanations name them, with the file,
     # effective date, reference and verified mark: the lines stay explainable if a file changes later.
     parameters = models.JSONField(_("所用参数"), default=dict)
+    # Entitlements whose facts stopped in the month: {entitlement pk: {on, reason}}, applied on locking.
+    stops = models.JSONField(_("终止"), default=dict)
     computed_at = models.DateTimeField(_("计算时间"))
     computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
