@@ -75,7 +75,6 @@ def _line(
         for_month=for_month,
         amount=rules.yuan(amount_fen),
         payee_name=entitlement.payee_name,
-        payee_account=entitlement.payee_account,
         payee_bank=entitlement.payee_bank,
         explanation=explanation,
     )
@@ -91,11 +90,7 @@ def _resident_entitlements(district_id: int, month: date, only_elders: set[int] 
     ).exclude(ends_on__lt=month)
     if only_elders is not None:
         qs = qs.filter(elder_id__in=list(only_elders))
-    return list(
-        qs.only(
-            "pk", "scheme", "elder_id", "starts_on", "ends_on", "payee_name", "payee_account", "payee_bank", "status"
-        )
-    )
+    return list(qs.only("pk", "scheme", "elder_id", "starts_on", "ends_on", "payee_name", "payee_bank", "status"))
 
 
 def resident_amounts(
