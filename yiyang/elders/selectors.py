@@ -1,12 +1,13 @@
 """Reads of the elder registry. Every list starts from `elders_in_reach`, so scope is never forgotten."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from typing import cast
+from datetime import date, datetime
+from typing import Any, cast
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ from yiyang.areas.choices import AreaLevel
 from yiyang.core.errors import ValidationFailed
 from yiyang.core.fields import BlindIndexField
 from yiyang.elders.choices import AGE_BAND_RANGES, ElderStatus, HouseholdRegistration, LivingArrangement
-from yiyang.elders.models import Elder, HelperAssignment, Home
+from yiyang.elders.models import Elder, ElderFactChange, HelperAssignment, Home
 from yiyang.organisations.choices import BED_KINDS, MEDICAL_KINDS
 
 _ID_LIKE = re.compile(r"^[0-9]{6,17}[0-9Xx]?$")
@@ -323,3 +324,66 @@ def elders_in_personal_care(*, user: AnyUser) -> QuerySet[Elder]:
     if scope_for(user).kind not in (ScopeKind.HELPER, ScopeKind.FAMILY):
         return Elder.objects.none()
     return elders_in_reach(user=user).select_related("community").order_by("name", "id")
+
+
+# --- dated facts ------------------------------------------------------------------------------------
+
+# The columns of `elder_fact_events` rows, in order.
+FACT_EVENT_COLUMNS = ("elder_id", "field", "old_value", "new_value", "effective_on")
+# Elder pks per query when they are given as a list: an IN list of this size is one statement on
+# PostgreSQL and stays under SQLite's bound-parameter limit.
+FACT_EVENTS_CHUNK = 20_000
+FactEvent = tuple[int, str, str, str, date]
+
+
+def elder_fact_events(
+    elder_ids: Iterable[int] | QuerySet[Any, Any],
+    *,
+    until: date,
+    recorded_before: datetime | None = None,
+) -> list[FactEvent]:
+    """The dated changes (`ElderFactChange`) of the given elders that take effect on or before `until`,
+    as plain tuples `(elder_id, field, old_value, new_value, effective_on)` (FACT_EVENT_COLUMNS),
+    ordered by (elder, effective_on, recorded_at, id): the order in which replaying them gives each
+    day's facts. With `recorded_before`, only what was known by then (a past run's view).
+
+    For a payroll over a whole district: no model instances are built, and the elders may be given as
+    a queryset of pks (one query with a subquery) or as any iterable of pks (sorted and read in
+    chunks of FACT_EVENTS_CHUNK, the result still in elder order). No scope check: the caller passes
+    elders it already selected.
+    """
+    base = ElderFactChange.objects.filter(effective_on__lte=until)
+    if recorded_before is not None:
+        base = base.filter(recorded_at__lt=recorded_before)
+    order = ("elder_id", "effective_on", "recorded_at", "id")
+    if isinstance(elder_ids, QuerySet):
+        rows = base.filter(elder_id__in=Subquery(elder_ids)).order_by(*order).values_list(*FACT_EVENT_COLUMNS)
+        return cast(list[FactEvent], list(rows))
+    ids = sorted(set(elder_ids))
+    out: list[FactEvent] = []
+    for start in range(0, len(ids), FACT_EVENTS_CHUNK):
+        chunk = ids[start : start + FACT_EVENTS_CHUNK]
+        rows = base.filter(elder_id__in=chunk).order_by(*order).values_list(*FACT_EVENT_COLUMNS)
+        out.extend(cast(list[FactEvent], list(rows)))
+    return out
+
+
+def elder_fact_changes_since(recorded_after: datetime, *, district_id: int | None = None) -> dict[int, date]:
+    """{elder pk: earliest `effective_on`} of the changes recorded after `recorded_after` (optionally
+    of the elders served in one district): the payroll recomputes, for each such elder, every locked
+    month from that day on to find arrears or recoveries."""
+    qs = ElderFactChange.objects.filter(recorded_at__gt=recorded_after)
+    if district_id is not None:
+        qs = qs.filter(elder__district_id=district_id)
+    rows = qs.values("elder_id").annotate(first=Min("effective_on")).values_list("elder_id", "first").order_by()
+    return dict(rows)
+
+
+def elder_fact_history(*, elder: Elder) -> QuerySet[ElderFactChange]:
+    """The elder's dated changes, latest effective day first (then latest recorded), with who recorded
+    them. No scope check: for an elder already accessed."""
+    return (
+        ElderFactChange.objects.filter(elder=elder)
+        .select_related("recorded_by", "recorded_by__organisation", "recorded_by__area")
+        .order_by("-effective_on", "-recorded_at", "-id")
+    )
