@@ -296,6 +296,16 @@ CASES: list[Case] = [
         without="street0_readonly",
         ok=204,
     ),
+    Case("api-elder-fact-changes", "get", lambda w: f"/api/v1/elders/{elder0(w)}/fact-changes/", without_status=404),
+    Case(
+        "api-elder-fact-changes",
+        "post",
+        lambda w: f"/api/v1/elders/{elder0(w)}/fact-changes/",
+        label="create",
+        data=lambda w: fact_change(),
+        without="street0_readonly",
+        ok=201,
+    ),
     Case(
         "api-home-list",
         "get",
@@ -475,6 +485,12 @@ def edit_form(w: World) -> dict[str, Any]:
         "economic_status": elder.economic_status,
         "living_arrangement": elder.living_arrangement,
     }
+
+
+def fact_change() -> dict[str, Any]:
+    from django.utils import timezone
+
+    return {"field": "economic_status", "new_value": "dibao", "effective_on": timezone.localdate().isoformat()}
 
 
 def contact0(w: World) -> str:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from django.db.models import Count, Min, Q, QuerySet, Subquery
+from django.db.models import Count, Min, Q, QuerySet, Subquery, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +17,13 @@ from yiyang.areas.access import access_area_filter
 from yiyang.areas.choices import AreaLevel
 from yiyang.core.errors import ValidationFailed
 from yiyang.core.fields import BlindIndexField
-from yiyang.elders.choices import AGE_BAND_RANGES, ElderStatus, HouseholdRegistration, LivingArrangement
+from yiyang.elders.choices import (
+    AGE_BAND_RANGES,
+    EconomicStatus,
+    ElderStatus,
+    HouseholdRegistration,
+    LivingArrangement,
+)
 from yiyang.elders.models import Elder, ElderFactChange, HelperAssignment, Home
 from yiyang.organisations.choices import BED_KINDS, MEDICAL_KINDS
 
@@ -387,3 +393,18 @@ def elder_fact_history(*, elder: Elder) -> QuerySet[ElderFactChange]:
         .select_related("recorded_by", "recorded_by__organisation", "recorded_by__area")
         .order_by("-effective_on", "-recorded_at", "-id")
     )
+
+
+_FACT_VALUE_CHOICES: dict[str, type[TextChoices]] = {
+    "economic_status": EconomicStatus,
+    "household_registration": HouseholdRegistration,
+    "status": ElderStatus,
+}
+
+
+def fact_value_label(field: str, value: str) -> str:
+    """The readable name of a dated fact's value ("低保", "去世"); the value itself when unknown."""
+    choices = _FACT_VALUE_CHOICES.get(field)
+    if choices is None or value not in choices.values:
+        return value
+    return str(choices(value).label)
