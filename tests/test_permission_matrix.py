@@ -359,6 +359,23 @@ CASES: list[Case] = [
         without="street0_readonly",
         ok=302,
     ),
+    Case(
+        "elder-fact-change",
+        "get",
+        lambda w: f"/elders/{elder0(w)}/facts/",
+        page=True,
+        without="street0_readonly",
+    ),
+    Case(
+        "elder-fact-change",
+        "post",
+        lambda w: f"/elders/{elder0(w)}/facts/",
+        page=True,
+        label="save",
+        data=lambda w: {"change": "economic_status:dibao", "effective_on": fact_change()["effective_on"]},
+        without="street0_readonly",
+        ok=302,
+    ),
     Case("elder-create", "get", lambda w: "/elders/new/", page=True, without="street0_readonly", other_status=200),
     Case("elder-import", "get", lambda w: "/elders/import/", page=True, without="street0_readonly", other_status=200),
     Case(

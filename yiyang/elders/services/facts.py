@@ -63,6 +63,7 @@ def elder_fact_change(
     effective_on: date,
     basis: str = "",
     today: date | None = None,
+    pre_errors: ErrorCollector | None = None,
 ) -> ElderFactChange:
     """Record that from `effective_on` the elder's `field` is `new_value`, for an elder already accessed
     with `elders.change`.
@@ -71,11 +72,12 @@ def elder_fact_change(
     the future and not more than about three years back; every problem is reported at once
     (ValidationFailed) and then nothing is written. The elder row is updated to the new value, the
     change row is appended (never edited) and the change is audited with the field name, not values.
-    A change to the value the fact already has on that day is refused as a no-op.
+    A change to the value the fact already has on that day is refused as a no-op. Problems a form
+    found (`pre_errors`) are reported with the service's own, and then nothing is written.
     """
     require_perm(actor, Perm.ELDERS_CHANGE)
     today = today or timezone.localdate()
-    errors = ErrorCollector()
+    errors = pre_errors or ErrorCollector()
     choices = FACT_CHOICES.get(field)
     if choices is None:
         errors.add("field", _("该事项不能按日期变更"), "invalid_choice")
