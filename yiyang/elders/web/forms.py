@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.access import AnyUser
@@ -257,17 +258,25 @@ STATUS_EVENT_LABELS = {
 
 
 def fact_change_choices(elder: Elder) -> list[tuple[Any, Any]]:
-    """The changes offered for the elder, grouped by fact, without the values it has now."""
-    groups: list[tuple[Any, list[tuple[str, Any]]]] = [
-        (_("经济状况"), [(f"economic_status:{v}", label) for v, label in EconomicStatus.choices]),
-        (_("户籍类型"), [(f"household_registration:{v}", label) for v, label in HouseholdRegistration.choices]),
-        (_("在册状态"), [(f"status:{v}", label) for v, label in STATUS_EVENT_LABELS.items()]),
-    ]
-    offered = [
-        (group, [(key, label) for key, label in options if key.split(":", 1)[1] != getattr(elder, key.split(":")[0])])
-        for group, options in groups
-    ]
-    return must_choose([(group, options) for group, options in offered if options])
+    """The changes offered, grouped by fact. Today's values stay offered, marked as current: a
+    backdated change may set today's value from an earlier day (the service refuses a change that
+    changes nothing on its day)."""
+
+    def option(field: str, value: str, label: Any) -> tuple[str, Any]:
+        if getattr(elder, field) == value:
+            label = format_lazy("{}{}", label, _("（当前）"))
+        return f"{field}:{value}", label
+
+    return must_choose(
+        [
+            (_("经济状况"), [option("economic_status", v, label) for v, label in EconomicStatus.choices]),
+            (
+                _("户籍类型"),
+                [option("household_registration", v, label) for v, label in HouseholdRegistration.choices],
+            ),
+            (_("在册状态"), [option("status", v, label) for v, label in STATUS_EVENT_LABELS.items()]),
+        ]
+    )
 
 
 class FactChangeForm(InvalidFieldsMarked, forms.Form):

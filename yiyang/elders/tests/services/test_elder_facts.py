@@ -184,6 +184,63 @@ def test_without_elders_change_nothing_is_written(world):
     assert elder.economic_status == "ordinary"
 
 
+def replay(elder, field, day):
+    """The fact on `day` by replaying the change rows as the payroll does (None before any row)."""
+    value = None
+    for row in ElderFactChange.objects.filter(elder=elder, field=field).order_by("effective_on", "recorded_at", "id"):
+        if row.effective_on <= day:
+            value = row.new_value
+    return value
+
+
+def test_a_backdated_correction_of_an_earlier_period_leaves_todays_value(world):
+    elder = world.elders["elder0"]
+    change(world, new_value="dibao", effective_on=date(2026, 11, 20))
+    # Recorded later: the elder was 特困 from 1 October (until the 低保 decision of 20 November).
+    row = change(world, new_value="tekun", effective_on=date(2026, 10, 1))
+
+    assert (row.old_value, row.new_value) == ("ordinary", "tekun")  # the value on 1 October
+    elder.refresh_from_db()
+    assert elder.economic_status == "dibao"  # the 20 November change still rules today
+    assert replay(elder, "economic_status", TODAY) == elder.economic_status
+    assert replay(elder, "economic_status", date(2026, 10, 15)) == "tekun"
+    assert len(change_events(elder)) == 2
+
+
+def test_a_backdated_change_after_the_last_one_becomes_todays_value(world):
+    elder = world.elders["elder0"]
+    change(world, new_value="dibao", effective_on=date(2026, 9, 1))
+    row = change(world, new_value="low_income", effective_on=date(2026, 11, 1))
+    assert row.old_value == "dibao"
+    elder.refresh_from_db()
+    assert elder.economic_status == "low_income"
+
+
+def test_no_change_is_judged_on_that_day_not_today(world):
+    elder = world.elders["elder0"]
+    change(world, new_value="dibao", effective_on=date(2026, 11, 20))
+    # On 1 November the elder was still 普通: "普通 from 1 November" changes nothing then.
+    with pytest.raises(ValidationFailed) as exc:
+        change(world, new_value="ordinary", effective_on=date(2026, 11, 1))
+    assert codes(exc) == [("new_value", "unchanged")]
+    # "低保 from 1 November" (the decision backdated) is a change on that day, though 低保 is today's value.
+    row = change(world, new_value="dibao", effective_on=date(2026, 11, 1))
+    assert (row.old_value, row.new_value) == ("ordinary", "dibao")
+    assert ElderFactChange.objects.count() == 2
+    elder.refresh_from_db()
+    assert elder.economic_status == "dibao"
+
+
+def test_a_second_change_on_the_same_day_replaces_the_first_for_that_day(world):
+    elder = world.elders["elder0"]
+    change(world, field="status", new_value="moved_out", effective_on=date(2026, 11, 5))
+    row = change(world, field="status", new_value="deceased", effective_on=date(2026, 11, 5))
+    assert row.old_value == "moved_out"
+    elder.refresh_from_db()
+    assert elder.status == "deceased"
+    assert replay(elder, "status", date(2026, 11, 5)) == "deceased"
+
+
 # --- the edit form's changes (elder_update) -------------------------------------------------------------
 
 

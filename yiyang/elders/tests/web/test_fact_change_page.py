@@ -38,18 +38,23 @@ def days_ago(n: int) -> str:
     return (timezone.localdate() - timedelta(days=n)).isoformat()
 
 
-def test_the_form_offers_every_change_but_the_values_the_elder_has(world):
+def test_the_form_offers_every_change_with_the_current_values_marked(world):
     html = client_for(world.users["street0"]).get(url(world.elders["elder0"])).content.decode()
     assert options(html) == [
         "",
         "economic_status:dibao",
         "economic_status:tekun",
         "economic_status:low_income",
+        "economic_status:ordinary",
+        "household_registration:registered",
         "household_registration:resident",
         "status:deceased",
         "status:moved_out",
+        "status:active",
     ]
-    assert "恢复在册" not in html
+    assert '<option value="economic_status:ordinary">普通（当前）</option>' in html
+    assert '<option value="status:active">恢复在册（当前）</option>' in html
+    assert '<option value="status:deceased">去世</option>' in html
     assert '<input type="date" name="effective_on"' in html
 
 
@@ -57,9 +62,16 @@ def test_a_deceased_elder_may_be_put_back_on_the_roll(world):
     elder = world.elders["elder0"]
     elder.status = "deceased"
     elder.save(update_fields=["status"])
-    html = client_for(world.users["street0"]).get(url(elder)).content.decode()
-    assert [o for o in options(html) if o.startswith("status:")] == ["status:moved_out", "status:active"]
-    assert ">恢复在册</option>" in html
+    client = client_for(world.users["street0"])
+    html = client.get(url(elder)).content.decode()
+    assert '<option value="status:deceased">去世（当前）</option>' in html
+    assert '<option value="status:active">恢复在册</option>' in html
+
+    response = client.post(url(elder), {"change": "status:active", "effective_on": days_ago(2)})
+
+    assert response.status_code == 302
+    elder.refresh_from_db()
+    assert elder.status == "active"
 
 
 def test_a_death_is_recorded_and_the_profile_shows_it(world):
@@ -131,13 +143,19 @@ def test_a_date_that_is_refused_is_named_at_the_date(world, effective_on, reason
     assert ElderFactChange.objects.count() == 0
 
 
-def test_a_value_that_is_not_offered_is_refused_at_the_change(world):
+def test_a_change_to_the_value_the_elder_has_is_refused_at_the_change(world):
     response = client_for(world.users["street0"]).post(
         url(world.elders["elder0"]), {"change": "economic_status:ordinary", "effective_on": days_ago(1)}
     )
-    assert errors_at(response.content.decode(), "change") == [
-        "选择一个有效的选项。 economic_status:ordinary 不在可用的选项中。"
-    ]
+    assert errors_at(response.content.decode(), "change") == ["与当前状况相同，无需变更"]
+    assert ElderFactChange.objects.count() == 0
+
+
+def test_a_value_that_is_not_offered_is_refused_at_the_change(world):
+    response = client_for(world.users["street0"]).post(
+        url(world.elders["elder0"]), {"change": "name:张三", "effective_on": days_ago(1)}
+    )
+    assert errors_at(response.content.decode(), "change") == ["选择一个有效的选项。 name:张三 不在可用的选项中。"]
     assert ElderFactChange.objects.count() == 0
 
 
