@@ -26,6 +26,7 @@ SECTION_ORDER = [
     "elders.services",
     "elders.contacts",
     "elders.home",
+    "elders.facts",
     "assessments.levels",
     "monitoring.profile",
     "devices.bound",

@@ -296,6 +296,16 @@ CASES: list[Case] = [
         without="street0_readonly",
         ok=204,
     ),
+    Case("api-elder-fact-changes", "get", lambda w: f"/api/v1/elders/{elder0(w)}/fact-changes/", without_status=404),
+    Case(
+        "api-elder-fact-changes",
+        "post",
+        lambda w: f"/api/v1/elders/{elder0(w)}/fact-changes/",
+        label="create",
+        data=lambda w: fact_change(),
+        without="street0_readonly",
+        ok=201,
+    ),
     Case(
         "api-home-list",
         "get",
@@ -346,6 +356,23 @@ CASES: list[Case] = [
         page=True,
         label="save",
         data=lambda w: edit_form(w),
+        without="street0_readonly",
+        ok=302,
+    ),
+    Case(
+        "elder-fact-change",
+        "get",
+        lambda w: f"/elders/{elder0(w)}/facts/",
+        page=True,
+        without="street0_readonly",
+    ),
+    Case(
+        "elder-fact-change",
+        "post",
+        lambda w: f"/elders/{elder0(w)}/facts/",
+        page=True,
+        label="save",
+        data=lambda w: {"change": "economic_status:dibao", "effective_on": fact_change()["effective_on"]},
         without="street0_readonly",
         ok=302,
     ),
@@ -475,6 +502,12 @@ def edit_form(w: World) -> dict[str, Any]:
         "economic_status": elder.economic_status,
         "living_arrangement": elder.living_arrangement,
     }
+
+
+def fact_change() -> dict[str, Any]:
+    from django.utils import timezone
+
+    return {"field": "economic_status", "new_value": "dibao", "effective_on": timezone.localdate().isoformat()}
 
 
 def contact0(w: World) -> str:

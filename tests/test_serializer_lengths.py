@@ -21,6 +21,7 @@ from yiyang.core.limits import limit
 WRITES = {
     "StaffInput": "accounts.User",
     "ContactInputSerializer": "elders.EmergencyContact",
+    "FactChangeInputSerializer": "elders.ElderFactChange",
     "ElderInputSerializer": "elders.Elder",
     "OrganisationInputSerializer": "organisations.Organisation",
     "BedInputSerializer": "organisations.Bed",

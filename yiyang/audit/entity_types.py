@@ -27,6 +27,7 @@ ENTITY_TYPE_LABELS: Mapping[str, Promise] = {
     "device_binding": pgettext_lazy("audit entity type", "设备绑定"),
     "district_rules": pgettext_lazy("audit entity type", "辖区监测规则"),
     "elder": pgettext_lazy("audit entity type", "老年人档案"),
+    "elder_fact_change": pgettext_lazy("audit entity type", "老年人状况变更"),
     "emergency_contact": pgettext_lazy("audit entity type", "紧急联系人"),
     "escalation_policy": pgettext_lazy("audit entity type", "告警升级策略"),
     "helper_assignment": pgettext_lazy("audit entity type", "助老员指派"),

@@ -26,6 +26,7 @@ FIXED = frozenset(
         gettext_noop("查看老年人档案（含完整身份证号和电话）"),
         gettext_noop("登记老年人档案"),
         gettext_noop("修改老年人档案"),
+        gettext_noop("登记老年人状况变更"),
         gettext_noop("新增紧急联系人"),
         gettext_noop("删除紧急联系人"),
         gettext_noop("查看老年人监测设置"),

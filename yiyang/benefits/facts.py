@@ -23,7 +23,7 @@ from yiyang.benefits.rules import (
     Stays,
     days_in_month,
 )
-from yiyang.elders.selectors import elder_fact_events, elder_fact_rows
+from yiyang.elders.selectors import elder_fact_events, elder_fact_rows, elder_pks_in_district
 from yiyang.organisations.selectors import licensed_institution_ids, stays_overlapping
 
 ECONOMIC_CODE = {key: i for i, key in enumerate(ECONOMIC_KEYS)}
@@ -111,7 +111,7 @@ def resident_batch(
     events: dict[str, list[tuple[int, date, int]]] = {k: [] for k in initial}
     first_seen: set[tuple[int, str]] = set()
     for elder_id, field, old, new, effective_on in elder_fact_events(
-        district_id=district_id, until=month_end, elder_ids=elder_ids
+        elder_pks_in_district(district_id=district_id) if elder_ids is None else elder_ids, until=month_end
     ):
         codes = FIELD_CODES[field]
         for i in row_of.get(elder_id, ()):

@@ -1,13 +1,13 @@
 """Reads of the elder registry. Every list starts from `elders_in_reach`, so scope is never forgotten."""
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Subquery, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +17,13 @@ from yiyang.areas.access import access_area_filter
 from yiyang.areas.choices import AreaLevel
 from yiyang.core.errors import ValidationFailed
 from yiyang.core.fields import BlindIndexField
-from yiyang.elders.choices import AGE_BAND_RANGES, ElderStatus, HouseholdRegistration, LivingArrangement
+from yiyang.elders.choices import (
+    AGE_BAND_RANGES,
+    EconomicStatus,
+    ElderStatus,
+    HouseholdRegistration,
+    LivingArrangement,
+)
 from yiyang.elders.models import Elder, ElderFactChange, HelperAssignment, Home
 from yiyang.organisations.choices import BED_KINDS, MEDICAL_KINDS
 
@@ -326,7 +332,7 @@ def elders_in_personal_care(*, user: AnyUser) -> QuerySet[Elder]:
     return elders_in_reach(user=user).select_related("community").order_by("name", "id")
 
 
-# --- dated facts, in bulk (benefits payroll) -------------------------------------------------------
+# --- dated facts ------------------------------------------------------------------------------------
 
 
 def elder_fact_rows(*, district_id: int) -> Iterator[tuple[int, str, str, str]]:
@@ -340,28 +346,82 @@ def elder_fact_rows(*, district_id: int) -> Iterator[tuple[int, str, str, str]]:
     )
 
 
+def elder_pks_in_district(*, district_id: int) -> QuerySet[Elder, dict[str, Any]]:
+    """The pks of the elders served in the district, as a subquery for `elder_fact_events`."""
+    return Elder.objects.filter(district_id=district_id).values("pk")
+
+
+# The columns of `elder_fact_events` rows, in order.
+FACT_EVENT_COLUMNS = ("elder_id", "field", "old_value", "new_value", "effective_on")
+# Elder pks per query when they are given as a list: an IN list of this size is one statement on
+# PostgreSQL and stays under SQLite's bound-parameter limit.
+FACT_EVENTS_CHUNK = 20_000
+FactEvent = tuple[int, str, str, str, date]
+
+
 def elder_fact_events(
-    *, district_id: int, until: date, elder_ids: Collection[int] | None = None
-) -> Iterator[tuple[int, str, str, str, date]]:
-    """(elder pk, field, old value, new value, effective_on) of the dated fact changes that take effect
-    on or before `until`, for the district's elders (or only `elder_ids`), ordered by elder, day and the
-    order they were recorded in."""
-    qs = ElderFactChange.objects.filter(elder__district_id=district_id, effective_on__lte=until)
-    if elder_ids is not None:
-        qs = qs.filter(elder_id__in=list(elder_ids))
-    return (
-        qs.order_by("elder_id", "effective_on", "recorded_at", "id")
-        .values_list("elder_id", "field", "old_value", "new_value", "effective_on")
-        .iterator(chunk_size=20_000)
-    )
+    elder_ids: Iterable[int] | QuerySet[Any, Any],
+    *,
+    until: date,
+    recorded_before: datetime | None = None,
+) -> list[FactEvent]:
+    """The dated changes (`ElderFactChange`) of the given elders that take effect on or before `until`,
+    as plain tuples `(elder_id, field, old_value, new_value, effective_on)` (FACT_EVENT_COLUMNS),
+    ordered by (elder, effective_on, recorded_at, id): the order in which replaying them gives each
+    day's facts. With `recorded_before`, only what was known by then (a past run's view).
+
+    For a payroll over a whole district: no model instances are built, and the elders may be given as
+    a queryset of pks (one query with a subquery) or as any iterable of pks (sorted and read in
+    chunks of FACT_EVENTS_CHUNK, the result still in elder order). No scope check: the caller passes
+    elders it already selected.
+    """
+    base = ElderFactChange.objects.filter(effective_on__lte=until)
+    if recorded_before is not None:
+        base = base.filter(recorded_at__lt=recorded_before)
+    order = ("elder_id", "effective_on", "recorded_at", "id")
+    if isinstance(elder_ids, QuerySet):
+        rows = base.filter(elder_id__in=Subquery(elder_ids)).order_by(*order).values_list(*FACT_EVENT_COLUMNS)
+        return cast(list[FactEvent], list(rows))
+    ids = sorted(set(elder_ids))
+    out: list[FactEvent] = []
+    for start in range(0, len(ids), FACT_EVENTS_CHUNK):
+        chunk = ids[start : start + FACT_EVENTS_CHUNK]
+        rows = base.filter(elder_id__in=chunk).order_by(*order).values_list(*FACT_EVENT_COLUMNS)
+        out.extend(cast(list[FactEvent], list(rows)))
+    return out
 
 
-def elder_fact_changes_since(*, district_id: int, recorded_after: datetime) -> dict[int, date]:
-    """{elder pk: earliest effective day} of fact changes recorded after `recorded_after`."""
-    rows = (
-        ElderFactChange.objects.filter(elder__district_id=district_id, recorded_at__gt=recorded_after)
-        .values("elder_id")
-        .annotate(first=Min("effective_on"))
-        .values_list("elder_id", "first")
-    )
+def elder_fact_changes_since(recorded_after: datetime, *, district_id: int | None = None) -> dict[int, date]:
+    """{elder pk: earliest `effective_on`} of the changes recorded after `recorded_after` (optionally
+    of the elders served in one district): the payroll recomputes, for each such elder, every locked
+    month from that day on to find arrears or recoveries."""
+    qs = ElderFactChange.objects.filter(recorded_at__gt=recorded_after)
+    if district_id is not None:
+        qs = qs.filter(elder__district_id=district_id)
+    rows = qs.values("elder_id").annotate(first=Min("effective_on")).values_list("elder_id", "first").order_by()
     return dict(rows)
+
+
+def elder_fact_history(*, elder: Elder) -> QuerySet[ElderFactChange]:
+    """The elder's dated changes, latest effective day first (then latest recorded), with who recorded
+    them. No scope check: for an elder already accessed."""
+    return (
+        ElderFactChange.objects.filter(elder=elder)
+        .select_related("recorded_by", "recorded_by__organisation", "recorded_by__area")
+        .order_by("-effective_on", "-recorded_at", "-id")
+    )
+
+
+_FACT_VALUE_CHOICES: dict[str, type[TextChoices]] = {
+    "economic_status": EconomicStatus,
+    "household_registration": HouseholdRegistration,
+    "status": ElderStatus,
+}
+
+
+def fact_value_label(field: str, value: str) -> str:
+    """The readable name of a dated fact's value ("低保", "去世"); the value itself when unknown."""
+    choices = _FACT_VALUE_CHOICES.get(field)
+    if choices is None or value not in choices.values:
+        return value
+    return str(choices(value).label)

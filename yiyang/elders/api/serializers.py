@@ -7,10 +7,11 @@ from rest_framework import serializers
 
 from yiyang.accounts.api.disclosure import disclosure_in
 from yiyang.accounts.disclosure import Disclosure
+from yiyang.accounts.selectors import person_label
 from yiyang.core.api import TEXT_MAX_CHARS
 from yiyang.elders.choices import AgeBand, EconomicStatus, ElderStatus
-from yiyang.elders.models import Elder, EmergencyContact, Home
-from yiyang.elders.selectors import SEARCH_HELP, age_on, search_refusal
+from yiyang.elders.models import Elder, ElderFactChange, EmergencyContact, FactField, Home
+from yiyang.elders.selectors import SEARCH_HELP, age_on, fact_value_label, search_refusal
 
 
 class AreaRefSerializer(serializers.Serializer[Any]):
@@ -197,3 +198,42 @@ class HomeOutput(serializers.ModelSerializer[Home]):
     def get_elders(self, obj: Home) -> list[dict[str, Any]]:
         listed = _disclosure(self.context).listed
         return [{"id": str(e.public_id), "name": listed.name(e.name)} for e in obj.elders.all()]
+
+
+class FactChangeInputSerializer(serializers.Serializer[Any]):
+    """A dated change of economic status, household registration or status (on the roll, deceased,
+    moved out). The service checks the field, the value and the date and reports every problem."""
+
+    field = serializers.CharField(max_length=32, help_text="economic_status、household_registration 或 status")
+    new_value = serializers.CharField(max_length=32, allow_blank=True, help_text="该事项的选项值")
+    effective_on = serializers.DateField(help_text="生效日期：不晚于今天，不早于约三年前")
+    basis = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text="依据（如审批文号）")
+
+
+class FactChangeOutput(serializers.ModelSerializer[ElderFactChange]):
+    """One dated change, with the readable names of the field and values and who recorded it."""
+
+    id = serializers.UUIDField(source="public_id")
+    field_label = serializers.SerializerMethodField()
+    old_value_label = serializers.SerializerMethodField()
+    new_value_label = serializers.SerializerMethodField()
+    recorded_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ElderFactChange
+        fields = [
+            "id", "field", "field_label", "old_value", "old_value_label", "new_value", "new_value_label",
+            "effective_on", "recorded_at", "recorded_by", "basis",
+        ]  # fmt: skip
+
+    def get_field_label(self, obj: ElderFactChange) -> str:
+        return str(FactField(obj.field).label)
+
+    def get_old_value_label(self, obj: ElderFactChange) -> str:
+        return fact_value_label(obj.field, obj.old_value)
+
+    def get_new_value_label(self, obj: ElderFactChange) -> str:
+        return fact_value_label(obj.field, obj.new_value)
+
+    def get_recorded_by(self, obj: ElderFactChange) -> str:
+        return person_label(obj.recorded_by)

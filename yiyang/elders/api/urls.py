@@ -15,6 +15,11 @@ urlpatterns = [
         views.ElderContactDeleteApi.as_view(),
         name="api-elder-contact-delete",
     ),
+    path(
+        "elders/<str:public_id>/fact-changes/",
+        views.ElderFactChangeListCreateApi.as_view(),
+        name="api-elder-fact-changes",
+    ),
     path("homes/", views.HomeListApi.as_view(), name="api-home-list"),
     path("homes/<str:public_id>/", views.HomeDetailApi.as_view(), name="api-home-detail"),
 ]

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from yiyang.accounts.access import require_perm
 from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
-from yiyang.audit.lists import audit_record_shown, shown_by
+from yiyang.audit.lists import audit_record_shown, audit_rows_shown, shown_by
 from yiyang.core.api import created
 from yiyang.core.api_views import ApiView, PaginatedApi, paginated
 from yiyang.core.errors import ErrorCollector, ValidationFailed
@@ -26,15 +26,18 @@ from yiyang.elders.api.serializers import (
     ElderFilterSerializer,
     ElderInputSerializer,
     ElderListOutput,
+    FactChangeInputSerializer,
+    FactChangeOutput,
     HomeFilterSerializer,
     HomeOutput,
 )
 from yiyang.elders.roster import roster_export_filename, roster_template_download
-from yiyang.elders.selectors import ElderFilters, elder_list, home_list
+from yiyang.elders.selectors import ElderFilters, elder_fact_history, elder_list, home_list
 from yiyang.elders.services import (
     ContactInput,
     ElderInput,
     elder_export,
+    elder_fact_change,
     elder_record_view,
     elder_refs_resolve,
     elder_register,
@@ -141,6 +144,28 @@ class ElderContactDeleteApi(ApiView):
         elder = access_elder_by_public_id(user=request.user, public_id=public_id, perm=Perm.ELDERS_CHANGE)
         emergency_contact_remove(actor=request.user, elder=elder, contact_public_id=contact_id)
         return Response(status=204)
+
+
+class ElderFactChangeListCreateApi(ApiView):
+    @extend_schema(responses=FactChangeOutput(many=True))
+    def get(self, request: Request, public_id: str) -> Response:
+        """The elder's dated changes of economic status, household registration and status, latest
+        effective day first; the rows shown are audited."""
+        elder = access_elder_by_public_id(user=request.user, public_id=public_id)
+        rows = list(elder_fact_history(elder=elder))
+        audit_rows_shown(actor=request.user, entity_type="elder_fact_change", rows=rows)
+        return Response(FactChangeOutput(rows, many=True).data)
+
+    @extend_schema(request=FactChangeInputSerializer, responses={201: FactChangeOutput, 400: OpenApiResponse()})
+    @idempotent
+    def post(self, request: Request, public_id: str) -> Response:
+        """Record that from `effective_on` (today or up to about three years back) the fact is
+        `new_value`; the elder takes the new value and the change is audited."""
+        elder = access_elder_by_public_id(user=request.user, public_id=public_id, perm=Perm.ELDERS_CHANGE)
+        payload = FactChangeInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        change = elder_fact_change(actor=request.user, elder=elder, **payload.validated_data)
+        return created(FactChangeOutput(change).data)
 
 
 class HomeListApi(PaginatedApi):

@@ -1,6 +1,8 @@
-"""Writes to the elder registry: `registry` (register, change, contacts, record views) and
-`roster_io` (Excel import and export)."""
+"""Writes to the elder registry: `registry` (register, change, contacts, record views), `facts`
+(dated changes of economic status, household registration and status) and `roster_io` (Excel import
+and export)."""
 
+from yiyang.elders.services.facts import elder_fact_change
 from yiyang.elders.services.registry import (
     EDITABLE_FIELDS,
     ContactInput,
@@ -39,6 +41,7 @@ __all__ = [
     "check_elder_input",
     "elder_build",
     "elder_export",
+    "elder_fact_change",
     "elder_record_view",
     "elder_refs_resolve",
     "elder_register",

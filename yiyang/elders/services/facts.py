@@ -53,6 +53,23 @@ def fact_change_build(
     )
 
 
+def fact_on(elder: Elder, field: str, day: date) -> tuple[str, bool]:
+    """The value of the elder's `field` in force on `day` by replaying its recorded changes (the elder
+    row's value when there are none), and whether some change takes effect after `day`."""
+    rows = list(
+        ElderFactChange.objects.filter(elder=elder, field=field)
+        .order_by("effective_on", "recorded_at", "id")
+        .values_list("effective_on", "old_value", "new_value")
+    )
+    earlier = [row for row in rows if row[0] <= day]
+    later = [row for row in rows if row[0] > day]
+    if earlier:
+        return earlier[-1][2], bool(later)
+    if later:
+        return later[0][1], True
+    return str(getattr(elder, field)), False
+
+
 @transaction.atomic
 def elder_fact_change(
     *,
@@ -63,19 +80,24 @@ def elder_fact_change(
     effective_on: date,
     basis: str = "",
     today: date | None = None,
+    pre_errors: ErrorCollector | None = None,
 ) -> ElderFactChange:
     """Record that from `effective_on` the elder's `field` is `new_value`, for an elder already accessed
     with `elders.change`.
 
     Guarantees: the field is one of the dated facts and the value one of its choices; the day is not in
     the future and not more than about three years back; every problem is reported at once
-    (ValidationFailed) and then nothing is written. The elder row is updated to the new value, the
-    change row is appended (never edited) and the change is audited with the field name, not values.
-    A change to the value the fact already has on that day is refused as a no-op.
+    (ValidationFailed) and then nothing is written. The change row is appended (never edited) with,
+    as `old_value`, the value in force on that day by replaying the elder's changes; the elder row
+    takes the new value unless a change of the same fact takes effect later (a backdated correction
+    of an earlier period leaves today's value alone, so the row always equals the replay for today).
+    The change is audited with the field name, not values. A change to the value the fact already has
+    on that day is refused as a no-op. Problems a form found (`pre_errors`) are reported with the
+    service's own, and then nothing is written.
     """
     require_perm(actor, Perm.ELDERS_CHANGE)
     today = today or timezone.localdate()
-    errors = ErrorCollector()
+    errors = pre_errors or ErrorCollector()
     choices = FACT_CHOICES.get(field)
     if choices is None:
         errors.add("field", _("该事项不能按日期变更"), "invalid_choice")
@@ -87,7 +109,12 @@ def elder_fact_change(
         errors.add("effective_on", _("生效日期不能早于三年前"), "too_old")
     if len(basis) > BASIS_MAX:
         errors.add("basis", _("不能超过%(n)d个字符") % {"n": BASIS_MAX}, "max_length")
-    if not errors.errors and getattr(elder, field) == new_value:
+    if errors.errors:
+        errors.raise_if_any(_("状况变更有误"))
+    # One change of an elder's facts at a time: the replay below must see every earlier change.
+    Elder.objects.select_for_update().filter(pk=elder.pk).values_list("pk").get()
+    value_then, superseded = fact_on(elder, field, effective_on)
+    if value_then == new_value:
         errors.add("new_value", _("与当前状况相同，无需变更"), "unchanged")
     errors.raise_if_any(_("状况变更有误"))
     change = fact_change_build(
@@ -99,9 +126,11 @@ def elder_fact_change(
         recorded_by=actor,
         basis=basis.strip(),
     )
+    change.old_value = value_then
     change.save()
-    setattr(elder, field, new_value)
-    elder.save(update_fields=[field, "updated_at"])
+    if not superseded:
+        setattr(elder, field, new_value)
+        elder.save(update_fields=[field, "updated_at"])
     audit_record(
         actor=actor,
         action=AuditAction.CHANGE,

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.access import AnyUser
@@ -14,7 +15,14 @@ from yiyang.areas.models import Area
 from yiyang.areas.selectors import communities_in_reach, streets_in_reach
 from yiyang.core.errors import ErrorCollector, FieldError
 from yiyang.core.forms import PLEASE_CHOOSE, InvalidFieldsMarked, must_choose
-from yiyang.elders.choices import AgeBand, EconomicStatus, HouseholdRegistration, LivingArrangement, SpecialStatus
+from yiyang.elders.choices import (
+    AgeBand,
+    EconomicStatus,
+    ElderStatus,
+    HouseholdRegistration,
+    LivingArrangement,
+    SpecialStatus,
+)
 from yiyang.elders.models import Elder
 from yiyang.elders.selectors import SEARCH_HELP, ElderFilters, search_refusal
 from yiyang.organisations.choices import MEDICAL_KINDS, OrganisationKind
@@ -238,3 +246,85 @@ class RosterUploadForm(forms.Form):
             }
         ),
     )
+
+
+# The dated facts a change may set, as (field, value, what the option says); the roll status reads
+# as the event it records (去世, 迁出, 恢复在册), not as the state's name.
+STATUS_EVENT_LABELS = {
+    ElderStatus.DECEASED: _("去世"),
+    ElderStatus.MOVED_OUT: _("迁出"),
+    ElderStatus.ACTIVE: _("恢复在册"),
+}
+
+
+def fact_change_choices(elder: Elder) -> list[tuple[Any, Any]]:
+    """The changes offered, grouped by fact. Today's values stay offered, marked as current: a
+    backdated change may set today's value from an earlier day (the service refuses a change that
+    changes nothing on its day)."""
+
+    def option(field: str, value: str, label: Any) -> tuple[str, Any]:
+        if getattr(elder, field) == value:
+            label = format_lazy("{}{}", label, _("（当前）"))
+        return f"{field}:{value}", label
+
+    return must_choose(
+        [
+            (_("经济状况"), [option("economic_status", v, label) for v, label in EconomicStatus.choices]),
+            (
+                _("户籍类型"),
+                [option("household_registration", v, label) for v, label in HouseholdRegistration.choices],
+            ),
+            (_("在册状态"), [option("status", v, label) for v, label in STATUS_EVENT_LABELS.items()]),
+        ]
+    )
+
+
+class FactChangeForm(InvalidFieldsMarked, forms.Form):
+    """A dated change of economic status, household registration or roll status (death, moving out,
+    back on the roll). The service checks the day (not in the future, not more than about three years
+    back) and the value; its errors are put back next to the input."""
+
+    change = forms.ChoiceField(label=_("变更事项"), error_messages={"required": _("请选择变更事项")})
+    effective_on = forms.DateField(
+        label=_("生效日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("请填写生效日期"), "invalid": _("请填写有效的日期")},
+    )
+    basis = forms.CharField(
+        label=_("依据"),
+        required=False,
+        max_length=300,
+        help_text=_("如审批文号、死亡证明或迁出证明编号"),
+        error_messages={"max_length": _("不能超过%(limit_value)d个字符")},
+    )
+
+    # Service field names that differ from this form's.
+    FIELD_OF_ERROR = {"field": "change", "new_value": "change"}
+
+    def __init__(self, *args: Any, elder: Elder, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["change"]).choices = fact_change_choices(elder)
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("class", "form-select" if name == "change" else "form-control")
+
+    def fact(self) -> tuple[str, str]:
+        """(field, new value) of the chosen change; ("", "") when none was chosen."""
+        chosen = self.cleaned_data.get("change") or ":"
+        field, value = chosen.split(":", 1)
+        return field, value
+
+    def form_errors(self) -> ErrorCollector:
+        """The form's own errors (after `is_valid()`), for the service's `pre_errors`."""
+        collector = ErrorCollector()
+        for name, reasons in self.errors.items():
+            for reason in reasons:
+                collector.add(name, str(reason), "form")
+        return collector
+
+    def add_service_errors(self, errors: list[FieldError]) -> None:
+        """Each service error next to its input; an input the form already rejected keeps its error."""
+        for error in errors:
+            name = self.FIELD_OF_ERROR.get(error.field, error.field)
+            if name in self.fields and name in self.errors:
+                continue
+            self.add_error(name if name in self.fields else None, error.reason)

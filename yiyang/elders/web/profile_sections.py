@@ -4,15 +4,17 @@ viewer's role policy (`accounts.disclosure`) discloses them."""
 
 from datetime import date, datetime, time
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.accounts.access import AnyUser
+from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
 from yiyang.accounts.selectors import person_label
 from yiyang.core.workspace import (
     AuditedRows,
+    CardLink,
     ProfileSection,
     TimelineEntry,
     register_profile_section,
@@ -20,8 +22,8 @@ from yiyang.core.workspace import (
 )
 from yiyang.elders.access import elder_shown_with
 from yiyang.elders.choices import SpecialStatus
-from yiyang.elders.models import Elder
-from yiyang.elders.selectors import age_on, elder_helper_assignments
+from yiyang.elders.models import Elder, FactField
+from yiyang.elders.selectors import age_on, elder_fact_history, elder_helper_assignments, fact_value_label
 from yiyang.organisations.models import Admission
 
 
@@ -125,6 +127,42 @@ def home_section(user: AnyUser, elder: Elder) -> ProfileSection | None:
         empty=home is None,
         empty_hint=_("未关联家庭：上门服务和设备安装需要住址。请在“修改”中选择家庭。"),
         shown=(AuditedRows("home", [home] if home else []), AuditedRows("home_member", member_rows)),
+    )
+
+
+@register_profile_section("elders.facts", order=45)
+def facts_section(user: AnyUser, elder: Elder) -> ProfileSection | None:
+    """Dated changes of economic status, household registration and roll status, latest effective day
+    first, for staff who reach the elder (not helpers or family: the basis and the recorder are staff
+    work); with the action to record one for holders of `elders.change`."""
+    if scope_for(user).kind in (ScopeKind.HELPER, ScopeKind.FAMILY) or not _visible(user, elder):
+        return None
+    rows = list(elder_fact_history(elder=elder))
+    changes = [
+        {
+            "effective_on": row.effective_on,
+            "field_label": FactField(row.field).label,
+            "old_label": fact_value_label(row.field, row.old_value),
+            "new_label": fact_value_label(row.field, row.new_value),
+            "basis": row.basis,
+            "recorded_at": row.recorded_at,
+            "recorded_by": person_label(row.recorded_by),
+        }
+        for row in rows
+    ]
+    links = []
+    if has_perm(user, Perm.ELDERS_CHANGE):
+        links.append(
+            CardLink(label=_("登记状况变更"), url=reverse("elder-fact-change", kwargs={"public_id": elder.public_id}))
+        )
+    return ProfileSection(
+        key="elders.facts",
+        title=_("状况变更"),
+        template="elders/sections/facts.html",
+        data={"changes": changes, "links": links},
+        empty=not changes,
+        empty_hint=_("暂无状况变更记录。经济状况、户籍或在册状态（去世、迁出）变化时，请登记变更及其生效日期。"),
+        shown=(AuditedRows("elder_fact_change", rows),),
     )
 
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("elders/import/template/", views.elder_import_template_download, name="elder-import-template"),
     path("elders/<str:public_id>/", views.elder_detail_page, name="elder-detail"),
     path("elders/<str:public_id>/edit/", views.elder_edit_page, name="elder-edit"),
+    path("elders/<str:public_id>/facts/", views.elder_fact_change_page, name="elder-fact-change"),
 ]

@@ -27,12 +27,13 @@ from yiyang.elders.services import (
     ContactInput,
     ElderInput,
     elder_export,
+    elder_fact_change,
     elder_record_view,
     elder_register,
     elder_roster_import,
     elder_update,
 )
-from yiyang.elders.web.forms import ElderFilterForm, ElderForm, RosterUploadForm
+from yiyang.elders.web.forms import ElderFilterForm, ElderForm, FactChangeForm, RosterUploadForm
 
 PAGE_SIZE = 20
 # The audit summary of what an elder's profile showed (yiyang.audit.summaries lists it for other languages).
@@ -199,6 +200,42 @@ def elder_edit_page(request: HttpRequest, public_id: str) -> HttpResponse:
             messages.success(request, _("已保存。") if changes else _("没有修改。"))
             return redirect("elder-detail", public_id=elder.public_id)
     return render(request, "elders/elder_form.html", {"form": form, "elder": elder})
+
+
+@staff_page
+def elder_fact_change_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Record a dated change of economic status, household registration or roll status (去世, 迁出,
+    恢复在册), effective today or up to about three years back; each error is shown next to its input."""
+    elder = access_elder_by_public_id(user=request.user, public_id=public_id, perm=Perm.ELDERS_CHANGE)
+    form = FactChangeForm(request.POST if request.method == "POST" else None, elder=elder)
+    if request.method == "POST":
+        form_errors = form.form_errors() if not form.is_valid() else None
+        effective_on = form.cleaned_data.get("effective_on")
+        if effective_on is not None:
+            # As on the edit page: the form's errors go to the service (which then writes nothing) so
+            # that every problem shows in one round.
+            known = len(form_errors.errors) if form_errors else 0
+            field, value = form.fact()
+            try:
+                elder_fact_change(
+                    actor=request.user,
+                    elder=elder,
+                    field=field,
+                    new_value=value,
+                    effective_on=effective_on,
+                    basis=form.cleaned_data.get("basis") or "",
+                    pre_errors=form_errors,
+                )
+            except ValidationFailed as exc:
+                form.add_service_errors(exc.errors[known:])
+            else:
+                messages.success(request, _("已登记状况变更。"))
+                return redirect("elder-detail", public_id=elder.public_id)
+    return render(
+        request,
+        "elders/elder_fact_change.html",
+        {"form": form, "elder": elder, "name": disclosure_for(request.user).name(elder.name)},
+    )
 
 
 def _column_of(field_name: str) -> str:
