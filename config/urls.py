@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("yiyang.devices.api.urls")),
     path("", include("yiyang.monitoring.api.urls")),
     path("", include("yiyang.alerts.api.urls")),
+    path("", include("yiyang.benefits.api.urls")),
 ]
 
 urlpatterns = [

@@ -62,6 +62,8 @@ API_LISTS = [
     ("street0", "/api/v1/assessments/", "assessment"),
     ("street0", "/api/v1/assessments/due/", "assessment"),
     ("bureau", "/api/v1/users/", "account"),
+    ("street0", "/api/v1/benefits/applications/", "benefit_application"),
+    ("street0", "/api/v1/benefits/entitlements/", "benefit_entitlement"),
 ]
 
 
