@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("yiyang.devices.web.urls")),
     path("", include("yiyang.monitoring.web.urls")),
     path("", include("yiyang.alerts.web.urls")),
+    path("", include("yiyang.benefits.web.urls")),
 ]
 
 if settings.DEBUG:

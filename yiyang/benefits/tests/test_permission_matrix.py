@@ -68,6 +68,23 @@ def create_body(w: World) -> dict[str, Any]:
     }
 
 
+def form_body(w: World) -> dict[str, Any]:
+    return {
+        "scheme": "startup_subsidy",
+        "organisation": str(w.orgs["centre0"].public_id),
+        "fact_approved_beds": "60",
+        "fact_premises": "own_building",
+        "requested_from": "2026-11-01",
+        **PAYEE,
+    }
+
+
+def no_street0_organisations(w: World, response: Any) -> None:
+    text = response.content.decode()
+    assert "centre0机构" not in text and "institution0机构" not in text
+    assert "centre1机构" in text
+
+
 def upload(w: World) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("证明.pdf", PDF, content_type="application/pdf")}
 
@@ -104,6 +121,33 @@ CASES: list[Case] = [
     Case("api-benefit-entitlement-detail", "get", lambda w: f"{ENTS}/{entitlement(w)}/", without_status=404),
     Case("api-benefit-entitlement-end", "post", lambda w: f"{ENTS}/{entitlement(w)}/end/",
          data=lambda w: {"reason": "机构注销"}, right="bureau", without="street0", other="bureau_b"),
+    # pages
+    Case("benefit-application-list", "get", lambda w: "/benefits/applications/", page=True, other_status=200,
+         other_check=no_street0_rows),
+    Case("benefit-application-create", "get", lambda w: "/benefits/applications/new/?scheme=startup_subsidy",
+         page=True, without="street0_readonly", other_status=200, other_check=no_street0_organisations),
+    Case("benefit-application-create", "post", lambda w: "/benefits/applications/new/?scheme=startup_subsidy",
+         page=True, data=form_body, label="submit", ok=302, without="street0_readonly", other_status=400),
+    Case("benefit-application-detail", "get", lambda w: f"/benefits/applications/{rec(w, 'submitted')}/", page=True,
+         without_status=404),
+    Case("benefit-application-review", "post", lambda w: f"/benefits/applications/{rec(w, 'submitted')}/review/",
+         page=True, data=lambda w: {"decision": "approve"}, ok=302, without="street0_readonly"),
+    Case("benefit-application-decide", "post",
+         lambda w: f"/benefits/applications/{rec(w, 'street_approved')}/decide/", page=True,
+         data=lambda w: {"decision": "approve"}, ok=302, right="bureau", without="street0", other="bureau_b"),
+    Case("benefit-application-withdraw", "post", lambda w: f"/benefits/applications/{rec(w, 'submitted')}/withdraw/",
+         page=True, ok=302, right="family0", without="street0_readonly", other="family1"),
+    Case("benefit-attachment-upload", "post", lambda w: f"/benefits/applications/{rec(w, 'submitted')}/attachments/",
+         page=True, data=upload, ok=302, right="family0", without="street0_readonly"),
+    Case("benefit-attachment-download", "get",
+         lambda w: f"/benefits/applications/{rec(w, 'submitted')}/attachments/{attachment(w)}/", page=True,
+         without_status=404),
+    Case("benefit-entitlement-list", "get", lambda w: "/benefits/entitlements/", page=True, other_status=200,
+         other_check=no_street0_rows),
+    Case("benefit-entitlement-detail", "get", lambda w: f"/benefits/entitlements/{entitlement(w)}/", page=True,
+         without_status=404),
+    Case("benefit-entitlement-end", "post", lambda w: f"/benefits/entitlements/{entitlement(w)}/end/", page=True,
+         data=lambda w: {"reason": "机构注销"}, ok=302, right="bureau", without="street0", other="bureau_b"),
 ]  # fmt: skip
 
 
@@ -197,14 +241,11 @@ def test_with_the_right_it_succeeds(matrix_world, case):
 
 def test_every_url_of_the_app_is_in_the_matrix():
     from yiyang.benefits.api.urls import urlpatterns as api_patterns
+    from yiyang.benefits.web.urls import urlpatterns as web_patterns
 
-    names = {p.name for p in api_patterns}
-    try:
-        from yiyang.benefits.web.urls import urlpatterns as web_patterns
-    except ImportError:
-        web_patterns = []
-    names |= {p.name for p in web_patterns}
+    names = {p.name for p in [*api_patterns, *web_patterns]}
     assert names == {case.url_name for case in CASES}
+    assert all(name.startswith("api-") for name in (p.name for p in api_patterns))
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.method != "get"], ids=lambda c: c.id)
