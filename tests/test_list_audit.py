@@ -62,6 +62,8 @@ API_LISTS = [
     ("street0", "/api/v1/assessments/", "assessment"),
     ("street0", "/api/v1/assessments/due/", "assessment"),
     ("bureau", "/api/v1/users/", "account"),
+    ("street0", "/api/v1/benefits/applications/", "benefit_application"),
+    ("street0", "/api/v1/benefits/entitlements/", "benefit_entitlement"),
 ]
 
 
@@ -108,6 +110,8 @@ PAGE_LISTS: list[tuple[str, str, str, Callable[[World], list[str]] | None]] = [
     ("street0", "/assessments/", "assessment", None),
     ("street0", "/assessments/due/", "assessment", None),
     ("bureau", "/staff/", "account", _staff_ids),
+    ("street0", "/benefits/applications/", "benefit_application", None),
+    ("street0", "/benefits/entitlements/", "benefit_entitlement", None),
 ]
 
 

@@ -36,7 +36,8 @@ def hrefs(html: str) -> set[str]:
 
 ALL_STAFF_PAGES = {"home", "elders", "alerts", "alert-sla", "assessments", "assessment-due", "assessment-policy",
                    "devices", "pending-devices", "dead-letters", "organisations", "occupancy", "monitoring-rules",
-                   "areas", "staff", "audit", "api", "password-change", "logout"}  # fmt: skip
+                   "areas", "staff", "audit", "api", "password-change", "logout", "benefits-menu",
+                   "benefits-applications", "benefits-entitlements"}  # fmt: skip
 
 
 def test_the_bureau_menu_holds_every_section(world):
@@ -116,6 +117,7 @@ REACHED_FROM = {
     "organisation-export": "organisation-list",
     "device-create": "device-list",
     "audit-export": "audit-list",
+    "benefit-application-create": "benefit-application-list",
 }
 NOT_PAGES = {"alert-stream", "login", "logout", "login-second-factor"}
 

@@ -264,6 +264,7 @@ YIYANG_DEVELOPMENT_KEY_ALLOWED = env.bool("YIYANG_DEVELOPMENT_KEY_ALLOWED", defa
 # Seconds a process keeps the active data keys it read; key rotations wait this long before re-encrypting.
 YIYANG_KEY_CACHE_SECONDS = env.int("YIYANG_KEY_CACHE_SECONDS", default=60)
 
-# Policy values nobody could find ship as examples (status `example`) so that the demo runs; a
-# payroll or approval that would use one is refused unless this is on (local, test, demo only).
+# Benefits: parameter values marked `example` (nobody could find the real figure; shipped so that the
+# demo runs) may be used to approve an application or compute a payroll only when this is on. Off by
+# default and in production: there a district loads its own values first.
 BENEFITS_ALLOW_EXAMPLE_VALUES = env.bool("BENEFITS_ALLOW_EXAMPLE_VALUES", default=False)

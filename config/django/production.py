@@ -38,3 +38,4 @@ CSRF_COOKIE_HTTPONLY = True
 # Origins (scheme://host[:port]) allowed to POST when the site is reached through a proxy under another name.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 YIYANG_DEVELOPMENT_KEY_ALLOWED = False  # production never falls back to the public development key
+BENEFITS_ALLOW_EXAMPLE_VALUES = False  # production never pays from an example value

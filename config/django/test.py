@@ -13,4 +13,5 @@ YIYANG_DEVELOPMENT_KEY_ALLOWED = True
 # Keys are never rotated behind the suite's back: no periodic re-read that could land inside a
 # query-count assertion (rotation tests set their own value).
 YIYANG_KEY_CACHE_SECONDS = 10**9
+# The suite computes with the shipped example values (tests of the refusal override this).
 BENEFITS_ALLOW_EXAMPLE_VALUES = True

@@ -33,7 +33,7 @@ from enum import StrEnum
 from yiyang.accounts.access import AnyUser
 from yiyang.accounts.choices import Role
 from yiyang.accounts.models import User
-from yiyang.core.masking import mask_name, mask_national_id, mask_phone
+from yiyang.core.masking import mask_bank_account, mask_name, mask_national_id, mask_phone
 
 
 class Value(StrEnum):
@@ -112,6 +112,11 @@ class Disclosure:
 
     def address(self, value: str) -> str:
         return value if self.shows(Value.ADDRESS) else ("***" if value else "")
+
+    def bank_account(self, value: str) -> str:
+        """A payee's bank account: an identifier shown as the national ID is (in full on a record
+        page for staff; masked in every list and for helpers and family)."""
+        return value if self.shows(Value.NATIONAL_ID) else mask_bank_account(value)
 
     def notes(self, value: str) -> str:
         return value if self.shows(Value.NOTES) else ""

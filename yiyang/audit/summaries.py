@@ -43,6 +43,15 @@ FIXED = frozenset(
         gettext_noop("修改机构信息"),
         gettext_noop("修改设备"),
         gettext_noop("忽略未登记设备"),
+        gettext_noop("提交补贴申请"),
+        gettext_noop("上传补贴申请附件"),
+        gettext_noop("下载补贴申请附件"),
+        gettext_noop("街道审核通过补贴申请"),
+        gettext_noop("街道审核不予通过补贴申请"),
+        gettext_noop("区级审批通过补贴申请"),
+        gettext_noop("区级审批不予通过补贴申请"),
+        gettext_noop("撤回补贴申请"),
+        gettext_noop("核定补贴待遇"),
     }
 )
 
@@ -79,6 +88,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             gettext_noop("更正能力评估（被更正记录 %(original)s）"),
         ),
         (r"^新增床位 (?P<bed>.*)$", gettext_noop("新增床位 %(bed)s")),
+        (r"^终止补贴待遇：(?P<reason>.*)$", gettext_noop("终止补贴待遇：%(reason)s")),
         (r"^办理入住：床位 (?P<bed>.*)$", gettext_noop("办理入住：床位 %(bed)s")),
         (r"^办理离院：床位 (?P<bed>.*)$", gettext_noop("办理离院：床位 %(bed)s")),
         (r"^登记设备 (?P<kind>.*)$", gettext_noop("登记设备 %(kind)s")),

@@ -26,3 +26,13 @@ def mask_name(value: str) -> str:
     if len(value) == 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def mask_bank_account(value: str) -> str:
+    """`6222020200112233445` -> `6222***********3445` (first 4 and last 4 kept); a short account
+    keeps its last 4 only."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * max(len(value) - 4, 0) + value[-4:]
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]

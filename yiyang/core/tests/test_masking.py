@@ -29,3 +29,11 @@ def test_phone_keeps_first_three_and_last_four(value, masked):
 )
 def test_name_mask(value, masked):
     assert mask_name(value) == masked
+
+
+def test_bank_account_keeps_first_and_last_four():
+    from yiyang.core.masking import mask_bank_account
+
+    assert mask_bank_account("6222020200112233445") == "6222***********3445"
+    assert mask_bank_account("12345678") == "****5678"
+    assert mask_bank_account("") == ""
