@@ -84,6 +84,10 @@ class Change:
     def difference(self) -> Decimal:
         return self.draft - self.baseline
 
+    @property
+    def scheme_label(self) -> str:
+        return str(Scheme(self.scheme).label)
+
 
 @dataclass
 class WhatIfResult:
