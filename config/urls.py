@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("yiyang.monitoring.api.urls")),
     path("", include("yiyang.alerts.api.urls")),
     path("", include("yiyang.benefits.api.urls")),
+    path("", include("yiyang.benefits.api.policy_urls")),
 ]
 
 urlpatterns = [
@@ -42,6 +43,7 @@ urlpatterns = [
     path("", include("yiyang.monitoring.web.urls")),
     path("", include("yiyang.alerts.web.urls")),
     path("", include("yiyang.benefits.web.urls")),
+    path("", include("yiyang.benefits.web.policy_urls")),
 ]
 
 if settings.DEBUG:

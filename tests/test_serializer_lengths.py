@@ -34,6 +34,7 @@ WRITES = {
     "AssessmentCreateInput": "assessments.Assessment",
     "AssessmentUpdateInput": "assessments.Assessment",
     "BenefitApplicationInput": "benefits.Application",
+    "PolicyFileInput": "benefits.PolicyFile",
 }
 # Input serializers whose text is not stored in a model field of the same name (notes go to event
 # rows, policies are documents), checked for a max_length on every CharField instead.
@@ -41,7 +42,7 @@ WRITES_NO_MODEL = {
     "StaffRoleInput", "StaffPermissionsInput", "NoteInput", "CloseInput", "HandoffInput", "DispatchInput",
     "PolicyInput", "ReturnInput", "CorrectInput", "ScoreInput", "PolicyVersionInput", "DistrictRulesInput",
     "ElderProfileInput", "BedStateInputSerializer", "AuditFilterInput", "TokenInput",
-    "BenefitReviewInput", "BenefitDecisionInput", "EntitlementEndInput",
+    "BenefitReviewInput", "BenefitDecisionInput", "EntitlementEndInput", "WhatIfInput",
 }  # fmt: skip
 # Inputs normalised before they are stored, checked by the service for the stored length.
 EXEMPT = {("ElderInputSerializer", "national_id"): "spaces and a lower-case x are normalised; the ID check wants 18"}
