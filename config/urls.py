@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("yiyang.devices.api.urls")),
     path("", include("yiyang.monitoring.api.urls")),
     path("", include("yiyang.alerts.api.urls")),
+    path("", include("yiyang.benefits.api.payroll_urls")),
 ]
 
 urlpatterns = [
@@ -40,6 +41,7 @@ urlpatterns = [
     path("", include("yiyang.devices.web.urls")),
     path("", include("yiyang.monitoring.web.urls")),
     path("", include("yiyang.alerts.web.urls")),
+    path("", include("yiyang.benefits.web.payroll_urls")),
 ]
 
 if settings.DEBUG:

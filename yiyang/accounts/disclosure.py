@@ -33,7 +33,7 @@ from enum import StrEnum
 from yiyang.accounts.access import AnyUser
 from yiyang.accounts.choices import Role
 from yiyang.accounts.models import User
-from yiyang.core.masking import mask_name, mask_national_id, mask_phone
+from yiyang.core.masking import mask_bank_account, mask_name, mask_national_id, mask_phone
 
 
 class Value(StrEnum):
@@ -115,6 +115,11 @@ class Disclosure:
 
     def notes(self, value: str) -> str:
         return value if self.shows(Value.NOTES) else ""
+
+    def bank_account(self, value: str) -> str:
+        """A payee's bank account (subsidy payroll): masked on every screen and list, whoever looks.
+        Only the bank payment file, made for the bank and audited as an export, carries it in full."""
+        return mask_bank_account(value)
 
     @property
     def masked(self) -> list[str]:

@@ -42,6 +42,9 @@ FIXED = frozenset(
         gettext_noop("修改机构信息"),
         gettext_noop("修改设备"),
         gettext_noop("忽略未登记设备"),
+        gettext_noop("计算月度发放表"),
+        gettext_noop("锁定月度发放表"),
+        gettext_noop("设置年度预算"),
     }
 )
 
@@ -78,6 +81,16 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             gettext_noop("更正能力评估（被更正记录 %(original)s）"),
         ),
         (r"^新增床位 (?P<bed>.*)$", gettext_noop("新增床位 %(bed)s")),
+        (r"^查看发放明细（(?P<count>\d+)条）$", gettext_noop("查看发放明细（%(count)s条）")),
+        (r"^查看补贴预算台账（(?P<year>\d+)年）$", gettext_noop("查看补贴预算台账（%(year)s年）")),
+        (
+            r"^导出银行代发文件（(?P<count>\d+)笔，合计(?P<total>[-\d.]+)元）$",
+            gettext_noop("导出银行代发文件（%(count)s笔，合计%(total)s元）"),
+        ),
+        (
+            r"^导出月度发放表（Excel，(?P<count>\d+)笔，净额(?P<total>[-\d.]+)元）$",
+            gettext_noop("导出月度发放表（Excel，%(count)s笔，净额%(total)s元）"),
+        ),
         (r"^办理入住：床位 (?P<bed>.*)$", gettext_noop("办理入住：床位 %(bed)s")),
         (r"^办理离院：床位 (?P<bed>.*)$", gettext_noop("办理离院：床位 %(bed)s")),
         (r"^登记设备 (?P<kind>.*)$", gettext_noop("登记设备 %(kind)s")),

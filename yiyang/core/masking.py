@@ -26,3 +26,13 @@ def mask_name(value: str) -> str:
     if len(value) == 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def mask_bank_account(value: str) -> str:
+    """`6222020000000001` -> `6222********0001` (first 4 and last 4 kept); short values all masked."""
+    digits = "".join(value.split())
+    if not digits:
+        return ""
+    if len(digits) <= 8:
+        return "*" * len(digits)
+    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
