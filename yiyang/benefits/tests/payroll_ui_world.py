@@ -50,7 +50,7 @@ def payroll_ui_world() -> Any:
         entitlement=startup, sequence=2, due_month=DEC, amount=Decimal("1500.00"), explanation={"rule": "第 2 期"}
     )
     world.october = payroll_compute(actor=bureau, district=world.district, month=OCT, today=TODAY)
-    payroll_lock(actor=bureau, run=world.october)
+    world.october = payroll_lock(actor=bureau, run=world.october)
     for key, status, on in (("resident0", "tekun", OCT), ("resident1", "ordinary", date(2026, 10, 16))):
         elder_fact_change(
             actor=bureau,
