@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("yiyang.alerts.api.urls")),
     path("", include("yiyang.benefits.api.urls")),
     path("", include("yiyang.benefits.api.policy_urls")),
+    path("", include("yiyang.benefits.api.payroll_urls")),
 ]
 
 urlpatterns = [
@@ -44,6 +45,7 @@ urlpatterns = [
     path("", include("yiyang.alerts.web.urls")),
     path("", include("yiyang.benefits.web.urls")),
     path("", include("yiyang.benefits.web.policy_urls")),
+    path("", include("yiyang.benefits.web.payroll_urls")),
 ]
 
 if settings.DEBUG:

@@ -35,6 +35,7 @@ WRITES = {
     "AssessmentUpdateInput": "assessments.Assessment",
     "BenefitApplicationInput": "benefits.Application",
     "PolicyFileInput": "benefits.PolicyFile",
+    "BudgetInput": "benefits.Budget",
 }
 # Input serializers whose text is not stored in a model field of the same name (notes go to event
 # rows, policies are documents), checked for a max_length on every CharField instead.
@@ -42,7 +43,7 @@ WRITES_NO_MODEL = {
     "StaffRoleInput", "StaffPermissionsInput", "NoteInput", "CloseInput", "HandoffInput", "DispatchInput",
     "PolicyInput", "ReturnInput", "CorrectInput", "ScoreInput", "PolicyVersionInput", "DistrictRulesInput",
     "ElderProfileInput", "BedStateInputSerializer", "AuditFilterInput", "TokenInput",
-    "BenefitReviewInput", "BenefitDecisionInput", "EntitlementEndInput", "WhatIfInput",
+    "BenefitReviewInput", "BenefitDecisionInput", "EntitlementEndInput", "WhatIfInput", "PayrollComputeInput",
 }  # fmt: skip
 # Inputs normalised before they are stored, checked by the service for the stored length.
 EXEMPT = {("ElderInputSerializer", "national_id"): "spaces and a lower-case x are normalised; the ID check wants 18"}

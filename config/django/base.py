@@ -204,6 +204,7 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStatusEnum": "yiyang.assessments.choices.AssessmentStatus",
         "DeviceKindEnum": "yiyang.devices.choices.DeviceKind",
         "OrganisationKindEnum": "yiyang.organisations.choices.OrganisationKind",
+        "PayrollStatusEnum": "yiyang.benefits.choices.PayrollStatus",
     },
 }
 

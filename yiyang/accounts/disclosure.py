@@ -113,13 +113,13 @@ class Disclosure:
     def address(self, value: str) -> str:
         return value if self.shows(Value.ADDRESS) else ("***" if value else "")
 
-    def bank_account(self, value: str) -> str:
-        """A payee's bank account: an identifier shown as the national ID is (in full on a record
-        page for staff; masked in every list and for helpers and family)."""
-        return value if self.shows(Value.NATIONAL_ID) else mask_bank_account(value)
-
     def notes(self, value: str) -> str:
         return value if self.shows(Value.NOTES) else ""
+
+    def bank_account(self, value: str) -> str:
+        """A payee's bank account (subsidy payroll): masked on every screen and list, whoever looks.
+        Only the bank payment file, made for the bank and audited as an export, carries it in full."""
+        return mask_bank_account(value)
 
     @property
     def masked(self) -> list[str]:

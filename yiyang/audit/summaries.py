@@ -52,6 +52,9 @@ FIXED = frozenset(
         gettext_noop("区级审批不予通过补贴申请"),
         gettext_noop("撤回补贴申请"),
         gettext_noop("核定补贴待遇"),
+        gettext_noop("计算月度发放表"),
+        gettext_noop("锁定月度发放表"),
+        gettext_noop("设置年度预算"),
     }
 )
 
@@ -89,6 +92,16 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"^新增床位 (?P<bed>.*)$", gettext_noop("新增床位 %(bed)s")),
         (r"^终止补贴待遇：(?P<reason>.*)$", gettext_noop("终止补贴待遇：%(reason)s")),
+        (r"^查看发放明细（(?P<count>\d+)条）$", gettext_noop("查看发放明细（%(count)s条）")),
+        (r"^查看补贴预算台账（(?P<year>\d+)年）$", gettext_noop("查看补贴预算台账（%(year)s年）")),
+        (
+            r"^导出银行代发文件（(?P<count>\d+)笔，合计(?P<total>[-\d.]+)元）$",
+            gettext_noop("导出银行代发文件（%(count)s笔，合计%(total)s元）"),
+        ),
+        (
+            r"^导出月度发放表（Excel，(?P<count>\d+)笔，净额(?P<total>[-\d.]+)元）$",
+            gettext_noop("导出月度发放表（Excel，%(count)s笔，净额%(total)s元）"),
+        ),
         (r"^办理入住：床位 (?P<bed>.*)$", gettext_noop("办理入住：床位 %(bed)s")),
         (r"^办理离院：床位 (?P<bed>.*)$", gettext_noop("办理离院：床位 %(bed)s")),
         (r"^登记设备 (?P<kind>.*)$", gettext_noop("登记设备 %(kind)s")),

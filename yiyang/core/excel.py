@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -51,7 +52,7 @@ class Sheet:
 
 def _cell(ws: WriteOnlyWorksheet, value: Any) -> Any:
     """A value fit for a cell: text that would start a formula stays text; control chars dropped."""
-    if value is None or isinstance(value, bool | int | float | datetime | date | time):
+    if value is None or isinstance(value, bool | int | float | Decimal | datetime | date | time):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     if text.startswith("="):
