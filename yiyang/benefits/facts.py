@@ -108,8 +108,11 @@ def resident_batch(
     }
     events: dict[str, list[tuple[int, date, int]]] = {k: [] for k in initial}
     first_seen: set[tuple[int, str]] = set()
+    # Every change, also those after the month: a change's old value is what held before it, so the
+    # first change after the month (a death registered before the month was computed) says what held
+    # in it; the elder row holds today's value. Events after the month are not painted (paint_facts).
     for elder_id, field, old, new, effective_on in elder_fact_events(
-        district_id=district_id, until=month_end, elder_ids=elder_ids
+        district_id=district_id, until=date.max, elder_ids=elder_ids
     ):
         codes = FIELD_CODES[field]
         for i in row_of.get(elder_id, ()):
