@@ -3,13 +3,19 @@ queue for district officers, the street review queue for street staff, and an in
 entitlements and last payment for its staff. Cards show figures only (no one's record), so they
 record no audit event; the pages they link to do.
 
-Links point at the benefits pages by path (/benefits/...)."""
+Links point at the benefits pages by path (/benefits/...), shown when the page exists (see links.py)."""
+
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.benefits.choices import ApplicationStatus
+from yiyang.benefits.web.links import APPLICATIONS as APPLICATIONS_URL
+from yiyang.benefits.web.links import ENTITLEMENTS as ENTITLEMENTS_URL
+from yiyang.benefits.web.links import PAYROLL as PAYROLL_URL
+from yiyang.benefits.web.links import page
 from yiyang.benefits.workspace_selectors import (
     district_decision_waiting,
     institution_benefits,
@@ -21,9 +27,10 @@ from yiyang.benefits.workspace_selectors import (
 )
 from yiyang.core.workspace import CardLink, HomeCard, register_home_card
 
-APPLICATIONS_URL = "/benefits/applications/"
-ENTITLEMENTS_URL = "/benefits/entitlements/"
-PAYROLL_URL = "/benefits/payroll/"
+
+def _links(*candidates: tuple[Any, str]) -> tuple[CardLink, ...]:
+    """The links whose page exists, in order."""
+    return tuple(CardLink(label, url) for label, url in candidates if page(url) is not None)
 
 
 @register_home_card("benefits.payroll", order=60)
@@ -33,9 +40,9 @@ def payroll_card(user: AnyUser) -> HomeCard | None:
     if not reads_district_payroll(user):
         return None
     run = latest_payroll_run(user=user)
-    links = [CardLink(_("月度发放表"), PAYROLL_URL)]
+    candidates = [(_("月度发放表"), PAYROLL_URL)]
     if run is not None:
-        links.insert(0, CardLink(_("查看本月发放表"), f"{PAYROLL_URL}{run.public_id}/"))
+        candidates.insert(0, (_("查看本月发放表"), f"{PAYROLL_URL}{run.public_id}/"))
     return HomeCard(
         key="benefits.payroll",
         title=_("补贴月度发放"),
@@ -43,7 +50,7 @@ def payroll_card(user: AnyUser) -> HomeCard | None:
         data={"run": run, "can_lock": has_perm(user, Perm.BENEFITS_PAYROLL)},
         empty=run is None,
         empty_hint=_("尚未编制月度发放表。区级经办人每月在“补贴 › 月度发放”计算上月发放表，核对后锁定。"),
-        links=tuple(links),
+        links=_links(*candidates),
     )
 
 
@@ -66,9 +73,9 @@ def queue_card(user: AnyUser) -> HomeCard | None:
             },
             empty=waiting.count == 0,
             empty_hint=_("没有待区级审批的申请。街道审核通过的补贴申请会出现在这里。"),
-            links=(
-                CardLink(_("去审批"), f"{APPLICATIONS_URL}?status={ApplicationStatus.STREET_APPROVED}"),
-                CardLink(_("全部申请"), APPLICATIONS_URL),
+            links=_links(
+                (_("去审批"), f"{APPLICATIONS_URL}?status={ApplicationStatus.STREET_APPROVED}"),
+                (_("全部申请"), APPLICATIONS_URL),
             ),
         )
     if has_perm(user, Perm.BENEFITS_REVIEW) and kind in (ScopeKind.STREET, ScopeKind.COMMUNITY):
@@ -84,9 +91,9 @@ def queue_card(user: AnyUser) -> HomeCard | None:
             },
             empty=waiting.count == 0,
             empty_hint=_("没有待审核的申请。机构、家属或街道窗口提交的补贴申请会出现在这里。"),
-            links=(
-                CardLink(_("去审核"), f"{APPLICATIONS_URL}?status={ApplicationStatus.SUBMITTED}"),
-                CardLink(_("全部申请"), APPLICATIONS_URL),
+            links=_links(
+                (_("去审核"), f"{APPLICATIONS_URL}?status={ApplicationStatus.SUBMITTED}"),
+                (_("全部申请"), APPLICATIONS_URL),
             ),
         )
     return None
@@ -100,9 +107,9 @@ def institution_card(user: AnyUser) -> HomeCard | None:
     if organisation_id is None:
         return None
     summary = institution_benefits(user=user, organisation_id=organisation_id)
-    links = [CardLink(_("补贴待遇"), ENTITLEMENTS_URL)]
+    candidates = [(_("补贴待遇"), ENTITLEMENTS_URL)]
     if has_perm(user, Perm.BENEFITS_APPLY):
-        links.append(CardLink(_("补贴申请"), APPLICATIONS_URL))
+        candidates.append((_("补贴申请"), APPLICATIONS_URL))
     return HomeCard(
         key="benefits.institution",
         title=_("本机构补贴"),
@@ -110,5 +117,5 @@ def institution_card(user: AnyUser) -> HomeCard | None:
         data={"summary": summary},
         empty=not (summary.active_total or summary.residents_subsidised or summary.last_paid or summary.computed),
         empty_hint=_("本机构还没有享受中的补贴。可在“补贴申请”中为本机构、护理人员或入住老人提交申请。"),
-        links=tuple(links),
+        links=_links(*candidates),
     )

@@ -5,12 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.access import AnyUser, has_perm
 from yiyang.accounts.permissions import Perm
+from yiyang.benefits.web.links import APPLICATIONS, detail_pages, page
 from yiyang.benefits.workspace_selectors import elder_benefits
 from yiyang.core.workspace import AuditedRows, CardLink, ProfileSection, register_profile_section
 from yiyang.elders.access import elder_shown_with
 from yiyang.elders.models import Elder
-
-APPLICATIONS_URL = "/benefits/applications/"
 
 
 @register_profile_section("benefits.elder", order=90)
@@ -20,7 +19,9 @@ def benefits_section(user: AnyUser, elder: Elder) -> ProfileSection | None:
     if not elder_shown_with(user=user, elder=elder, perm=Perm.BENEFITS_VIEW):
         return None
     found = elder_benefits(user=user, elder=elder)
-    links = [CardLink(_("提交补贴申请"), APPLICATIONS_URL)] if has_perm(user, Perm.BENEFITS_APPLY) else []
+    links = (
+        [CardLink(_("补贴申请"), APPLICATIONS)] if has_perm(user, Perm.BENEFITS_APPLY) and page(APPLICATIONS) else []
+    )
     return ProfileSection(
         key="benefits.elder",
         title=_("补贴"),
@@ -30,6 +31,7 @@ def benefits_section(user: AnyUser, elder: Elder) -> ProfileSection | None:
             "entitlements": found.entitlements,
             "payments": found.payments,
             "links": links,
+            "detail": detail_pages(),
         },
         empty=not (found.applications or found.entitlements),
         empty_hint=_(
