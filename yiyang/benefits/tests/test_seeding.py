@@ -62,9 +62,7 @@ def every_scheme_has_an_active_entitlement_and_payees_last_month(output: str) ->
 
 def the_care_worker_awards_are_the_policy_reports_totals() -> None:
     def awards(scheme: str) -> list[Decimal]:
-        return sorted(
-            Instalment.objects.filter(entitlement__scheme=scheme).values_list("amount", flat=True)  # type: ignore[arg-type]
-        )
+        return sorted(Instalment.objects.filter(entitlement__scheme=scheme).values_list("amount", flat=True))
 
     assert Entitlement.objects.filter(scheme=Scheme.CARE_WORKER_ENTRY).count() == 2
     assert Entitlement.objects.filter(scheme=Scheme.CARE_WORKER_SERVICE).count() == 5
