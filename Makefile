@@ -27,6 +27,7 @@ demo: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed --elders $(DEMO_ELDERS) --if-empty
 	$(PY) manage.py seed_assessments
+	$(PY) manage.py seed_benefits --if-empty
 	$(PY) manage.py readings_maintain
 	$(PY) manage.py demo_logins --url http://$(HOST)
 	@echo "Monitoring: intake (MQTT/TCP), escalation and a 50-elder simulator run beside the server; the console is /alerts/."

@@ -1,7 +1,9 @@
 """The shared test world (`yiyang.core.testing.build_world`) with a little of every domain on top, so
 that every role's home cards and every page have something to show: homes and emergency contacts,
 devices (bound, unbound, pending, dead letters), a monitoring profile, alerts in every state with the
-detail dicts the engine writes (`{"device_id": …, "repeat": 0}`), and assessments in every state.
+detail dicts the engine writes (`{"device_id": …, "repeat": 0}`), assessments in every state, and
+benefits (an application waiting at each review step, institution0's bed operation subsidy paid by a
+locked payroll two months ago and computed in last month's).
 
 Kept small (a handful of rows per domain) so the crawler and the browser tests stay fast. Used by
 tests/test_page_crawl.py and tests/browser/test_role_homes.py.
@@ -36,6 +38,7 @@ def build_full_world() -> World:
     _monitoring(world)
     _alerts(world, devices)
     _assessments(world)
+    _benefits(world)
     return world
 
 
@@ -187,3 +190,57 @@ def _assessments(world: World) -> None:
                 assessed_on=today,
                 answers=half,
             )
+
+
+def _benefits(world: World) -> None:
+    from yiyang.benefits.choices import ApplicationStatus, Channel, Scheme, SubjectKind
+    from yiyang.benefits.models import Application, Entitlement
+    from yiyang.benefits.rules import month_start
+    from yiyang.benefits.services.payroll import payroll_compute, payroll_lock
+
+    now = timezone.now()
+    payee = {"payee_account": "6200000000000000001", "payee_bank": "演示银行"}
+
+    def application(s: int, scheme: str, status: str, **subject: Any) -> Any:
+        kind = SubjectKind.ELDER if "elder" in subject else SubjectKind.ORGANISATION
+        reviewed = status != ApplicationStatus.SUBMITTED
+        return Application.objects.create(
+            scheme=scheme,
+            subject_kind=kind,
+            district=world.district,
+            street=world.streets[s],
+            channel=Channel.INSTITUTION,
+            applicant=world.users[f"institution{s}"],
+            requested_from=date(2025, 1, 1),
+            payee_name="收款人",
+            status=status,
+            submitted_at=now - timedelta(days=3),
+            street_reviewer=world.users[f"street{s}"] if reviewed else None,
+            street_reviewed_at=now - timedelta(days=1) if reviewed else None,
+            decided_by=world.users["bureau"] if status == ApplicationStatus.APPROVED else None,
+            decided_at=now if status == ApplicationStatus.APPROVED else None,
+            **payee,
+            **subject,
+        )
+
+    # Waiting for street0's review, and for the district's approval.
+    application(0, Scheme.RESIDENT_CARE, ApplicationStatus.SUBMITTED, elder=world.elders["resident0"])
+    application(1, Scheme.RESIDENT_CARE, ApplicationStatus.STREET_APPROVED, elder=world.elders["resident1"])
+    institution = world.orgs["institution0"]
+    approved = application(0, Scheme.BED_OPERATION, ApplicationStatus.APPROVED, organisation=institution)
+    Entitlement.objects.create(
+        application=approved,
+        scheme=Scheme.BED_OPERATION,
+        subject_kind=SubjectKind.ORGANISATION,
+        district=world.district,
+        street=world.streets[0],
+        organisation=institution,
+        payee_name=institution.name,
+        starts_on=date(2025, 1, 1),
+        **payee,
+    )
+    last = month_start(month_start(timezone.localdate()) - timedelta(days=1))
+    before = month_start(last - timedelta(days=1))
+    bureau = world.users["bureau"]
+    payroll_lock(actor=bureau, run=payroll_compute(actor=bureau, district=world.district, month=before))
+    payroll_compute(actor=bureau, district=world.district, month=last)

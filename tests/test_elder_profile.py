@@ -31,6 +31,7 @@ SECTION_ORDER = [
     "monitoring.profile",
     "devices.bound",
     "alerts.history",
+    "benefits.elder",
 ]
 T0 = datetime(2025, 6, 1, 0, 0, tzinfo=UTC)
 
@@ -95,7 +96,9 @@ def test_a_monitored_elder_shows_the_device_the_alert_and_no_empty_monitoring_se
     monitoring = section_html(html, "monitoring.profile")
     assert "按本区监测规则执行" in monitoring
     assert "尚无记录" not in html
-    assert "健康档案" not in html and "补贴" not in html
+    assert "健康档案" not in html
+    # 补贴 is the benefits domain's registered section now (empty: the elder has no application).
+    assert 'data-testid="section-benefits-elder"' in html and "尚无补贴申请" in section_html(html, "benefits.elder")
 
 
 def test_empty_sections_say_what_to_do(world):
@@ -170,6 +173,7 @@ def test_family_see_their_relatives_sections_without_staff_work(world):
         "assessments.levels",
         "devices.bound",
         "alerts.history",
+        "benefits.elder",  # family follow their elder's subsidy applications (benefits.view)
     ]
 
 

@@ -54,12 +54,27 @@ def value(html: str, testid: str) -> str:
 
 # The card keys each kind of account sees, in page order: what /work/notes/home-cards.md publishes.
 EXPECTED = {
-    "bureau": ["elders-overview", "alerts-open", "assessments-review", "organisations-beds", "devices-attention"],
+    "bureau": [
+        "elders-overview",
+        "alerts-open",
+        "assessments-review",
+        "organisations-beds",
+        "devices-attention",
+        "benefits-payroll",
+        "benefits-queue",
+    ],
     "health_officer": ["elders-overview", "alerts-open", "assessments-review", "organisations-beds"],
-    "street0": ["elders-overview", "alerts-open", "assessments-worklist", "assessments-due", "devices-attention"],
+    "street0": [
+        "elders-overview",
+        "alerts-open",
+        "assessments-worklist",
+        "assessments-due",
+        "devices-attention",
+        "benefits-queue",
+    ],
     "centre0": ["elders-overview", "alerts-open", "assessments-due", "devices-attention"],
     "station0": ["elders-overview", "alerts-open", "assessments-due", "devices-attention"],
-    "institution0": ["assessments-worklist", "assessments-due", "organisations-beds"],
+    "institution0": ["assessments-worklist", "assessments-due", "organisations-beds", "benefits-institution"],
     "medical0": ["alerts-open", "assessments-review", "assessments-worklist"],
     "helper0": ["elders-mine", "alerts-open", "assessments-reassess", "assessments-latest"],
     "family0": ["elders-mine", "alerts-open", "assessments-latest"],
@@ -91,6 +106,8 @@ def test_superuser_sees_the_district_cards(world: World) -> None:
         "assessments-review",
         "organisations-beds",
         "devices-attention",
+        "benefits-payroll",
+        "benefits-queue",
     ]
 
 

@@ -31,7 +31,8 @@ pytestmark = pytest.mark.browser
 # street/community/bed-organisation accounts with assessments.create; assessments.reassess for
 # helpers with assessments.view (the full world's helper0 has elder0's record lapsing in a week);
 # assessments.latest for helper and family; organisations.beds for district officers and institution staff; devices.attention for
-# area-scoped accounts with devices.view.
+# area-scoped accounts with devices.view; benefits.payroll and benefits.queue (approval) for district accounts
+# with benefits rights, benefits.queue (street review) for street staff, benefits.institution for institution staff.
 EXPECTED_CARDS: dict[str, list[str]] = {
     "bureau_officer": [
         "card-elders-overview",
@@ -39,6 +40,8 @@ EXPECTED_CARDS: dict[str, list[str]] = {
         "card-assessments-review",
         "card-organisations-beds",
         "card-devices-attention",
+        "card-benefits-payroll",
+        "card-benefits-queue",
     ],
     "health_officer": [
         "card-elders-overview",
@@ -52,6 +55,7 @@ EXPECTED_CARDS: dict[str, list[str]] = {
         "card-assessments-worklist",
         "card-assessments-due",
         "card-devices-attention",
+        "card-benefits-queue",
     ],
     "care_centre_staff": [
         "card-elders-overview",
@@ -69,6 +73,7 @@ EXPECTED_CARDS: dict[str, list[str]] = {
         "card-assessments-worklist",
         "card-assessments-due",
         "card-organisations-beds",
+        "card-benefits-institution",
     ],
     "medical_staff": [
         "card-alerts-open",

@@ -110,8 +110,11 @@ def resident_batch(
     }
     events: dict[str, list[tuple[int, date, int]]] = {k: [] for k in initial}
     first_seen: set[tuple[int, str]] = set()
+    # Every change, also those after the month: a change's old value is what held before it, so the
+    # first change after the month (a death registered before the month was computed) says what held
+    # in it; the elder row holds today's value. Events after the month are not painted (paint_facts).
     for elder_id, field, old, new, effective_on in elder_fact_events(
-        elder_pks_in_district(district_id=district_id) if elder_ids is None else elder_ids, until=month_end
+        elder_pks_in_district(district_id=district_id) if elder_ids is None else elder_ids, until=date.max
     ):
         codes = FIELD_CODES[field]
         for i in row_of.get(elder_id, ()):
