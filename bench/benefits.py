@@ -228,6 +228,7 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--month", default="2026-11", help="YYYY-MM")
     parser.add_argument("--seed", type=int, default=20261101)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each engine; the fastest is reported")
     args = parser.parse_args()
     month = date.fromisoformat(f"{args.month}-01")
 
@@ -239,8 +240,16 @@ def main() -> int:
 
     policy = Policy.for_district()
     rules.resident_matrix(policy, month)  # parameters parsed and cached before timing
-    ours, our_days, compute_seconds = run_ours(people, policy)
-    theirs, openfisca_seconds, setup, openfisca_version = run_openfisca(people, month)
+    # Best of --repeat for each engine (the machine is shared; the fastest run is the least disturbed).
+    ours_runs = [run_ours(people, policy) for _ in range(args.repeat)]
+    ours, our_days = ours_runs[0][0], ours_runs[0][1]
+    compute_runs = [round(run[2], 3) for run in ours_runs]
+    compute_seconds = min(run[2] for run in ours_runs)
+    openfisca_runs = [run_openfisca(people, month) for _ in range(args.repeat)]
+    theirs, setup, openfisca_version = openfisca_runs[0][0], openfisca_runs[0][2], openfisca_runs[0][3]
+    openfisca_runs_seconds = [round(run[1], 3) for run in openfisca_runs]
+    openfisca_seconds = min(run[1] for run in openfisca_runs)
+    del ours_runs[1:], openfisca_runs[1:]
     check = compare(ours, theirs)
     days_check = int(np.count_nonzero(our_days != people.days_first + people.days_after))
 
@@ -250,6 +259,8 @@ def main() -> int:
             "openfisca_seconds": round(openfisca_seconds, 3),
             "openfisca_ratio": round(openfisca_seconds / compute_seconds, 2),
             "openfisca_target_ratio": TARGET_RATIO,
+            "compute_runs_seconds": compute_runs,
+            "openfisca_runs_seconds": openfisca_runs_seconds,
             "openfisca_setup_seconds": round(setup, 3),
             "openfisca_core": openfisca_version,
             "numpy": np.__version__,
