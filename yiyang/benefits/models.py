@@ -216,6 +216,8 @@ class PayrollRun(BaseModel):
     # Every parameter value the run used, keyed as the lines' explanations name them, with the file,
     # effective date, reference and verified mark: the lines stay explainable if a file changes later.
     parameters = models.JSONField(_("所用参数"), default=dict)
+    # Entitlements whose facts stopped in the month: {entitlement pk: {on, reason}}, applied on locking.
+    stops = models.JSONField(_("终止"), default=dict)
     computed_at = models.DateTimeField(_("计算时间"))
     computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
@@ -239,6 +241,10 @@ class PayrollLine(models.Model):
     `for_month` is the month the money is for: the run's month for regular lines, the corrected month
     for arrears and recoveries. What was paid for an entitlement and month is the sum of its lines with
     that `for_month` in locked runs.
+
+    The account number is the entitlement's (`payee_account`), never copied: an entitlement's account
+    does not change (a new account is a new application), and a payroll of a million lines would
+    otherwise decrypt and re-encrypt a million numbers.
     """
 
     run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="lines")
@@ -251,7 +257,6 @@ class PayrollLine(models.Model):
     for_month = models.DateField()
     amount = models.DecimalField(**MONEY)
     payee_name = models.CharField(max_length=100)
-    payee_account = EncryptedTextField(max_length=32)
     payee_bank = models.CharField(max_length=100)
     explanation = models.JSONField(default=dict)
 
@@ -264,6 +269,10 @@ class PayrollLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} {self.entitlement_id} {self.amount}"
+
+    @property
+    def payee_account(self) -> str:
+        return self.entitlement.payee_account
 
 
 class Budget(BaseModel):

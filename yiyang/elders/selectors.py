@@ -1,12 +1,13 @@
 """Reads of the elder registry. Every list starts from `elders_in_reach`, so scope is never forgotten."""
 
 import re
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import cast
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ from yiyang.areas.choices import AreaLevel
 from yiyang.core.errors import ValidationFailed
 from yiyang.core.fields import BlindIndexField
 from yiyang.elders.choices import AGE_BAND_RANGES, ElderStatus, HouseholdRegistration, LivingArrangement
-from yiyang.elders.models import Elder, HelperAssignment, Home
+from yiyang.elders.models import Elder, ElderFactChange, HelperAssignment, Home
 from yiyang.organisations.choices import BED_KINDS, MEDICAL_KINDS
 
 _ID_LIKE = re.compile(r"^[0-9]{6,17}[0-9Xx]?$")
@@ -323,3 +324,44 @@ def elders_in_personal_care(*, user: AnyUser) -> QuerySet[Elder]:
     if scope_for(user).kind not in (ScopeKind.HELPER, ScopeKind.FAMILY):
         return Elder.objects.none()
     return elders_in_reach(user=user).select_related("community").order_by("name", "id")
+
+
+# --- dated facts, in bulk (benefits payroll) -------------------------------------------------------
+
+
+def elder_fact_rows(*, district_id: int) -> Iterator[tuple[int, str, str, str]]:
+    """(pk, economic_status, household_registration, status) of every elder served in the district,
+    as plain tuples (a payroll reads a whole district at once)."""
+    return (
+        Elder.objects.filter(district_id=district_id)
+        .order_by()
+        .values_list("pk", "economic_status", "household_registration", "status")
+        .iterator(chunk_size=20_000)
+    )
+
+
+def elder_fact_events(
+    *, district_id: int, until: date, elder_ids: Collection[int] | None = None
+) -> Iterator[tuple[int, str, str, str, date]]:
+    """(elder pk, field, old value, new value, effective_on) of the dated fact changes that take effect
+    on or before `until`, for the district's elders (or only `elder_ids`), ordered by elder, day and the
+    order they were recorded in."""
+    qs = ElderFactChange.objects.filter(elder__district_id=district_id, effective_on__lte=until)
+    if elder_ids is not None:
+        qs = qs.filter(elder_id__in=list(elder_ids))
+    return (
+        qs.order_by("elder_id", "effective_on", "recorded_at", "id")
+        .values_list("elder_id", "field", "old_value", "new_value", "effective_on")
+        .iterator(chunk_size=20_000)
+    )
+
+
+def elder_fact_changes_since(*, district_id: int, recorded_after: datetime) -> dict[int, date]:
+    """{elder pk: earliest effective day} of fact changes recorded after `recorded_after`."""
+    rows = (
+        ElderFactChange.objects.filter(elder__district_id=district_id, recorded_at__gt=recorded_after)
+        .values("elder_id")
+        .annotate(first=Min("effective_on"))
+        .values_list("elder_id", "first")
+    )
+    return dict(rows)
