@@ -313,7 +313,7 @@ GBT42195 = "gbt42195-2022"
 
 def ability_level_events(
     *, until: date, elder_district_id: int | None = None, elder_ids: Collection[int] | None = None
-) -> Iterator[tuple[int, date, int, date | None]]:
+) -> Iterator[tuple[int, date, int | None, date | None]]:
     """(elder pk, assessed_on, level, valid_until) of confirmed GB/T 42195 records dated on or before
     `until`, not replaced by a correction, ordered by elder and day: from each record's day the elder's
     level is its level (until `valid_until`, when there is one)."""

@@ -63,7 +63,7 @@ def _events(items: list[tuple[int, date, int]]) -> Events:
 
 
 def _level_events(
-    row_of: dict[int, list[int]], level_rows: Sequence[tuple[int, date, int, date | None]]
+    row_of: dict[int, list[int]], level_rows: Sequence[tuple[int, date, int | None, date | None]]
 ) -> tuple[np.ndarray, Events]:
     """Initial level per row (-1: none) and events: each record sets its level from its day and, when
     its validity ends before the elder's next record, -1 from the day after. `level_rows` are ordered
@@ -75,6 +75,8 @@ def _level_events(
         lapse = valid_until + timedelta(days=1) if valid_until is not None else None
         if lapse is not None and following is not None and following[0] == elder_id and following[1] <= lapse:
             lapse = None
+        if level is None:
+            continue
         for row in rows:
             items.append((row, assessed_on, int(level)))
             if lapse is not None:

@@ -22,8 +22,6 @@ from yiyang.benefits.choices import (
 from yiyang.core.fields import EncryptedTextField
 from yiyang.core.models import BaseModel
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class PolicyFile(BaseModel):
     """A district's own parameter values, in the OpenFisca parameter format, versioned per district.
@@ -192,7 +190,7 @@ class Instalment(BaseModel):
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="instalments")
     sequence = models.PositiveSmallIntegerField(_("期次"))
     due_month = models.DateField(_("应发月份"))
-    amount = models.DecimalField(_("金额"), **MONEY)
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2)
     explanation = models.JSONField(_("计算说明"), default=dict)
 
     class Meta:
@@ -211,7 +209,7 @@ class PayrollRun(BaseModel):
     status = models.CharField(
         _("状态"), max_length=16, choices=PayrollStatus.choices, default=PayrollStatus.COMPUTED, db_index=True
     )
-    total = models.DecimalField(_("合计"), **MONEY, default=0)
+    total = models.DecimalField(_("合计"), max_digits=14, decimal_places=2, default=0)
     line_count = models.PositiveIntegerField(_("笔数"), default=0)
     # Every parameter value the run used, keyed as the lines' explanations name them, with the file,
     # effective date, reference and verified mark: the lines stay explainable if a file changes later.
@@ -255,7 +253,7 @@ class PayrollLine(models.Model):
     scheme = models.CharField(max_length=40, choices=Scheme.choices)
     kind = models.CharField(max_length=16, choices=LineKind.choices)
     for_month = models.DateField()
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
     payee_name = models.CharField(max_length=100)
     payee_bank = models.CharField(max_length=100)
     explanation = models.JSONField(default=dict)
@@ -281,7 +279,7 @@ class Budget(BaseModel):
     district = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("区"))
     scheme = models.CharField(_("补贴项目"), max_length=40, choices=Scheme.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
-    amount = models.DecimalField(_("预算金额"), **MONEY)
+    amount = models.DecimalField(_("预算金额"), max_digits=14, decimal_places=2)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

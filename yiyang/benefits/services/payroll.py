@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from django.conf import settings
@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiyang.accounts.access import AnyUser, require_perm
+from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.models import Area
 from yiyang.assessments.selectors import ability_levels_changed_since
@@ -105,6 +106,7 @@ def _resident_explanation(
     result: rules.ResidentResult, i: int, month: date, policy: Policy, draft: Draft, simple: bool
 ) -> dict[str, Any]:
     n_days = rules.days_in_month(month)
+    runs: list[tuple[int, int, tuple[int, ...]]]
     if simple:
         runs = [(0, n_days - 1, (int(result.economic[i, 0]), int(result.level[i, 0]), int(result.standards[i, 0])))]
     else:
@@ -371,7 +373,7 @@ def payroll_compute(*, actor: AnyUser, district: Area, month: date, today: date 
         raise ValidationFailed.single("month", _("该月发放表已锁定，不能重新计算"), "locked")
     now = timezone.now()
     if run is None:
-        run = PayrollRun.objects.create(district=district, month=month, computed_at=now, computed_by=actor)
+        run = PayrollRun.objects.create(district=district, month=month, computed_at=now, computed_by=cast(User, actor))
     else:
         run.lines.all().delete()
     policy = district_policy(district_id=district.pk)
@@ -387,7 +389,7 @@ def payroll_compute(*, actor: AnyUser, district: Area, month: date, today: date 
     run.line_count = len(draft.lines)
     run.parameters = draft.parameters
     run.stops = {str(k): v for k, v in draft.stops.items()}
-    run.computed_at, run.computed_by, run.status = now, actor, PayrollStatus.COMPUTED  # type: ignore[assignment]
+    run.computed_at, run.computed_by, run.status = now, cast(User, actor), PayrollStatus.COMPUTED
     run.save()
     audit_record(
         actor=actor,
