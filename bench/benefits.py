@@ -828,3 +828,7 @@ def reuse_world() -> dict[str, Any]:
             "institutions": Organisation.objects.filter(name__startswith="测试养老院").count(),
         },
     }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
