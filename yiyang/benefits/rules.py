@@ -90,15 +90,37 @@ def day_index(days: np.ndarray, month: date) -> np.ndarray:
 
 
 def paint_intervals(n_rows: int, n_days: int, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """A boolean grid, True on days in any [start, end) of the row; offsets are clipped to the month."""
-    marks = np.zeros((n_rows, n_days + 1), dtype=np.int32)
-    if len(rows):
-        starts = np.clip(starts, 0, n_days)
-        ends = np.clip(ends, 0, n_days)
-        keep = ends > starts
-        np.add.at(marks, (rows[keep], starts[keep]), 1)
-        np.add.at(marks, (rows[keep], ends[keep]), -1)
-    return np.cumsum(marks, axis=1)[:, :n_days] > 0
+    """A boolean grid, True on days in any [start, end) of the row; offsets are clipped to the month.
+
+    Painted in passes: pass k draws every row's k-th interval, so that no pass names a row twice
+    (one pass when every row has at most one interval, the usual case).
+    """
+    grid = np.zeros((n_rows, n_days), dtype=bool)
+    if not len(rows):
+        return grid
+    starts = np.clip(starts, 0, n_days)
+    ends = np.clip(ends, 0, n_days)
+    keep = ends > starts
+    rows, starts, ends = rows[keep], starts[keep], ends[keep]
+    if not len(rows):
+        return grid
+    if np.all(rows[1:] > rows[:-1]):
+        rank = np.zeros(len(rows), dtype=np.int64)
+    else:
+        order = np.argsort(rows, kind="stable")
+        rows, starts, ends = rows[order], starts[order], ends[order]
+        position = np.arange(len(rows))
+        first = np.concatenate(([True], rows[1:] != rows[:-1]))
+        rank = position - np.maximum.accumulate(np.where(first, position, 0))
+    days = np.arange(n_days, dtype=np.int8)
+    for k in range(int(rank.max()) + 1):
+        picked = rank == k
+        cover = (days >= starts[picked, None].astype(np.int8)) & (days < ends[picked, None].astype(np.int8))
+        if k == 0:
+            grid[rows[picked]] = cover
+        else:
+            grid[rows[picked]] |= cover
+    return grid
 
 
 def paint_facts(
@@ -112,21 +134,28 @@ def paint_facts(
     """An int grid of a fact: `initial` on day 0, then each event's value from its day on.
 
     Events must be sorted by (row, day, recording order); an event before the month sets day 0 (so the
-    latest earlier event is what holds on the 1st); one after the month is ignored.
+    latest earlier event is what holds on the 1st); one after the month is ignored. Rows without an
+    event in the month are `initial` all month; only the rows with one are filled forward.
     """
     grid_values = np.empty((n_rows, n_days), dtype=np.int16)
-    has = np.zeros((n_rows, n_days), dtype=bool)
-    grid_values[:, 0] = initial
+    grid_values[:] = np.asarray(initial, dtype=np.int16)[:, None]
+    if not len(rows):
+        return grid_values
+    inside = days < n_days
+    r, d, v = rows[inside], np.clip(days[inside], 0, None), values[inside]
+    if not len(r):
+        return grid_values
+    touched, local = np.unique(r, return_inverse=True)
+    sub = grid_values[touched]
+    has = np.zeros(sub.shape, dtype=bool)
     has[:, 0] = True
-    if len(rows):
-        inside = days < n_days
-        r, d, v = rows[inside], np.clip(days[inside], 0, None), values[inside]
-        # Later events on the same (row, day) overwrite earlier ones: numpy assigns in order.
-        grid_values[r, d] = v
-        has[r, d] = True
-    index = np.where(has, np.arange(n_days), 0)
+    # Later events on the same (row, day) overwrite earlier ones: numpy assigns in order.
+    sub[local, d] = v
+    has[local, d] = True
+    index = np.where(has, np.arange(n_days, dtype=np.int8), np.int8(0))
     np.maximum.accumulate(index, axis=1, out=index)
-    return np.take_along_axis(grid_values, index, axis=1)
+    grid_values[touched] = np.take_along_axis(sub, index.astype(np.intp), axis=1)
+    return grid_values
 
 
 @dataclass
@@ -257,17 +286,19 @@ def resident_compute(batch: ResidentBatch, policy: Policy) -> ResidentResult:
     window = batch.window.grid(n, month)
     counted = in_care & registered & on_roll & window & (level >= 0) & (economic >= 0)
     # The standard can change mid-month (a policy value keyed to the 15th): one matrix per period.
-    standards = np.zeros((n, n_days), dtype=np.int64)
+    # Each day's cell of the matrix as one key (status × LEVELS + level); days not counted get the key
+    # one past the matrix, whose standard is 0, so one gather gives the day's standard or 0.
+    cells = len(ECONOMIC_KEYS) * LEVELS
+    keys = np.clip(economic, 0, len(ECONOMIC_KEYS) - 1) * np.int16(LEVELS) + np.clip(level, 0, LEVELS - 1)
+    keys[~counted] = cells
+    standards = np.empty((n, n_days), dtype=np.int64)
     bounds = [0, *matrix_change_days(policy, month), n_days]
     first_matrix: dict[tuple[int, int], DatedValue] = {}
-    safe_economic = np.clip(economic, 0, len(ECONOMIC_KEYS) - 1)
-    safe_level = np.clip(level, 0, LEVELS - 1)
     for lo, hi in itertools.pairwise(bounds):
         matrix, used = resident_matrix(policy, month + timedelta(days=lo))
         if lo == 0:
             first_matrix = used
-        standards[:, lo:hi] = matrix[safe_economic[:, lo:hi], safe_level[:, lo:hi]]
-    standards = np.where(counted, standards, 0)
+        standards[:, lo:hi] = np.append(matrix.ravel(), 0)[keys[:, lo:hi]]
     amounts = round_div(standards.sum(axis=1), n_days)
     return ResidentResult(
         amounts_fen=amounts,
