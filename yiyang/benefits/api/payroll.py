@@ -100,7 +100,7 @@ class RunTotalsOutput(serializers.Serializer[Any]):
     by_kind = TotalOutput(many=True)
 
 
-class ParameterOutput(serializers.Serializer[Any]):
+class PayrollParameterOutput(serializers.Serializer[Any]):
     path = serializers.CharField()
     description = serializers.CharField()
     value = serializers.CharField()
@@ -123,14 +123,14 @@ class PayrollRunDetailOutput(PayrollRunOutput):
     def get_totals(self, obj: PayrollRun) -> dict[str, Any]:
         return dict(RunTotalsOutput(payroll_run_totals(run=obj)).data)
 
-    @extend_schema_field(ParameterOutput(many=True))
+    @extend_schema_field(PayrollParameterOutput(many=True))
     def get_parameters(self, obj: PayrollRun) -> list[dict[str, Any]]:
-        return list(ParameterOutput(payroll_run_parameters(run=obj), many=True).data)
+        return list(PayrollParameterOutput(payroll_run_parameters(run=obj), many=True).data)
 
 
 class ExplanationOutput(serializers.Serializer[Any]):
     sentences = serializers.ListField(child=serializers.CharField())
-    parameters = ParameterOutput(many=True)
+    parameters = PayrollParameterOutput(many=True)
 
 
 class PayrollLineOutput(serializers.ModelSerializer[PayrollLine]):

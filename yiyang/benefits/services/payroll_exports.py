@@ -87,7 +87,7 @@ def payment_file_rows(run: PayrollRun) -> Iterator[tuple[str, str, Decimal]]:
     for account, name, amount in (
         PayrollLine.objects.filter(run=run, amount__gt=0)
         .order_by("id")
-        .values_list("payee_account", "payee_name", "amount")
+        .values_list("entitlement__payee_account", "payee_name", "amount")
         .iterator(chunk_size=CSV_CHUNK)
     ):
         yield "".join(str(account).split()), str(name), amount

@@ -44,8 +44,8 @@ def test_the_payment_file_total_equals_the_payable_total_of_the_payroll_to_the_f
     rows = csv_rows(payment.content)
     assert rows == [
         ["账号", "户名", "金额"],
-        ["6222020000000001", "收款人", "400.00"],
         ["6222020000000001", "收款人", "1000.00"],
+        ["6222020000000001", "收款人", "400.00"],
         ["6222020000000001", "收款人", "3000.00"],
         ["6222020000000001", "收款人", "100.00"],
     ]
@@ -92,13 +92,13 @@ def test_the_workbook_has_the_summary_the_explained_lines_the_recoveries_and_the
     assert summary["追回合计（元，负数笔，不进银行文件）"] == (NOV_RECOVERIES, 1)
     sheets = {sheet.title: list(sheet.rows) for sheet in book.sheets}
     assert [(row[2], row[3], row[4], row[6], row[8]) for row in sheets["明细"]] == [
-        ("当月发放", "2026-11", "resident1老人", "6222********0001", Decimal("400.00")),
         ("当月发放", "2026-11", "resident0老人", "6222********0001", Decimal("1000.00")),
+        ("当月发放", "2026-11", "resident1老人", "6222********0001", Decimal("400.00")),
         ("一次性/分期发放", "2026-11", "institution0机构", "6222********0001", Decimal("3000.00")),
-        ("追回", "2026-10", "resident1老人", "6222********0001", Decimal("-258.06")),
         ("补发", "2026-10", "resident0老人", "6222********0001", Decimal("100.00")),
+        ("追回", "2026-10", "resident1老人", "6222********0001", Decimal("-258.06")),
     ]
-    assert sheets["明细"][4][9].startswith(
+    assert sheets["明细"][3][9].startswith(
         "更正 2026-10：原已发 900.00 元，按现有事实应发 1,000.00 元，本次补发 100.00 元。"
     )
     assert [(row[0], row[8]) for row in sheets["追回明细"]] == [(1, Decimal("-258.06"))]
@@ -120,7 +120,7 @@ def test_the_workbook_download_opens_in_excel_with_amounts_as_numbers(world, cli
     response = client.get(f"/benefits/payroll/{world.november.public_id}/workbook/")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     amounts = [row[8] for row in book["明细"].iter_rows(min_row=2, values_only=True)]
-    assert amounts == [400, 1000, 3000, -258.06, 100]
+    assert amounts == [1000, 400, 3000, 100, -258.06]
 
 
 # --- budgets and the ledger ---------------------------------------------------------------------------

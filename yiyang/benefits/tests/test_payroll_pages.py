@@ -37,7 +37,7 @@ def test_the_run_page_shows_bank_and_net_totals_marks_and_masked_accounts(world)
     assert by_testid(html, "net-total") == ["4,241.94"]
     assert by_testid(html, "bank-total") == ["4,500.00"]
     assert by_testid(html, "recoveries-total") == ["-258.06"]
-    assert by_testid(html, "line-amount") == ["400.00", "1,000.00", "3,000.00", "-258.06", "100.00"]
+    assert by_testid(html, "line-amount") == ["1,000.00", "400.00", "3,000.00", "100.00", "-258.06"]
     assert by_testid(html, "line-account") == ["6222********0001"] * 5
     assert "6222020000000001" not in html
     # Every parameter used, value and mark side by side (all shipped values here are examples).
