@@ -263,3 +263,7 @@ YIYANG_FIELD_CIPHER = env("YIYANG_FIELD_CIPHER", default="aes-256-gcm")  # or sm
 YIYANG_DEVELOPMENT_KEY_ALLOWED = env.bool("YIYANG_DEVELOPMENT_KEY_ALLOWED", default=DEBUG)
 # Seconds a process keeps the active data keys it read; key rotations wait this long before re-encrypting.
 YIYANG_KEY_CACHE_SECONDS = env.int("YIYANG_KEY_CACHE_SECONDS", default=60)
+
+# Policy values nobody could find ship as examples (status `example`) so that the demo runs; a
+# payroll or approval that would use one is refused unless this is on (local, test, demo only).
+BENEFITS_ALLOW_EXAMPLE_VALUES = env.bool("BENEFITS_ALLOW_EXAMPLE_VALUES", default=False)

@@ -13,3 +13,4 @@ YIYANG_DEVELOPMENT_KEY_ALLOWED = True
 # Keys are never rotated behind the suite's back: no periodic re-read that could land inside a
 # query-count assertion (rotation tests set their own value).
 YIYANG_KEY_CACHE_SECONDS = 10**9
+BENEFITS_ALLOW_EXAMPLE_VALUES = True

@@ -1,12 +1,12 @@
 """Reads of assessment records and policy versions. Every list starts from `assessments_in_reach`, so
 the account's reach (its elders) and the family rule (confirmed results only) are never forgotten."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -304,3 +304,45 @@ def ability_reassessments_due(
         .select_related("elder", "elder__service_station")
         .order_by("valid_until", "elder__name", "id")
     )
+
+
+# --- ability levels over time, in bulk (benefits payroll) ------------------------------------------
+
+GBT42195 = "gbt42195-2022"
+
+
+def ability_level_events(
+    *, until: date, elder_district_id: int | None = None, elder_ids: Collection[int] | None = None
+) -> Iterator[tuple[int, date, int | None, date | None]]:
+    """(elder pk, assessed_on, level, valid_until) of confirmed GB/T 42195 records dated on or before
+    `until`, not replaced by a correction, ordered by elder and day: from each record's day the elder's
+    level is its level (until `valid_until`, when there is one)."""
+    corrected = Assessment.objects.filter(supersedes_id=OuterRef("pk"), status=AssessmentStatus.CONFIRMED)
+    qs = Assessment.objects.filter(
+        scale=GBT42195, status=AssessmentStatus.CONFIRMED, assessed_on__lte=until, level__isnull=False
+    ).exclude(Exists(corrected))
+    if elder_district_id is not None:
+        qs = qs.filter(elder__district_id=elder_district_id)
+    if elder_ids is not None:
+        qs = qs.filter(elder_id__in=list(elder_ids))
+    return (
+        qs.order_by("elder_id", "assessed_on", "id")
+        .values_list("elder_id", "assessed_on", "level", "valid_until")
+        .iterator(chunk_size=20_000)
+    )
+
+
+def ability_levels_changed_since(*, elder_district_id: int, recorded_after: datetime) -> dict[int, date]:
+    """{elder pk: earliest assessed_on} of GB/T 42195 records confirmed after `recorded_after`."""
+    rows = (
+        Assessment.objects.filter(
+            scale=GBT42195,
+            status=AssessmentStatus.CONFIRMED,
+            confirmed_at__gt=recorded_after,
+            elder__district_id=elder_district_id,
+        )
+        .values("elder_id")
+        .annotate(first=Min("assessed_on"))
+        .values_list("elder_id", "first")
+    )
+    return dict(rows)

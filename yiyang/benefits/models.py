@@ -22,8 +22,6 @@ from yiyang.benefits.choices import (
 from yiyang.core.fields import EncryptedTextField
 from yiyang.core.models import BaseModel
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class PolicyFile(BaseModel):
     """A district's own parameter values, in the OpenFisca parameter format, versioned per district.
@@ -192,7 +190,7 @@ class Instalment(BaseModel):
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="instalments")
     sequence = models.PositiveSmallIntegerField(_("期次"))
     due_month = models.DateField(_("应发月份"))
-    amount = models.DecimalField(_("金额"), **MONEY)
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2)
     explanation = models.JSONField(_("计算说明"), default=dict)
 
     class Meta:
@@ -211,11 +209,13 @@ class PayrollRun(BaseModel):
     status = models.CharField(
         _("状态"), max_length=16, choices=PayrollStatus.choices, default=PayrollStatus.COMPUTED, db_index=True
     )
-    total = models.DecimalField(_("合计"), **MONEY, default=0)
+    total = models.DecimalField(_("合计"), max_digits=14, decimal_places=2, default=0)
     line_count = models.PositiveIntegerField(_("笔数"), default=0)
     # Every parameter value the run used, keyed as the lines' explanations name them, with the file,
     # effective date, reference and verified mark: the lines stay explainable if a file changes later.
     parameters = models.JSONField(_("所用参数"), default=dict)
+    # Entitlements whose facts stopped in the month: {entitlement pk: {on, reason}}, applied on locking.
+    stops = models.JSONField(_("终止"), default=dict)
     computed_at = models.DateTimeField(_("计算时间"))
     computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
@@ -239,6 +239,10 @@ class PayrollLine(models.Model):
     `for_month` is the month the money is for: the run's month for regular lines, the corrected month
     for arrears and recoveries. What was paid for an entitlement and month is the sum of its lines with
     that `for_month` in locked runs.
+
+    The account number is the entitlement's (`payee_account`), never copied: an entitlement's account
+    does not change (a new account is a new application), and a payroll of a million lines would
+    otherwise decrypt and re-encrypt a million numbers.
     """
 
     run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="lines")
@@ -249,9 +253,8 @@ class PayrollLine(models.Model):
     scheme = models.CharField(max_length=40, choices=Scheme.choices)
     kind = models.CharField(max_length=16, choices=LineKind.choices)
     for_month = models.DateField()
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
     payee_name = models.CharField(max_length=100)
-    payee_account = EncryptedTextField(max_length=32)
     payee_bank = models.CharField(max_length=100)
     explanation = models.JSONField(default=dict)
 
@@ -265,6 +268,10 @@ class PayrollLine(models.Model):
     def __str__(self) -> str:
         return f"{self.run_id} {self.entitlement_id} {self.amount}"
 
+    @property
+    def payee_account(self) -> str:
+        return self.entitlement.payee_account
+
 
 class Budget(BaseModel):
     """A district's yearly budget for one scheme."""
@@ -272,7 +279,7 @@ class Budget(BaseModel):
     district = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("区"))
     scheme = models.CharField(_("补贴项目"), max_length=40, choices=Scheme.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
-    amount = models.DecimalField(_("预算金额"), **MONEY)
+    amount = models.DecimalField(_("预算金额"), max_digits=14, decimal_places=2)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -213,6 +213,7 @@ class ResidentResult:
     in_care: np.ndarray
     registered: np.ndarray
     on_roll: np.ndarray
+    roll: np.ndarray  # 1 on the roll, 0 deceased, 2 moved out
     matrix: dict[tuple[int, int], DatedValue]  # value in force on the 1st (see standards_by_day)
     standards: np.ndarray  # fen per (row, day), 0 where not counted
 
@@ -250,7 +251,8 @@ def resident_compute(batch: ResidentBatch, policy: Policy) -> ResidentResult:
     economic = fact_grid(n, month, batch.economic_initial, batch.economic)
     level = fact_grid(n, month, batch.level_initial, batch.level)
     registered = fact_grid(n, month, batch.registered_initial, batch.registered) == 1
-    on_roll = fact_grid(n, month, batch.on_roll_initial, batch.on_roll) == 1
+    roll = fact_grid(n, month, batch.on_roll_initial, batch.on_roll)
+    on_roll = roll == 1
     in_care = batch.stays.grid(n, month)
     window = batch.window.grid(n, month)
     counted = in_care & registered & on_roll & window & (level >= 0) & (economic >= 0)
@@ -276,6 +278,7 @@ def resident_compute(batch: ResidentBatch, policy: Policy) -> ResidentResult:
         in_care=in_care,
         registered=registered,
         on_roll=on_roll,
+        roll=roll,
         matrix=first_matrix,
         standards=standards,
     )

@@ -15,7 +15,7 @@ def _override(policy_file: PolicyFile) -> Override:
                 value=Decimal(v["value"]),
                 status=v["status"],
                 source=f"district:{policy_file.version}",
-                reference=tuple(tuple(r) for r in v.get("reference", [])),  # type: ignore[misc]
+                reference=tuple((str(r[0]), str(r[1])) for r in v.get("reference", [])),
             )
             for v in dated
         )

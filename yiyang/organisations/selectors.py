@@ -4,8 +4,9 @@ Every list and every count begins at `organisations_in_reach`, so a figure never
 stay the account could not open one by one.
 """
 
+from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
@@ -16,7 +17,7 @@ from yiyang.accounts.permissions import Perm
 from yiyang.areas.access import access_area_filter
 from yiyang.areas.choices import AreaLevel
 from yiyang.core.errors import FieldError
-from yiyang.organisations.choices import BED_KINDS, BedState
+from yiyang.organisations.choices import BED_KINDS, BedState, OrganisationKind, OrganisationStatus
 from yiyang.organisations.errors import OrganisationNotFound
 from yiyang.organisations.models import Admission, Bed, Organisation
 
@@ -369,3 +370,51 @@ def own_bed_organisation(*, user: AnyUser) -> Organisation | None:
     if scope.kind is not ScopeKind.ORGANISATION or scope.organisation_kind not in BED_KINDS:
         return None
     return organisations_in_reach(user=user).first()
+
+
+# --- stays and licences, in bulk (benefits payroll) ------------------------------------------------
+
+
+def licensed_institution_ids(*, district_id: int | None = None) -> set[int]:
+    """Institutions that may receive operating subsidies: open, with a licence or a filing number."""
+    qs = Organisation.objects.filter(kind=OrganisationKind.INSTITUTION, status=OrganisationStatus.OPEN).exclude(
+        licence_number="", filing_number=""
+    )
+    if district_id is not None:
+        qs = qs.filter(district_id=district_id)
+    return set(qs.values_list("pk", flat=True))
+
+
+def stays_overlapping(
+    *,
+    start: date,
+    end: date,
+    elder_district_id: int | None = None,
+    organisation_ids: Collection[int] | None = None,
+    elder_ids: Collection[int] | None = None,
+) -> Iterator[tuple[int, int, int, date, date | None]]:
+    """(admission pk, elder pk, organisation pk, admitted_on, discharged_on) of stays with a day in
+    [start, end] (a stay counts its first day, not its day of discharge), as plain tuples."""
+    qs = Admission.objects.filter(admitted_on__lte=end).filter(
+        Q(discharged_on__isnull=True) | Q(discharged_on__gt=start)
+    )
+    if elder_district_id is not None:
+        qs = qs.filter(elder__district_id=elder_district_id)
+    if organisation_ids is not None:
+        qs = qs.filter(organisation_id__in=list(organisation_ids))
+    if elder_ids is not None:
+        qs = qs.filter(elder_id__in=list(elder_ids))
+    return (
+        qs.order_by("elder_id", "admitted_on", "id")
+        .values_list("pk", "elder_id", "organisation_id", "admitted_on", "discharged_on")
+        .iterator(chunk_size=20_000)
+    )
+
+
+def stays_changed_since(*, elder_district_id: int, recorded_after: datetime) -> list[tuple[int, int, date]]:
+    """(elder pk, organisation pk, admitted_on) of stays registered or changed after `recorded_after`."""
+    return list(
+        Admission.objects.filter(elder__district_id=elder_district_id, updated_at__gt=recorded_after).values_list(
+            "elder_id", "organisation_id", "admitted_on"
+        )
+    )
