@@ -23,7 +23,7 @@ from yiyang.benefits.rules import (
     Stays,
     days_in_month,
 )
-from yiyang.elders.selectors import elder_fact_events, elder_fact_rows, elder_pks_in_district
+from yiyang.elders.selectors import elder_fact_events, elder_fact_rows
 from yiyang.organisations.selectors import licensed_institution_ids, stays_overlapping
 
 ECONOMIC_CODE = {key: i for i, key in enumerate(ECONOMIC_KEYS)}
@@ -114,7 +114,7 @@ def resident_batch(
     # first change after the month (a death registered before the month was computed) says what held
     # in it; the elder row holds today's value. Events after the month are not painted (paint_facts).
     for elder_id, field, old, new, effective_on in elder_fact_events(
-        elder_pks_in_district(district_id=district_id) if elder_ids is None else elder_ids, until=date.max
+        district_id=district_id, until=date.max, elder_ids=elder_ids
     ):
         codes = FIELD_CODES[field]
         for i in row_of.get(elder_id, ()):

@@ -361,27 +361,44 @@ class BedResult:
 
 def bed_operation_compute(batch: BedBatch, policy: Policy) -> BedResult:
     """Occupied bed-days per institution, split by whether the resident's level that day makes the bed
-    a nursing bed; amount = Σ days × yearly amount ÷ days in the year, rounded once per institution."""
+    a nursing bed; amount = Σ over days of (nursing beds × nursing yearly amount + other beds × other
+    yearly amount) ÷ days in the year, rounded once per institution. Each day uses the values in
+    force that day (a value keyed to the 16th applies from the 16th); a day before any value exists
+    pays nothing."""
     month = batch.month
-    values = {
-        "nursing": policy.at(f"{BED}.per_bed_year.nursing", month),
-        "non_nursing": policy.at(f"{BED}.per_bed_year.non_nursing", month),
-        "nursing_from_level": policy.at(f"{BED}.nursing_from_level", month),
+    n_days = days_in_month(month)
+    days = [month + timedelta(days=d) for d in range(n_days)]
+    paths = {
+        "nursing": f"{BED}.per_bed_year.nursing",
+        "non_nursing": f"{BED}.per_bed_year.non_nursing",
+        "nursing_from_level": f"{BED}.nursing_from_level",
     }
-    in_care = batch.stays.grid(batch.n, month)
+    by_day = {key: [policy.parameters[path].at(day) for day in days] for key, path in paths.items()}
+    payable = [all(by_day[key][d] is not None for key in paths) for d in range(n_days)]
+    if not any(payable):
+        raise PolicyError(paths["nursing"], f"{month:%Y-%m} 时尚无取值")
+    first = payable.index(True)
+    values = {key: by_day[key][first] for key in paths}
+    nursing_fen = np.array([fen(v.value) if v is not None else 0 for v in by_day["nursing"]], dtype=np.int64)
+    other_fen = np.array([fen(v.value) if v is not None else 0 for v in by_day["non_nursing"]], dtype=np.int64)
+    threshold = np.array(
+        [int(v.value) if v is not None else LEVELS + 1 for v in by_day["nursing_from_level"]], dtype=np.int16
+    )
+    in_care = batch.stays.grid(batch.n, month) & np.array(payable)[None, :]
     level = fact_grid(batch.n, month, batch.level_initial, batch.level)
-    nursing = in_care & (level >= int(values["nursing_from_level"].value))
+    nursing = in_care & (level >= threshold[None, :])
     other = in_care & ~nursing
-    nursing_days = np.bincount(batch.organisation, weights=nursing.sum(axis=1), minlength=batch.n_organisations)
-    other_days = np.bincount(batch.organisation, weights=other.sum(axis=1), minlength=batch.n_organisations)
-    nursing_days = nursing_days.astype(np.int64)
-    other_days = other_days.astype(np.int64)
-    numerator = nursing_days * fen(values["nursing"].value) + other_days * fen(values["non_nursing"].value)
+    nursing_by_day = np.zeros((batch.n_organisations, n_days), dtype=np.int64)
+    other_by_day = np.zeros((batch.n_organisations, n_days), dtype=np.int64)
+    for d in range(n_days):
+        nursing_by_day[:, d] = np.bincount(batch.organisation, weights=nursing[:, d], minlength=batch.n_organisations)
+        other_by_day[:, d] = np.bincount(batch.organisation, weights=other[:, d], minlength=batch.n_organisations)
+    numerator = nursing_by_day @ nursing_fen + other_by_day @ other_fen
     return BedResult(
         amounts_fen=round_div(numerator, days_in_year(month)),
-        nursing_days=nursing_days,
-        other_days=other_days,
-        values=values,
+        nursing_days=nursing_by_day.sum(axis=1),
+        other_days=other_by_day.sum(axis=1),
+        values=values,  # type: ignore[arg-type]
     )
 
 

@@ -1,13 +1,13 @@
 """Reads of the elder registry. Every list starts from `elders_in_reach`, so scope is never forgotten."""
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import cast
 from uuid import UUID
 
-from django.db.models import Count, Min, Q, QuerySet, Subquery, TextChoices
+from django.db.models import Count, Min, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -332,7 +332,7 @@ def elders_in_personal_care(*, user: AnyUser) -> QuerySet[Elder]:
     return elders_in_reach(user=user).select_related("community").order_by("name", "id")
 
 
-# --- dated facts ------------------------------------------------------------------------------------
+# --- dated facts, in bulk (benefits payroll) -------------------------------------------------------
 
 
 def elder_fact_rows(*, district_id: int) -> Iterator[tuple[int, str, str, str]]:
@@ -346,59 +346,30 @@ def elder_fact_rows(*, district_id: int) -> Iterator[tuple[int, str, str, str]]:
     )
 
 
-def elder_pks_in_district(*, district_id: int) -> QuerySet[Elder, dict[str, Any]]:
-    """The pks of the elders served in the district, as a subquery for `elder_fact_events`."""
-    return Elder.objects.filter(district_id=district_id).values("pk")
-
-
-# The columns of `elder_fact_events` rows, in order.
-FACT_EVENT_COLUMNS = ("elder_id", "field", "old_value", "new_value", "effective_on")
-# Elder pks per query when they are given as a list: an IN list of this size is one statement on
-# PostgreSQL and stays under SQLite's bound-parameter limit.
-FACT_EVENTS_CHUNK = 20_000
-FactEvent = tuple[int, str, str, str, date]
-
-
 def elder_fact_events(
-    elder_ids: Iterable[int] | QuerySet[Any, Any],
-    *,
-    until: date,
-    recorded_before: datetime | None = None,
-) -> list[FactEvent]:
-    """The dated changes (`ElderFactChange`) of the given elders that take effect on or before `until`,
-    as plain tuples `(elder_id, field, old_value, new_value, effective_on)` (FACT_EVENT_COLUMNS),
-    ordered by (elder, effective_on, recorded_at, id): the order in which replaying them gives each
-    day's facts. With `recorded_before`, only what was known by then (a past run's view).
-
-    For a payroll over a whole district: no model instances are built, and the elders may be given as
-    a queryset of pks (one query with a subquery) or as any iterable of pks (sorted and read in
-    chunks of FACT_EVENTS_CHUNK, the result still in elder order). No scope check: the caller passes
-    elders it already selected.
-    """
-    base = ElderFactChange.objects.filter(effective_on__lte=until)
-    if recorded_before is not None:
-        base = base.filter(recorded_at__lt=recorded_before)
-    order = ("elder_id", "effective_on", "recorded_at", "id")
-    if isinstance(elder_ids, QuerySet):
-        rows = base.filter(elder_id__in=Subquery(elder_ids)).order_by(*order).values_list(*FACT_EVENT_COLUMNS)
-        return cast(list[FactEvent], list(rows))
-    ids = sorted(set(elder_ids))
-    out: list[FactEvent] = []
-    for start in range(0, len(ids), FACT_EVENTS_CHUNK):
-        chunk = ids[start : start + FACT_EVENTS_CHUNK]
-        rows = base.filter(elder_id__in=chunk).order_by(*order).values_list(*FACT_EVENT_COLUMNS)
-        out.extend(cast(list[FactEvent], list(rows)))
-    return out
+    *, district_id: int, until: date, elder_ids: Collection[int] | None = None
+) -> Iterator[tuple[int, str, str, str, date]]:
+    """(elder pk, field, old value, new value, effective_on) of the dated fact changes that take effect
+    on or before `until`, for the district's elders (or only `elder_ids`), ordered by elder, day and the
+    order they were recorded in."""
+    qs = ElderFactChange.objects.filter(elder__district_id=district_id, effective_on__lte=until)
+    if elder_ids is not None:
+        qs = qs.filter(elder_id__in=list(elder_ids))
+    return (
+        qs.order_by("elder_id", "effective_on", "recorded_at", "id")
+        .values_list("elder_id", "field", "old_value", "new_value", "effective_on")
+        .iterator(chunk_size=20_000)
+    )
 
 
-def elder_fact_changes_since(recorded_after: datetime, *, district_id: int | None = None) -> dict[int, date]:
-    """{elder pk: earliest `effective_on`} of the changes recorded after `recorded_after` (optionally
-    of the elders served in one district): the payroll recomputes, for each such elder, every locked
-    month from that day on to find arrears or recoveries."""
-    qs = ElderFactChange.objects.filter(recorded_at__gt=recorded_after)
-    if district_id is not None:
-        qs = qs.filter(elder__district_id=district_id)
-    rows = qs.values("elder_id").annotate(first=Min("effective_on")).values_list("elder_id", "first").order_by()
+def elder_fact_changes_since(*, district_id: int, recorded_after: datetime) -> dict[int, date]:
+    """{elder pk: earliest effective day} of fact changes recorded after `recorded_after`."""
+    rows = (
+        ElderFactChange.objects.filter(elder__district_id=district_id, recorded_at__gt=recorded_after)
+        .values("elder_id")
+        .annotate(first=Min("effective_on"))
+        .values_list("elder_id", "first")
+    )
     return dict(rows)
 
 

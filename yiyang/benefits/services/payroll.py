@@ -458,7 +458,7 @@ def _changed_elders(district_id: int, locked_at: datetime, month_end: date) -> d
     """Elders with a fact for a day up to `month_end` recorded after `locked_at`."""
     changed: dict[int, date] = {}
     sources = [
-        elder_fact_changes_since(locked_at, district_id=district_id),
+        elder_fact_changes_since(district_id=district_id, recorded_after=locked_at),
         ability_levels_changed_since(elder_district_id=district_id, recorded_after=locked_at),
         {e: d for e, _o, d in stays_changed_since(elder_district_id=district_id, recorded_after=locked_at)},
     ]
