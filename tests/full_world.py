@@ -42,6 +42,19 @@ def build_full_world() -> World:
     return world
 
 
+def _benefits(world: World) -> None:
+    """A resident subsidy application waiting for the street (with an attachment), an approved
+    start-up subsidy (one instalment) and an approved talent award (five instalments)."""
+    from yiyang.benefits.services import application_submit, attachment_add
+    from yiyang.benefits.tests.support import PDF, approved, startup_submitted, submitted, worker_input
+
+    waiting = submitted(world)
+    attachment_add(actor=world.users["family0"], application=waiting, name="户籍证明.pdf", content=PDF)
+    approved(world, startup_submitted(world))
+    talent = worker_input(world, "talent_entry_award", {"degree": "college", "hired_on": "2025-03-15"})
+    approved(world, application_submit(actor=world.users["institution0"], data=talent))
+
+
 def _devices(world: World) -> dict[str, Any]:
     from yiyang.devices.models import DeadLetter, Device, DeviceBinding, PendingDevice
 

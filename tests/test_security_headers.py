@@ -28,6 +28,7 @@ MATRICES = [
     "yiyang.alerts.tests.test_permission_matrix",
     "yiyang.devices.tests.test_permission_matrix",
     "yiyang.monitoring.tests.test_permission_matrix",
+    "yiyang.benefits.tests.test_permission_matrix",
 ]
 
 
