@@ -116,6 +116,8 @@ REACHED_FROM = {
     "organisation-export": "organisation-list",
     "device-create": "device-list",
     "audit-export": "audit-list",
+    "benefits-policy-files": "benefits-policy",
+    "benefits-policy-what-if": "benefits-policy",
 }
 NOT_PAGES = {"alert-stream", "login", "logout", "login-second-factor"}
 
