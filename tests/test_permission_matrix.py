@@ -581,6 +581,7 @@ def test_every_url_is_in_the_matrix():
     # The organisations, assessments and devices apps keep their own matrices (same four callers) next to their code.
     from yiyang.alerts.tests.test_permission_matrix import CASES as ALERT_CASES
     from yiyang.assessments.tests.test_permission_matrix import CASES as ASSESSMENT_CASES
+    from yiyang.benefits.tests.test_policy_permission_matrix import CASES as POLICY_CASES
     from yiyang.devices.tests.test_permission_matrix import CASES as DEVICE_CASES
     from yiyang.devices.tests.test_permission_matrix import PUBLIC_URLS as DEVICE_PUBLIC_URLS
     from yiyang.monitoring.tests.test_permission_matrix import CASES as MONITORING_CASES
@@ -593,6 +594,7 @@ def test_every_url_is_in_the_matrix():
         | {case.url_name for case in ALERT_CASES}
         | {case.url_name for case in DEVICE_CASES}
         | {case.url_name for case in MONITORING_CASES}
+        | {case.url_name for case in POLICY_CASES}
         | DEVICE_PUBLIC_URLS
     )
     missing = _names(get_resolver().url_patterns) - covered - PUBLIC_URLS

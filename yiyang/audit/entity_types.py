@@ -22,6 +22,8 @@ ENTITY_TYPE_LABELS: Mapping[str, Promise] = {
     "assessment": pgettext_lazy("audit entity type", "能力评估"),
     "audit_event": pgettext_lazy("audit entity type", "审计日志"),
     "bed": pgettext_lazy("audit entity type", "床位"),
+    "benefit_policy_file": pgettext_lazy("audit entity type", "区级补贴政策文件"),
+    "benefit_what_if": pgettext_lazy("audit entity type", "补贴政策试算"),
     "demo_seed": pgettext_lazy("audit entity type", "演示数据"),
     "device": pgettext_lazy("audit entity type", "设备"),
     "device_binding": pgettext_lazy("audit entity type", "设备绑定"),
