@@ -118,6 +118,8 @@ REACHED_FROM = {
     "device-create": "device-list",
     "audit-export": "audit-list",
     "benefit-application-create": "benefit-application-list",
+    "benefits-policy-files": "benefits-policy",
+    "benefits-policy-what-if": "benefits-policy",
 }
 NOT_PAGES = {"alert-stream", "login", "logout", "login-second-factor"}
 

@@ -616,6 +616,7 @@ def test_every_url_is_in_the_matrix():
     from yiyang.assessments.tests.test_permission_matrix import CASES as ASSESSMENT_CASES
     from yiyang.benefits.tests.test_permission_matrix import CASES as BENEFIT_CASES
     from yiyang.benefits.tests.test_payroll_permission_matrix import CASES as PAYROLL_CASES
+    from yiyang.benefits.tests.test_policy_permission_matrix import CASES as POLICY_CASES
     from yiyang.devices.tests.test_permission_matrix import CASES as DEVICE_CASES
     from yiyang.devices.tests.test_permission_matrix import PUBLIC_URLS as DEVICE_PUBLIC_URLS
     from yiyang.monitoring.tests.test_permission_matrix import CASES as MONITORING_CASES
@@ -630,6 +631,7 @@ def test_every_url_is_in_the_matrix():
         | {case.url_name for case in MONITORING_CASES}
         | {case.url_name for case in BENEFIT_CASES}
         | {case.url_name for case in PAYROLL_CASES}
+        | {case.url_name for case in POLICY_CASES}
         | DEVICE_PUBLIC_URLS
     )
     missing = _names(get_resolver().url_patterns) - covered - PUBLIC_URLS

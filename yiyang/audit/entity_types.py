@@ -26,6 +26,8 @@ ENTITY_TYPE_LABELS: Mapping[str, Promise] = {
     "benefit_attachment": pgettext_lazy("audit entity type", "补贴申请附件"),
     "benefit_entitlement": pgettext_lazy("audit entity type", "补贴待遇"),
     "benefit_budget": pgettext_lazy("audit entity type", "补贴年度预算"),
+    "benefit_policy_file": pgettext_lazy("audit entity type", "区级补贴政策文件"),
+    "benefit_what_if": pgettext_lazy("audit entity type", "补贴政策试算"),
     "demo_seed": pgettext_lazy("audit entity type", "演示数据"),
     "device": pgettext_lazy("audit entity type", "设备"),
     "device_binding": pgettext_lazy("audit entity type", "设备绑定"),

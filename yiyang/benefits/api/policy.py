@@ -153,6 +153,10 @@ class WhatIfOutput(serializers.Serializer[Any]):
     affects_monthly = serializers.BooleanField(help_text="False for a one-off scheme's parameter")
     resident_count = serializers.IntegerField()
     bed_count = serializers.IntegerField()
+    example_values = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Paths of the monthly schemes whose value in force in the horizon is an example value",
+    )
     months = MonthOutput(many=True)
     total_baseline = money()
     total_draft = money()
@@ -175,6 +179,7 @@ def what_if_output(result: WhatIfResult, page: int, page_size: int) -> dict[str,
         "affects_monthly": result.affects_monthly,
         "resident_count": result.resident_count,
         "bed_count": result.bed_count,
+        "example_values": result.example_paths,
         "months": result.months,
         "total_baseline": result.total_baseline,
         "total_draft": result.total_draft,

@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import PurePath
 
+import yaml
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ from yiyang.core.errors import Conflict, ErrorCollector
 MAX_FILE_BYTES = 512 * 1024
 NAME_MAX = 200
 NOTE_MAX = 500
+MAX_DEPTH = 16
 
 
 def _name(raw: str) -> str:
@@ -58,6 +60,26 @@ def _text(content: bytes, errors: ErrorCollector) -> str | None:
     except UnicodeDecodeError:
         errors.add("file", _("文件应为 UTF-8 编码的 YAML"), "encoding")
         return None
+
+
+def _structure_problem(text: str) -> str | None:
+    """Why the YAML's shape is refused before it is built: an alias (a small file naming one node many
+    times makes any walk over it explode) or nesting deeper than any parameter tree. None if fine or
+    unreadable (the parser then says why)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return _("文件不能使用 YAML 锚点和别名（& 与 *），请把每个取值写出来")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _("文件嵌套超过 %(n)s 层，不是参数文件的结构") % {"n": MAX_DEPTH}
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 def _locked_through(district: Area) -> date | None:
@@ -106,6 +128,8 @@ def policy_file_load(
                 _("与本区当前最新的第 %(version)s 版文件完全相同，无需上传") % {"version": latest.version},
                 "unchanged",
             )
+        elif problem := _structure_problem(text):
+            errors.add("file", problem, "invalid_policy")
         elif effective_from is not None:
             try:
                 parsed = parse_district_document(text, version=version, effective_from=effective_from)

@@ -101,6 +101,9 @@ class WhatIfResult:
     changes: list[Change] = field(default_factory=list)  # largest change first
     resident_count: int = 0
     bed_count: int = 0
+    # Parameters of the monthly schemes whose value in force during the horizon is an example value
+    # (the baseline's; a payroll outside the demo would refuse them).
+    example_paths: list[str] = field(default_factory=list)
 
     @property
     def total_baseline(self) -> Decimal:
@@ -128,6 +131,21 @@ def horizon(today: date) -> list[date]:
     while len(months) < HORIZON_MONTHS:
         months.append(rules.next_month(months[-1]))
     return months
+
+
+def example_paths(policy: Policy, months: list[date]) -> list[str]:
+    """Paths of the monthly schemes with an example value in force on some day of `months`."""
+    end = rules.next_month(months[-1])
+    found = []
+    for path, parameter in policy.parameters.items():
+        if not path.startswith(MONTHLY_ROOTS):
+            continue
+        first = parameter.at(months[0])
+        in_force = [first] if first else []
+        in_force += [v for v in parameter.values if months[0] < v.start < end]
+        if any(v.status == "example" for v in in_force):
+            found.append(path)
+    return sorted(found)
 
 
 def what_if_validate(*, path: str, start: date | None, value: Decimal | str | None) -> tuple[str, date, Decimal]:
@@ -288,6 +306,7 @@ def what_if_compute(
     except PolicyError as exc:
         raise ValidationFailed.single("start", f"{exc.path}：{exc.reason}", "no_value") from None
     result.resident_count, result.bed_count = len(residents), len(beds)
+    result.example_paths = example_paths(baseline, months)
     result.months = [
         MonthFigures(
             month=month,

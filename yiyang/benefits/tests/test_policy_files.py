@@ -162,6 +162,15 @@ def test_a_bad_file_is_refused_naming_the_parameter_and_the_reason(world, conten
         assert errors[0][2] == expected
 
 
+def test_aliases_and_deep_nesting_are_refused_before_the_document_is_built(world):
+    bomb = "a: &a [1, 1]\nb: &b [*a, *a]\nc: [*b, *b]\n"
+    assert refusal(world, bomb) == [
+        ("file", "invalid_policy", "文件不能使用 YAML 锚点和别名（& 与 *），请把每个取值写出来")
+    ]
+    deep = "a: " + "[" * 40 + "]" * 40 + "\n"
+    assert refusal(world, deep) == [("file", "invalid_policy", "文件嵌套超过 16 层，不是参数文件的结构")]
+
+
 def test_size_and_encoding_are_checked_before_parsing(world):
     assert refusal(world, b"# " + b"x" * (512 * 1024)) == [("file", "too_large", "文件超过 512 KB")]
     assert refusal(world, "resident_care_subsidy: 低保标准".encode("gbk")) == [

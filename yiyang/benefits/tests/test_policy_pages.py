@@ -136,6 +136,7 @@ def test_the_what_if_page_shows_months_total_and_masked_gainers(paying):
     # Every month of the horizon is 100.00 more for resident0 (900 → 1,000 from this month's 1st).
     assert len(re.findall(r'data-testid="month-row"', html)) == 12
     assert "差额 1200.00 元" in html
+    assert "现行金额中有 21 个参数使用示例值" in html
     change = re.search(r'<tr data-testid="change-row">.*?</tr>', html, re.S).group(0)
     assert mask_name("resident0老人") in change and "resident0老人" not in change
     assert "10800.00" in change and "12000.00" in change and "1200.00" in change

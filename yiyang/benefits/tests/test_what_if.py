@@ -67,6 +67,10 @@ def test_a_resident_matrix_value_from_mid_february_changes_the_cost_from_then_on
         Decimal("3230.00"),
     )
     assert (result.gainers, result.losers) == (1, 0)
+    # The shipped resident matrix and the nursing level are example values; the bed amounts are not.
+    assert len(result.example_paths) == 21
+    assert "benefits.bed_operation_subsidy.nursing_from_level" in result.example_paths
+    assert NURSING not in result.example_paths
 
 
 def test_a_lower_bed_value_lists_the_institution_as_losing(world):
