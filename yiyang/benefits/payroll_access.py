@@ -19,7 +19,7 @@ from yiyang.accounts.permissions import Perm
 from yiyang.areas.choices import AreaLevel
 from yiyang.areas.models import Area
 from yiyang.benefits.models import PayrollRun
-from yiyang.core.errors import Forbidden, NotFound
+from yiyang.core.errors import Forbidden, NotFound, ValidationFailed
 
 
 class PayrollRunNotFound(NotFound):
@@ -79,13 +79,14 @@ def access_payroll_run_by_public_id(
 
 def access_district_by_public_id(*, user: AnyUser, public_id: UUID | str | None, field: str = "district") -> Area:
     """The district named (or, when none is named, the only district in reach), if the account may
-    read its payroll; else DistrictNotFound. An account with several districts must name one."""
+    read its payroll; else DistrictNotFound. An account with several districts (or none) that names
+    none gets ValidationFailed on `field` ("required")."""
     districts = payroll_districts_in_reach(user=user)
     if public_id in (None, ""):
         only = list(districts[:2])
         if len(only) == 1:
             return only[0]
-        raise DistrictNotFound(_("请选择区"))
+        raise ValidationFailed.single(field, _("请选择区"), "required")
     try:
         key = UUID(str(public_id))
     except ValueError:

@@ -372,10 +372,8 @@ def budget_ledger(*, district: Area, year: int) -> Ledger:
         .order_by("-month")
         .first()
     )
-    if latest_run is None or latest_run.month.year < year:
-        months_projected = 12
-    else:
-        months_projected = 12 - latest_run.month.month
+    # Months of the year no run covers yet: all twelve in a year without runs.
+    months_projected = 12 if latest_run is None or latest_run.month.year < year else 12 - latest_run.month.month
     projected_each: dict[str, Decimal] = {}
     if basis is not None and months_projected:
         projected_each = _sum_by_scheme(

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from yiyang.accounts.access import require_perm
 from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
-from yiyang.audit.lists import audit_record_shown
+from yiyang.audit.lists import audit_record_shown, shown_by
 from yiyang.audit.models import AuditAction
 from yiyang.audit.services import audit_list_view, audit_record
 from yiyang.benefits.choices import LineKind, PayrollStatus, Scheme
@@ -257,18 +257,7 @@ class PayrollRunListApi(PaginatedApi):
             user=request.user,
             filters=RunFilters(status=params.get("status", ""), year=params.get("year"), district=district),
         )
-        return paginated(
-            request,
-            self,
-            qs,
-            PayrollRunOutput,
-            shown=lambda rows: audit_list_view(
-                actor=request.user,
-                entity_type="payroll_run",
-                ids=[r.public_id for r in rows],
-                district=rows[0].district_id if rows else None,
-            ),
-        )
+        return paginated(request, self, qs, PayrollRunOutput, shown=shown_by(request.user, "payroll_run"))
 
     @extend_schema(request=PayrollComputeInput, responses={201: PayrollRunDetailOutput, 400: OpenApiResponse()})
     @idempotent
@@ -363,9 +352,8 @@ class BudgetListApi(PaginatedApi):
             qs = qs.filter(district=access_district_by_public_id(user=request.user, public_id=params["district"]))
         if "year" in params:
             qs = qs.filter(year=params["year"])
-        return paginated(
-            request, self, qs.select_related("district").order_by("-year", "district__code", "scheme"), BudgetOutput
-        )
+        qs = qs.select_related("district").order_by("-year", "district__code", "scheme")
+        return paginated(request, self, qs, BudgetOutput, shown=shown_by(request.user, "benefit_budget"))
 
     @extend_schema(request=BudgetInput, responses={201: BudgetOutput, 400: OpenApiResponse()})
     @idempotent

@@ -170,3 +170,22 @@ def test_the_api_lists_masked_lines_with_explanations_and_answers_as_documented(
     ):
         check.get(template, path)
     assert check.problems == []
+
+
+def test_an_account_over_several_districts_must_name_the_district(world):
+    from yiyang.accounts.models import User
+
+    admin = User.objects.create_superuser(username="root", password="Test-pass-123")
+    client = Client()
+    client.force_login(admin)
+    response = client.post("/benefits/payroll/", {"month": "2026-11"})
+    assert response.status_code == 400
+    assert by_testid(response.content.decode(), "error-district") == ["请选择区"]
+    api = APIClient()
+    api.force_authenticate(admin)
+    refused = api.post("/api/v1/benefits/payroll/runs/", {"month": "2026-11"}, format="json")
+    assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [("district", "required")]
+    listed = api.get("/api/v1/benefits/payroll/runs/").json()
+    assert [(r["district"]["name"], r["month"]) for r in listed["results"]] == [("测试区", "2026-11"), ("测试区", "2026-10")]
+    named = client.post("/benefits/payroll/", {"month": "2026-11", "district": str(world.district.public_id)})
+    assert named.status_code == 302

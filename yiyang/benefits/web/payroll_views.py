@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from yiyang.accounts.access import has_perm
+from yiyang.accounts.access import has_perm, require_perm
 from yiyang.accounts.disclosure import disclosure_for
 from yiyang.accounts.permissions import Perm
 from yiyang.audit.lists import audit_page_shown, audit_record_shown
@@ -76,11 +76,7 @@ def payroll_list_page(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     posted: dict[str, str] = {}
     if request.method == "POST":
-        if not can_compute:
-            from yiyang.accounts.access import missing_perm_message
-            from yiyang.core.errors import Forbidden
-
-            raise Forbidden(missing_perm_message(Perm.BENEFITS_PAYROLL))
+        require_perm(request.user, Perm.BENEFITS_PAYROLL)
         posted = {"month": request.POST.get("month", "")[:10], "district": request.POST.get("district", "")[:40]}
         try:
             district = access_district_by_public_id(user=request.user, public_id=posted["district"] or None)
@@ -230,11 +226,7 @@ def budget_page(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     posted: dict[str, str] = {}
     if request.method == "POST":
-        if not can_set:
-            from yiyang.accounts.access import missing_perm_message
-            from yiyang.core.errors import Forbidden
-
-            raise Forbidden(missing_perm_message(Perm.BENEFITS_PAYROLL))
+        require_perm(request.user, Perm.BENEFITS_PAYROLL)
         posted = {"scheme": request.POST.get("scheme", "")[:40], "amount": request.POST.get("amount", "")[:20]}
         try:
             budget_set(
