@@ -218,6 +218,7 @@ class BenefitsSeeder:
             self._resident_applications()
             self._organisation_applications()
             self._worker_applications()
+            self._write_family()
             self._write()
             self._budgets()
             runs = self._payrolls()
@@ -430,22 +431,42 @@ class BenefitsSeeder:
         ).order_by("id")
         return [(e, stays[e.pk][0], stays[e.pk][1], *levels[e.pk]) for e in elders]
 
-    def _family_account(self, elder: Elder, n: int) -> tuple[User, str]:
-        """A family account linked to the elder, named as its first emergency contact (or drawn)."""
-        contact = EmergencyContact.objects.filter(elder=elder).order_by("priority", "id").first()
-        name = contact.name if contact else self.people.name(local=True, female=self.rng.random() < 0.5)
-        relation = contact.relation if contact else "子女"
-        user = self._user(f"family_{elder.public_id.hex[-12:]}", Role.FAMILY)
-        User.objects.filter(pk=user.pk).update(full_name=name)
-        FamilyLink.objects.get_or_create(elder=elder, user=user, defaults={"relation": relation})
+    def _family_account(self, elder: Elder) -> tuple[User, str]:
+        """A family account linked to the elder, named as its first emergency contact (or drawn);
+        written in bulk by `_write_family`."""
+        name, relation = self.contacts.get(elder.pk) or (
+            self.people.name(local=True, female=self.rng.random() < 0.5),
+            "子女",
+        )
+        user = User(
+            username=f"family_{elder.public_id.hex[-12:]}",
+            password=make_password(None),
+            full_name=name,
+            phone=self.people.mobile(),
+            role=Role.FAMILY,
+        )
+        self.family.append((user, FamilyLink(elder=elder, user=user, relation=relation)))
         return user, name
+
+    def _write_family(self) -> None:
+        User.objects.bulk_create([user for user, _link in self.family])
+        FamilyLink.objects.bulk_create([link for _user, link in self.family])
+        self.counts["family_accounts"] = len(self.family)
 
     def _resident_applications(self) -> None:
         rng = self.rng
         candidates = self._resident_candidates()
+        self.family: list[tuple[User, FamilyLink]] = []
+        self.contacts: dict[int, tuple[str, str]] = {}
+        for elder_id, name, relation in (
+            EmergencyContact.objects.filter(elder_id__in=[c[0].pk for c in candidates])
+            .order_by("elder_id", "-priority", "-id")
+            .values_list("elder_id", "name", "relation")
+        ):
+            self.contacts[elder_id] = (name, relation)  # the first in calling order comes last
         self.resident_paid: list[tuple[Elder, int, date | None]] = []  # approved, paid from the first month
         counts = dict.fromkeys(ApplicationStatus.values, 0)
-        for n, (elder, org_id, admitted_on, assessed_on, valid_until) in enumerate(candidates):
+        for elder, org_id, admitted_on, assessed_on, valid_until in candidates:
             if rng.random() < 0.05:
                 continue  # not applied (yet)
             eligible = max(admitted_on, assessed_on)
@@ -480,7 +501,7 @@ class BenefitsSeeder:
             if channel == Channel.INSTITUTION:
                 applicant = self.staff[org_id]
             elif channel == Channel.FAMILY:
-                applicant, payee_name = self._family_account(elder, n)
+                applicant, payee_name = self._family_account(elder)
             else:
                 applicant = self.clerk[elder.street_id]
             key = f"import-{submitted:%Y%m}-{elder.public_id.hex}" if channel == Channel.IMPORT else ""

@@ -58,8 +58,10 @@ def test_profile_shows_the_full_record_and_audits_the_view(world):
         "第1街道第1社区",
     ):
         assert text in html, text
-    # No placeholder sections: health records and subsidies arrive as registered sections later.
+    # No placeholder sections: health records arrive as a registered section later; 补贴 is the
+    # benefits domain's registered section (its own hint, never a placeholder's "尚无记录").
     assert "健康档案" not in html and "尚无记录" not in html
+    assert 'data-testid="section-benefits-elder"' in html
     event = AuditEvent.objects.get(action="view", entity_type="elder", entity_id=str(resident0.public_id))
     assert (event.actor, event.entity_type, event.entity_id) == (
         world.users["street0"],
