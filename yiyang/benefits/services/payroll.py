@@ -269,25 +269,24 @@ def _resident_lines(run: PayrollRun, policy: Policy, draft: Draft, licensed: set
         | (np.diff(result.level, axis=1) != 0)
         | (np.diff(result.standards, axis=1) != 0)
     ).any(axis=1)
-    # Most rows read the same all month: their explanation depends only on (status, level, standard)
-    # on the 1st, so one shared dict serves them all.
-    simple_explanations: dict[tuple[int, int, int], dict[str, Any]] = {}
+    # Rows whose days read the same (counted, status and level on each day, hence the same standard)
+    # have the same explanation: one shared dict per pattern (most rows read the same all month).
+    explanations: dict[bytes, dict[str, Any]] = {}
     amounts = result.amounts_fen.tolist()
     changed = changes.tolist()
     counted_last = result.counted[:, -1].tolist()
-    economic_first = result.economic[:, 0].tolist()
-    level_first = result.level[:, 0].tolist()
-    standard_first = result.standards[:, 0].tolist()
+    pattern = np.concatenate(
+        [result.counted.view(np.int8), result.economic.astype(np.int8), result.level.astype(np.int8)], axis=1
+    )
     append, regular, month = draft.lines.append, LineKind.REGULAR, run.month
     for i, entitlement in enumerate(entitlements):
         amount = amounts[i]
         if amount:
-            if changed[i]:
-                explanation = _resident_explanation(result, i, month, policy, draft, simple=False)
-            else:
-                key = (economic_first[i], level_first[i], standard_first[i])
-                explanation = simple_explanations.get(key) or simple_explanations.setdefault(
-                    key, _resident_explanation(result, i, month, policy, draft, simple=True)
+            key = pattern[i].tobytes()
+            explanation = explanations.get(key)
+            if explanation is None:
+                explanation = explanations[key] = _resident_explanation(
+                    result, i, month, policy, draft, simple=not changed[i]
                 )
             append(
                 Line(
