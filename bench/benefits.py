@@ -606,20 +606,26 @@ def time_payroll(world: dict[str, Any], month: date, profile: bool) -> dict[str,
     from yiyang.benefits.services import payroll
 
     phases = Phases()
+    # Labels indented by two spaces are steps inside the step above them (not added to the total).
     for owner, name, label in [
-        (payroll, "_resident_entitlements", "resident entitlements loaded (model objects)"),
-        (payroll, "resident_batch", "resident facts loaded (facts.resident_batch)"),
-        (facts, "_level_events", "  of which levels to events (facts._level_events)"),
-        (rules, "resident_compute", "rules.resident_compute"),
-        (payroll, "_resident_explanation", "explanations built (_resident_explanation)"),
-        (payroll, "_resident_stop", "stops found (_resident_stop)"),
-        (payroll, "_line", "PayrollLine objects made (_line)"),
-        (payroll, "_bed_lines", "bed operation (_bed_lines)"),
+        (payroll, "_resident_lines", "resident subsidy (_resident_lines)"),
+        (payroll, "_resident_entitlements", "  entitlements read (_resident_entitlements)"),
+        (payroll, "resident_batch", "  facts read (facts.resident_batch)"),
+        (facts, "_level_events", "    levels to events, resident and bed (facts._level_events)"),
+        (rules, "resident_compute", "  rules.resident_compute"),
+        (payroll, "_resident_explanation", "  explanations built (_resident_explanation)"),
+        (payroll, "_resident_stop", "  stops found (_resident_stop)"),
+        (payroll, "_line", "  lines made (_line)"),
+        (payroll, "_bed_lines", "bed operation subsidy (_bed_lines)"),
+        (payroll, "bed_amounts", "  bed_amounts (facts and rules)"),
         (payroll, "_instalment_lines", "instalments (_instalment_lines)"),
         (payroll, "_corrections", "arrears and recoveries (_corrections)"),
+        (payroll, "_write_lines", "lines written (_write_lines)"),
         (PayrollLine.objects, "bulk_create", "lines written (PayrollLine.objects.bulk_create)"),
         (payroll, "audit_record", "audit"),
     ]:
+        if not hasattr(owner, name):
+            continue
         phases.wrap(owner, name, label)
     profiler = cProfile.Profile() if profile else None
     rss_before = peak_rss_mb()
@@ -643,8 +649,8 @@ def time_payroll(world: dict[str, Any], month: date, profile: bool) -> dict[str,
         "phases_seconds": {k: round(v, 2) for k, v in phases.seconds.items()},
         "phases_calls": phases.calls,
     }
-    top = sum(v for k, v in phases.seconds.items() if not k.startswith("  "))
-    out["phases_seconds"]["rest (loops, queries and commit between the steps)"] = round(seconds - top, 2)
+    top = sum(v for k, v in phases.seconds.items() if not k.startswith(" "))
+    out["phases_seconds"]["rest (checks, run row, stops and totals, commit)"] = round(seconds - top, 2)
     if profiler:
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(35)

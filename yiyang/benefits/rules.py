@@ -317,21 +317,22 @@ def resident_compute(batch: ResidentBatch, policy: Policy) -> ResidentResult:
 
 def segments(counted: np.ndarray, *keys: np.ndarray) -> list[tuple[int, int, tuple[int, ...]]]:
     """Runs of counted days with the same key values: (first day offset, last day offset, keys)."""
-    out: list[tuple[int, int, tuple[int, ...]]] = []
-    start: int | None = None
-    current: tuple[int, ...] = ()
-    for day in range(len(counted)):
-        key = tuple(int(k[day]) for k in keys)
-        if counted[day] and start is not None and key == current:
-            continue
-        if start is not None:
-            out.append((start, day - 1, current))
-            start = None
-        if counted[day]:
-            start, current = day, key
-    if start is not None:
-        out.append((start, len(counted) - 1, current))
-    return out
+    n = len(counted)
+    if not n:
+        return []
+    counted = np.asarray(counted, dtype=bool)
+    change = np.ones(n, dtype=bool)
+    change[1:] = counted[1:] != counted[:-1]
+    for key in keys:
+        change[1:] |= np.asarray(key)[1:] != np.asarray(key)[:-1]
+    starts = np.flatnonzero(change)
+    lasts = np.append(starts[1:] - 1, n - 1)
+    values = [np.asarray(key)[starts].tolist() for key in keys]
+    return [
+        (first, last, tuple(v[j] for v in values))
+        for j, (first, last) in enumerate(zip(starts.tolist(), lasts.tolist(), strict=True))
+        if counted[first]
+    ]
 
 
 # --- bed operation subsidy --------------------------------------------------------------------------
