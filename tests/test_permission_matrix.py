@@ -614,8 +614,8 @@ def test_every_url_is_in_the_matrix():
     # The organisations, assessments, devices and benefits apps keep their own matrices (same four callers) next to their code.
     from yiyang.alerts.tests.test_permission_matrix import CASES as ALERT_CASES
     from yiyang.assessments.tests.test_permission_matrix import CASES as ASSESSMENT_CASES
-    from yiyang.benefits.tests.test_permission_matrix import CASES as BENEFIT_CASES
     from yiyang.benefits.tests.test_payroll_permission_matrix import CASES as PAYROLL_CASES
+    from yiyang.benefits.tests.test_permission_matrix import CASES as BENEFIT_CASES
     from yiyang.benefits.tests.test_policy_permission_matrix import CASES as POLICY_CASES
     from yiyang.devices.tests.test_permission_matrix import CASES as DEVICE_CASES
     from yiyang.devices.tests.test_permission_matrix import PUBLIC_URLS as DEVICE_PUBLIC_URLS

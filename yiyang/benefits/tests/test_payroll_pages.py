@@ -186,6 +186,9 @@ def test_an_account_over_several_districts_must_name_the_district(world):
     refused = api.post("/api/v1/benefits/payroll/runs/", {"month": "2026-11"}, format="json")
     assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [("district", "required")]
     listed = api.get("/api/v1/benefits/payroll/runs/").json()
-    assert [(r["district"]["name"], r["month"]) for r in listed["results"]] == [("测试区", "2026-11"), ("测试区", "2026-10")]
+    assert [(r["district"]["name"], r["month"]) for r in listed["results"]] == [
+        ("测试区", "2026-11"),
+        ("测试区", "2026-10"),
+    ]
     named = client.post("/benefits/payroll/", {"month": "2026-11", "district": str(world.district.public_id)})
     assert named.status_code == 302
