@@ -37,7 +37,8 @@ def hrefs(html: str) -> set[str]:
 ALL_STAFF_PAGES = {"home", "elders", "alerts", "alert-sla", "assessments", "assessment-due", "assessment-policy",
                    "devices", "pending-devices", "dead-letters", "organisations", "occupancy", "monitoring-rules",
                    "areas", "staff", "audit", "api", "password-change", "logout", "benefits-menu",
-                   "benefits-applications", "benefits-entitlements"}  # fmt: skip
+                   "benefits-applications", "benefits-entitlements", "benefits-payroll", "benefits-budget",
+                   "benefits-policy"}  # fmt: skip
 
 
 def test_the_bureau_menu_holds_every_section(world):
