@@ -119,6 +119,7 @@ REACHED_FROM = {
     "device-create": "device-list",
     "audit-export": "audit-list",
     "benefit-application-create": "benefit-application-list",
+    "benefit-application-import": "benefit-application-list",
     "benefits-policy-files": "benefits-policy",
     "benefits-policy-what-if": "benefits-policy",
 }

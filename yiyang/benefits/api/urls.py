@@ -1,9 +1,19 @@
 from django.urls import path
 
-from yiyang.benefits.api import views
+from yiyang.benefits.api import import_views, views
 
 urlpatterns = [
     path("benefits/applications/", views.ApplicationListCreateApi.as_view(), name="api-benefit-application-list"),
+    path(
+        "benefits/applications/import/",
+        import_views.ApplicationImportApi.as_view(),
+        name="api-benefit-application-import",
+    ),
+    path(
+        "benefits/applications/import/template/",
+        import_views.ApplicationImportTemplateApi.as_view(),
+        name="api-benefit-application-import-template",
+    ),
     path(
         "benefits/applications/<str:public_id>/",
         views.ApplicationDetailApi.as_view(),

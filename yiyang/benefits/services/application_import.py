@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from django.db import transaction
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -24,7 +25,7 @@ from yiyang.benefits.declared import FACTS
 from yiyang.benefits.models import Application
 from yiyang.benefits.services.applications import ApplicationInput, application_submit
 from yiyang.core.errors import ErrorCollector, FieldError, ValidationFailed
-from yiyang.core.excel import read_rows
+from yiyang.core.excel import read_rows, workbook_response
 from yiyang.elders.selectors import elders_in_reach, national_id_exact_q
 from yiyang.organisations.selectors import organisations_in_reach
 
@@ -212,3 +213,37 @@ def application_import(*, actor: AnyUser, file: IO[bytes]) -> ApplicationImportR
             % {"count": count}
         )
     return ApplicationImportResult(created=created, already_imported=len(lines) - created)
+
+
+def import_template_download() -> FileResponse:
+    """The template: the header row and one example row for an elder, an institution and a worker."""
+    headers = import_headers()
+    examples = [
+        {"scheme": str(Scheme.RESIDENT_CARE.label), "elder_national_id": "350206195003150011"},
+        {
+            "scheme": str(Scheme.STARTUP.label),
+            "organisation_credit_code": "52350206MJ0000001X",
+            "approved_beds": 60,
+            "premises": "租赁用房",
+            "lease_years": 8,
+        },
+        {
+            "scheme": str(Scheme.CARE_WORKER_SERVICE.label),
+            "organisation_credit_code": "52350206MJ0000001X",
+            "worker_name": "李护理",
+            "worker_national_id": "350206198005010010",
+            "years_of_service": 11,
+            "lower_award_paid": "否",
+        },
+    ]
+    keys = [key for _h, key in BASE_COLUMNS] + list(FACT_HEADERS)
+    payee = {
+        "requested_from": "2026-12-01",
+        "payee_name": "王某",
+        "payee_account": "6222020000000001",
+        "payee_bank": "工商银行",
+    }
+    rows = [[{**payee, **example}.get(key, "") for key in keys] for example in examples]
+    return workbook_response(
+        filename="补贴申请导入模板.xlsx", sheet_title="补贴申请", headers=headers, rows=rows, as_text=True
+    )

@@ -29,7 +29,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yiyang.accounts.access import AnyUser, require_perm
+from yiyang.accounts.access import AnyUser, ScopeKind, require_perm, scope_for
 from yiyang.accounts.models import User
 from yiyang.accounts.permissions import Perm
 from yiyang.areas.models import Area
@@ -42,7 +42,7 @@ from yiyang.benefits.facts import ResidentRow, bed_batch, resident_batch
 from yiyang.benefits.models import Entitlement, Instalment, PayrollLine, PayrollRun
 from yiyang.benefits.policy import DatedValue, Policy
 from yiyang.benefits.selectors import district_policy
-from yiyang.core.errors import ValidationFailed
+from yiyang.core.errors import Forbidden, ValidationFailed
 from yiyang.elders.selectors import elder_fact_changes_since
 from yiyang.organisations.selectors import licensed_institution_ids, stays_changed_since
 
@@ -508,11 +508,20 @@ def _check_month(district: Area, month: date, today: date) -> None:
         raise ValidationFailed.single("month", _("更早月份的发放表尚未锁定"), "earlier_unlocked")
 
 
+def _require_district_in_scope(actor: AnyUser, district_id: int) -> None:
+    """A payroll is district work: the actor is placed at that district (or sees everything)."""
+    scope = scope_for(actor)
+    if scope.kind is ScopeKind.ALL or (scope.kind is ScopeKind.DISTRICT and scope.area_id == district_id):
+        return
+    raise Forbidden(_("只有本区的区级账号可以编制和锁定月度发放表"))
+
+
 @transaction.atomic
 def payroll_compute(*, actor: AnyUser, district: Area, month: date, today: date | None = None) -> PayrollRun:
     """Compute (or recompute, while unlocked) the district's payroll for `month`. See the module
     docstring for what is guaranteed. Needs `benefits.payroll` and the district in the actor's scope."""
     require_perm(actor, Perm.BENEFITS_PAYROLL)
+    _require_district_in_scope(actor, district.pk)
     today = today or timezone.localdate()
     _check_month(district, month, today)
     run = PayrollRun.objects.select_for_update().filter(district=district, month=month).first()
@@ -555,6 +564,7 @@ def payroll_lock(*, actor: AnyUser, run: PayrollRun) -> PayrollRun:
     """Lock a computed run: from now on its lines are final. Ends the entitlements whose facts stopped
     (with the day and reason the run found) and one-off entitlements whose every instalment is paid."""
     require_perm(actor, Perm.BENEFITS_PAYROLL)
+    _require_district_in_scope(actor, run.district_id)
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
     if run.status == PayrollStatus.LOCKED:
         raise ValidationFailed.single("status", _("该月发放表已锁定"), "locked")

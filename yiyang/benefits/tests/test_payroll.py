@@ -158,6 +158,19 @@ def test_refusals_future_month_earlier_unlocked_and_without_the_right(world):
         payroll_compute(actor=world.users["street0"], district=world.district, month=OCT, today=TODAY)
 
 
+def test_an_officer_of_another_district_may_not_compute_or_lock(world):
+    from yiyang.accounts.models import User
+    from yiyang.areas.models import Area
+
+    other = Area.objects.create(code="350205", name="另一区", level="district")
+    officer = User.objects.create_user(username="other_bureau", password="x", role="bureau_officer", area=other)
+    with pytest.raises(Forbidden):
+        payroll_compute(actor=officer, district=world.district, month=OCT, today=TODAY)
+    run = payroll_compute(actor=world.users["bureau"], district=world.district, month=OCT, today=TODAY)
+    with pytest.raises(Forbidden):
+        payroll_lock(actor=officer, run=run)
+
+
 def test_example_values_are_refused_outside_the_demo(world, settings):
     settings.BENEFITS_ALLOW_EXAMPLE_VALUES = False
     with pytest.raises(ValidationFailed) as refused:

@@ -97,6 +97,31 @@ def attachment(w: World) -> str:
     return str(Attachment.objects.get(application=w.records["submitted"]).public_id)  # type: ignore[attr-defined]
 
 
+def import_file(w: World) -> dict[str, Any]:
+    """A one-row application file for centre0's start-up subsidy (centre0 given a credit code)."""
+    import io
+
+    from openpyxl import Workbook
+
+    from yiyang.benefits.services.application_import import import_headers
+
+    centre = w.orgs["centre0"]
+    centre.credit_code = "52350206MJ0000009X"
+    centre.save(update_fields=["credit_code"])
+    row = {
+        "补贴项目": "一次性开办补助", "机构统一社会信用代码": centre.credit_code, "申请享受起始日期": "2026-11-01",
+        "核定床位（张）": 60, "用房性质": "自建用房", "收款人": PAYEE["payee_name"],
+        "收款账号": PAYEE["payee_account"], "开户行": PAYEE["payee_bank"],
+    }  # fmt: skip
+    wb = Workbook()
+    wb.active.append(import_headers())
+    wb.active.append([row.get(h, "") for h in import_headers()])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return {"file": SimpleUploadedFile("申请.xlsx", buffer.getvalue(), content_type=xlsx)}
+
+
 APPS = "/api/v1/benefits/applications"
 ENTS = "/api/v1/benefits/entitlements"
 
@@ -116,6 +141,9 @@ CASES: list[Case] = [
          data=upload, multipart=True, right="family0", ok=201, without="street0_readonly"),
     Case("api-benefit-attachment-download", "get",
          lambda w: f"{APPS}/{rec(w, 'submitted')}/attachments/{attachment(w)}/", without_status=404),
+    Case("api-benefit-application-import", "post", lambda w: f"{APPS}/import/", data=import_file, multipart=True,
+         ok=201, other_status=400),
+    Case("api-benefit-application-import-template", "get", lambda w: f"{APPS}/import/template/", other_status=200),
     # API: entitlements
     Case("api-benefit-entitlement-list", "get", lambda w: f"{ENTS}/", other_status=200, other_check=empty_api_list),
     Case("api-benefit-entitlement-detail", "get", lambda w: f"{ENTS}/{entitlement(w)}/", without_status=404),
@@ -128,6 +156,12 @@ CASES: list[Case] = [
          page=True, without="street0_readonly", other_status=200, other_check=no_street0_organisations),
     Case("benefit-application-create", "post", lambda w: "/benefits/applications/new/?scheme=startup_subsidy",
          page=True, data=form_body, label="submit", ok=302, without="street0_readonly", other_status=400),
+    Case("benefit-application-import", "get", lambda w: "/benefits/applications/import/", page=True,
+         other_status=200),
+    Case("benefit-application-import", "post", lambda w: "/benefits/applications/import/", page=True,
+         data=import_file, label="upload", ok=302, other_status=400),
+    Case("benefit-application-import-template", "get", lambda w: "/benefits/applications/import/template/",
+         page=True, other_status=200),
     Case("benefit-application-detail", "get", lambda w: f"/benefits/applications/{rec(w, 'submitted')}/", page=True,
          without_status=404),
     Case("benefit-application-review", "post", lambda w: f"/benefits/applications/{rec(w, 'submitted')}/review/",

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from yiyang.benefits.web import views
+from yiyang.benefits.web import import_views, views
 
 urlpatterns = [
     path("benefits/applications/", views.application_list_page, name="benefit-application-list"),
     # Fixed paths before `applications/<str:public_id>/`, which would otherwise swallow them.
+    path("benefits/applications/import/", import_views.application_import_page, name="benefit-application-import"),
+    path(
+        "benefits/applications/import/template/",
+        import_views.application_import_template,
+        name="benefit-application-import-template",
+    ),
     path("benefits/applications/new/", views.application_create_page, name="benefit-application-create"),
     path("benefits/applications/<str:public_id>/", views.application_detail_page, name="benefit-application-detail"),
     path(
