@@ -59,7 +59,8 @@ def test_profile_shows_the_full_record_and_audits_the_view(world):
     ):
         assert text in html, text
     # No placeholder sections: health records and subsidies arrive as registered sections later.
-    assert "健康档案" not in html and "补贴" not in html and "尚无记录" not in html
+    page = html.split("<main", 1)[1]  # the menu's 补贴 entry is not a section
+    assert "健康档案" not in page and "补贴" not in page and "尚无记录" not in page
     event = AuditEvent.objects.get(action="view", entity_type="elder", entity_id=str(resident0.public_id))
     assert (event.actor, event.entity_type, event.entity_id) == (
         world.users["street0"],
