@@ -192,9 +192,7 @@ def _check_requested_from(value: date | None, errors: ErrorCollector) -> None:
         errors.add("requested_from", _("申请享受起始日期不在可接受的范围内"), "date_out_of_range")
 
 
-def _plan(
-    application: Application | None, scheme: str, district_id: int, on: date, facts: dict[str, Any]
-) -> list[PlannedInstalment]:
+def _plan(scheme: str, district_id: int, on: date, facts: dict[str, Any]) -> list[PlannedInstalment]:
     """The instalments of a one-off scheme; RuleRefusal / PolicyError as ValidationFailed naming the
     fact (`facts.<name>`) or the date."""
     try:
@@ -312,7 +310,7 @@ def application_submit(*, actor: AnyUser, data: ApplicationInput) -> Application
     subject = elder or organisation
     if not errors.errors and scheme not in MONTHLY and subject is not None and data.requested_from is not None:
         try:
-            _plan(None, scheme, subject.district_id, data.requested_from, facts)
+            _plan(scheme, subject.district_id, data.requested_from, facts)
         except ValidationFailed as refusal:
             errors.errors.extend(refusal.errors)
     errors.raise_if_any()
@@ -495,8 +493,9 @@ def application_decide(*, actor: AnyUser, application: Application, approve: boo
     Approving creates the entitlement (from `requested_from`, the payee and facts copied) and, for a
     one-off scheme, its instalments as the scheme's rule plans them under the district's policy
     (amounts in yuan to the fen). Refused: a second active resident subsidy for an elder or bed
-    operation subsidy for an organisation; facts the rule now refuses (named); a parameter with only
-    an example value unless BENEFITS_ALLOW_EXAMPLE_VALUES (named). Refusing needs a reason.
+    operation subsidy for an organisation; facts the rule now refuses (named); for a one-off scheme, a
+    parameter with only an example value unless BENEFITS_ALLOW_EXAMPLE_VALUES (named; a monthly
+    scheme's values are checked by the payroll that computes them). Refusing needs a reason.
 
     Guarantees: `benefits.approve`, the application in reach and not the decider's own; the status
     changes only from `street_approved` and there is one entitlement per application. Audited."""
@@ -529,7 +528,7 @@ def application_decide(*, actor: AnyUser, application: Application, approve: boo
     duplicates.raise_if_any()
     plan: list[PlannedInstalment] = []
     if locked.scheme not in MONTHLY:
-        plan = _plan(locked, locked.scheme, locked.district_id, locked.requested_from, dict(locked.facts))
+        plan = _plan(locked.scheme, locked.district_id, locked.requested_from, dict(locked.facts))
         refusal = example_values_refusal(plan)
         if refusal is not None:
             raise refusal
