@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from yiyang.accounts.access import AnyUser, require_perm
 from yiyang.accounts.permissions import Perm
 from yiyang.benefits.choices import Channel, Scheme
-from yiyang.benefits.declared import FACTS
+from yiyang.benefits.declared import FACTS, PREMISES
 from yiyang.benefits.models import Application
 from yiyang.benefits.services.applications import ApplicationInput, application_submit
 from yiyang.core.errors import ErrorCollector, FieldError, ValidationFailed
@@ -218,13 +218,13 @@ def application_import(*, actor: AnyUser, file: IO[bytes]) -> ApplicationImportR
 def import_template_download() -> FileResponse:
     """The template: the header row and one example row for an elder, an institution and a worker."""
     headers = import_headers()
-    examples = [
+    examples: list[dict[str, object]] = [
         {"scheme": str(Scheme.RESIDENT_CARE.label), "elder_national_id": "350206195003150011"},
         {
             "scheme": str(Scheme.STARTUP.label),
             "organisation_credit_code": "52350206MJ0000001X",
             "approved_beds": 60,
-            "premises": "租赁用房",
+            "premises": str(dict(PREMISES)["rented"]),
             "lease_years": 8,
         },
         {
@@ -233,11 +233,11 @@ def import_template_download() -> FileResponse:
             "worker_name": "李护理",
             "worker_national_id": "350206198005010010",
             "years_of_service": 11,
-            "lower_award_paid": "否",
+            "lower_award_paid": _("否"),
         },
     ]
     keys = [key for _h, key in BASE_COLUMNS] + list(FACT_HEADERS)
-    payee = {
+    payee: dict[str, object] = {
         "requested_from": "2026-12-01",
         "payee_name": "王某",
         "payee_account": "6222020000000001",
