@@ -120,6 +120,7 @@ REACHED_FROM = {
     "audit-export": "audit-list",
     "benefit-application-create": "benefit-application-list",
     "benefit-application-import": "benefit-application-list",
+    "benefit-application-import-template": "benefit-application-import",
     "benefits-policy-files": "benefits-policy",
     "benefits-policy-what-if": "benefits-policy",
 }
