@@ -1,8 +1,7 @@
 """Reads behind the benefits home cards and the elder profile's benefits section.
 
-The reach rule is the applications' and entitlements' one (see the design note): area accounts their
-district, street or community; institution staff rows of their organisation or of their residents;
-helpers and family rows of their elders; nothing without `benefits.view`. Payroll runs are district
+The reach rule is the applications' and entitlements' own (`selectors.applications_in_reach`,
+`selectors.entitlements_in_reach`). Payroll runs are district
 work: district accounts (and superusers) with `benefits.view` only. Each reader starts from these,
 so a card never counts what its viewer could not open one by one.
 """
@@ -12,43 +11,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, Min, QuerySet, Sum
 
 from yiyang.accounts.access import AnyUser, ScopeKind, has_perm, scope_for
 from yiyang.accounts.permissions import Perm
 from yiyang.benefits.choices import ApplicationStatus, EntitlementStatus, PayrollStatus, Scheme, SubjectKind
 from yiyang.benefits.models import Application, Entitlement, PayrollLine, PayrollRun
+from yiyang.benefits.selectors import applications_in_reach, entitlements_in_reach
 from yiyang.elders.models import Elder
-from yiyang.elders.selectors import elders_in_reach
 from yiyang.organisations.choices import OrganisationKind
-
-
-def _reach_q(user: AnyUser) -> Q | None:
-    scope = scope_for(user)
-    if scope.kind is ScopeKind.ALL:
-        return Q()
-    if scope.kind in (ScopeKind.DISTRICT, ScopeKind.STREET):
-        return scope.area_q()
-    if scope.kind is ScopeKind.COMMUNITY:
-        return Q(elder__community_id=scope.area_id) | Q(organisation__area_id=scope.area_id)
-    elders = elders_in_reach(user=user).values("pk")
-    if scope.kind is ScopeKind.ORGANISATION:
-        return Q(organisation_id=scope.organisation_id) | Q(elder_id__in=elders)
-    if scope.kind in (ScopeKind.HELPER, ScopeKind.FAMILY):
-        return Q(elder_id__in=elders)
-    return None
-
-
-def applications_in_reach(*, user: AnyUser) -> QuerySet[Application]:
-    """Applications the account may see; none without `benefits.view`."""
-    reach = _reach_q(user) if has_perm(user, Perm.BENEFITS_VIEW) else None
-    return Application.objects.none() if reach is None else Application.objects.filter(reach)
-
-
-def entitlements_in_reach(*, user: AnyUser) -> QuerySet[Entitlement]:
-    """Entitlements the account may see; none without `benefits.view`."""
-    reach = _reach_q(user) if has_perm(user, Perm.BENEFITS_VIEW) else None
-    return Entitlement.objects.none() if reach is None else Entitlement.objects.filter(reach)
 
 
 def reads_district_payroll(user: AnyUser) -> bool:
