@@ -158,3 +158,19 @@ def test_a_run_recorded_before_the_english_shows_the_chinese_on_the_english_page
     html = english_client(world.users["bureau"]).get(f"/benefits/payroll/{run.public_id}/").content.decode()
     rows = re.findall(r'<tr[^>]*data-testid="parameter-row".*?</tr>', html, re.S)
     assert len(rows) == 3 and all("能力中度受损" in row for row in rows)
+
+
+@pytest.mark.django_db
+def test_the_entitlement_page_in_english_describes_the_parameters_used_in_english(world):
+    from yiyang.benefits.models import Entitlement
+    from yiyang.benefits.tests.support import approved, startup_submitted
+
+    approved(world, startup_submitted(world))
+    entitlement = Entitlement.objects.get()
+    path = f"/benefits/entitlements/{entitlement.public_id}/"
+    html = english_client(world.users["bureau"]).get(path).content.decode()
+    row = re.search(r'<tr data-testid="instalment-row">.*?</tr>', html, re.S)
+    assert row and "<span>Own premises</span>：3000" in row.group(0) and "自建用房" not in row.group(0)
+    translation.activate(settings.LANGUAGE_CODE)
+    chinese = page_client(world.users["bureau"]).get(path).content.decode()
+    assert '<span lang="zh-Hans">自建用房</span>：3000' in chinese
