@@ -19,6 +19,7 @@ from yiyang.benefits.choices import EconomicKey, EntitlementStatus, LineKind, Pa
 from yiyang.benefits.models import Budget, Instalment, PayrollLine, PayrollRun
 from yiyang.benefits.payroll_access import payroll_runs_in_reach
 from yiyang.core.errors import ErrorCollector
+from yiyang.core.text import in_language, localised
 
 ZERO = Decimal("0.00")
 MONTHLY_SCHEMES = (Scheme.RESIDENT_CARE, Scheme.BED_OPERATION)
@@ -169,12 +170,19 @@ class ParameterShown:
     status: str
     mark: str
     references: list[tuple[str, str]]
+    description_en: str = ""  # "" in runs made before the parameter files carried English
+
+    @property
+    def shown_description(self) -> str:
+        """The description in the active language (the Chinese where no English was recorded)."""
+        return in_language(self.description, self.description_en)
 
 
 def parameter_shown(described: dict[str, Any]) -> ParameterShown:
     return ParameterShown(
         path=str(described.get("path", "")),
         description=str(described.get("description", "")),
+        description_en=str(described.get("description_en") or ""),
         value=str(described.get("value", "")),
         unit=str(described.get("unit", "")),
         start=str(described.get("start", "")),
@@ -242,7 +250,7 @@ def explain_line(line: PayrollLine, run_parameters: dict[str, Any]) -> Explanati
                     "days": segment.get("days"),
                     "economic": _economic_label(str(segment.get("economic_status", ""))),
                     "level": segment.get("level"),
-                    "level_name": described.get("description", ""),
+                    "level_name": localised(described, "description"),
                     "monthly": _money(segment.get("monthly", "0")),
                     "path": described.get("path", ""),
                     "file": described.get("file", ""),

@@ -67,6 +67,7 @@ class Parameter:
     reference: tuple[tuple[str, str], ...]
     file: str
     values: tuple[DatedValue, ...]  # ascending by start
+    description_en: str = ""  # metadata.description_en: the English beside the Chinese description
 
     def at(self, on: date) -> DatedValue | None:
         """The value in force on `on` (the latest start on or before it), or None before the first."""
@@ -169,6 +170,7 @@ def parse_tree(
                 reference=reference,
                 file=file,
                 values=_values(raw["values"], prefix, source, reference),
+                description_en=str(metadata.get("description_en", "")) if isinstance(metadata, dict) else "",
             )
         }
     leaves: dict[str, Parameter] = {}
@@ -204,7 +206,8 @@ def shipped_parameters() -> dict[str, Parameter]:
 
 
 def shipped_node_metadata(node: str) -> dict[str, Any]:
-    """The `metadata` and `description` of a shipped node file (e.g. `benefits.rating_reward`)."""
+    """The `metadata` and `description` of a shipped node file (e.g. `benefits.rating_reward`); the
+    English description is `description_en` (from the metadata)."""
     path = PARAMETERS_DIR.joinpath(*node.split(".")).with_suffix(".yaml")
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {"description": raw.get("description", ""), **(raw.get("metadata") or {})}
@@ -269,6 +272,7 @@ class Policy:
                 reference=base.reference,
                 file=base.file,
                 values=tuple(combined),
+                description_en=base.description_en,
             )
         return cls(parameters=merged)
 
@@ -292,6 +296,7 @@ class Policy:
         return {
             "path": path,
             "description": parameter.description,
+            "description_en": parameter.description_en,
             "file": parameter.file if value.source == "shipped" else value.source,
             "start": value.start.isoformat(),
             "value": str(value.value),

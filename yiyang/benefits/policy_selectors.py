@@ -18,6 +18,7 @@ from yiyang.areas.models import Area
 from yiyang.benefits.choices import Scheme
 from yiyang.benefits.models import PolicyFile
 from yiyang.benefits.policy import PARAMETERS_DIR, DatedValue, Parameter, Policy, shipped_parameters
+from yiyang.core.text import in_language
 
 # Where each scheme's parameters live (dotted prefixes). A parameter shared by two schemes (the care
 # worker awards' minimum years) is listed under both.
@@ -83,15 +84,18 @@ def scheme_paths(scheme: str) -> list[str]:
 
 
 @cache
-def node_descriptions() -> dict[str, str]:
-    """The `description` of every node of the shipped files (leaves too), by dotted path."""
-    out: dict[str, str] = {}
+def _node_descriptions_both() -> dict[str, tuple[str, str]]:
+    """(Chinese `description`, English `metadata.description_en`) of every node of the shipped files
+    (leaves too), by dotted path."""
+    out: dict[str, tuple[str, str]] = {}
 
     def walk(node: Any, prefix: str) -> None:
         if not isinstance(node, dict):
             return
         if isinstance(node.get("description"), str):
-            out[prefix] = node["description"]
+            metadata = node.get("metadata")
+            english = metadata.get("description_en") if isinstance(metadata, dict) else None
+            out[prefix] = (node["description"], english if isinstance(english, str) else "")
         if "values" in node:
             return
         for key, child in node.items():
@@ -104,9 +108,26 @@ def node_descriptions() -> dict[str, str]:
     return out
 
 
+def node_descriptions() -> dict[str, str]:
+    """The Chinese `description` of every node of the shipped files (leaves too), by dotted path."""
+    return {path: chinese for path, (chinese, _english) in _node_descriptions_both().items()}
+
+
+def node_description(path: str) -> str:
+    """The description of a shipped node (or leaf) in the active language ("" if it has none)."""
+    chinese, english = _node_descriptions_both().get(path, ("", ""))
+    return in_language(chinese, english)
+
+
+def localised_descriptions() -> dict[str, str]:
+    """`node_descriptions` in the active language (English where the file gives it)."""
+    return {path: in_language(chinese, english) for path, (chinese, english) in _node_descriptions_both().items()}
+
+
 def parameter_label(path: str) -> str:
-    """The descriptions of the nodes below the scheme's file, joined: 月标准（元） › 特困 › 能力完好."""
-    descriptions = node_descriptions()
+    """The descriptions of the nodes below the scheme's file, joined (月标准（元） › 特困 › 能力完好), in the
+    active language."""
+    descriptions = localised_descriptions()
     parts = path.split(".")
     labels = [
         descriptions[".".join(parts[:i])] for i in range(3, len(parts) + 1) if ".".join(parts[:i]) in descriptions
@@ -136,6 +157,12 @@ class ParameterRow:
     file: str
     current: ValueRow | None
     values: tuple[ValueRow, ...]
+    description_en: str = ""
+
+    @property
+    def shown_description(self) -> str:
+        """The description in the active language."""
+        return in_language(self.description, self.description_en)
 
 
 @dataclass(frozen=True)
@@ -170,6 +197,7 @@ def parameter_row(policy: Policy, path: str, today: date) -> ParameterRow:
         path=path,
         label=parameter_label(path),
         description=parameter.description,
+        description_en=parameter.description_en,
         unit=parameter.unit,
         unit_label=unit_label(parameter.unit),
         file=parameter.file,
@@ -181,7 +209,7 @@ def parameter_row(policy: Policy, path: str, today: date) -> ParameterRow:
 def policy_sections(*, policy: Policy, today: date, scheme: str | None = None) -> list[SchemeSection]:
     """Every scheme (or one) with its parameters, each with its value in force `today` and every dated
     value: mark, source (shipped file or district file version) and reference."""
-    descriptions = node_descriptions()
+    descriptions = localised_descriptions()
     sections = []
     for value in Scheme.values:
         if scheme and value != scheme:

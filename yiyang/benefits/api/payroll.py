@@ -102,7 +102,10 @@ class RunTotalsOutput(serializers.Serializer[Any]):
 
 class PayrollParameterOutput(serializers.Serializer[Any]):
     path = serializers.CharField()
-    description = serializers.CharField()
+    description = serializers.CharField(help_text="参数说明（中文，参数文件原文）")
+    description_en = serializers.CharField(
+        allow_blank=True, help_text="The English description beside it (empty in runs made before the files had one)"
+    )
     value = serializers.CharField()
     unit = serializers.CharField()
     start = serializers.CharField(help_text="该取值的生效日期")

@@ -65,7 +65,8 @@ class ParameterOutput(serializers.Serializer[Any]):
         child=serializers.CharField(), help_text="The schemes (codes as in `scheme` elsewhere) that read the parameter"
     )
     label = serializers.CharField()  # type: ignore[assignment]
-    description = serializers.CharField()
+    description = serializers.CharField(help_text="参数说明（中文，参数文件原文）")
+    description_en = serializers.CharField(allow_blank=True, help_text="The English description beside it")
     unit = serializers.CharField()
     current = DatedValueOutput(allow_null=True, help_text="The value in force today (null before the first)")
     values = DatedValueOutput(many=True)
@@ -89,6 +90,7 @@ def _parameter(row: ParameterRow) -> dict[str, Any]:
         "schemes": schemes_of(row.path),
         "label": row.label,
         "description": row.description,
+        "description_en": row.description_en,
         "unit": row.unit,
         "current": _value(row.current) if row.current else None,
         "values": [_value(v) for v in row.values],

@@ -207,7 +207,7 @@ def payroll_workbook(*, actor: AnyUser, run: PayrollRun) -> PayrollWorkbook:
                 yield _line_row(line, number, parameters)
 
     used = [
-        [p.path, p.description, Decimal(p.value) if p.value else "", p.unit, p.start, p.file, p.mark,
+        [p.path, p.shown_description, Decimal(p.value) if p.value else "", p.unit, p.start, p.file, p.mark,
          "；".join(f"{title} {href}".strip() for title, href in p.references)]
         for p in payroll_run_parameters(run=run)
     ]  # fmt: skip

@@ -27,6 +27,7 @@ from yiyang.benefits.api.views import attachment_response
 from yiyang.benefits.choices import ApplicationStatus, EntitlementStatus, Scheme
 from yiyang.benefits.declared import MONTHLY, SUBJECT_KINDS, fact_rows
 from yiyang.benefits.models import Application, Entitlement
+from yiyang.benefits.payroll_selectors import parameter_shown
 from yiyang.benefits.selectors import (
     ApplicationFilters,
     EntitlementFilters,
@@ -404,13 +405,19 @@ def entitlement_detail_page(request: HttpRequest, public_id: str) -> HttpRespons
     entitlement = access_entitlement_by_public_id(user=request.user, public_id=public_id)
     entitlement_record_view(actor=request.user, entitlement=entitlement)
     disclosure = disclosure_for(request.user)
+    instalments = list(entitlement_instalments(entitlement=entitlement).select_related("paid_by"))
     context = {
         "entitlement": entitlement,
         "subject": subject_name(entitlement),
         "payee_account": disclosure.bank_account(entitlement.payee_account),
         "status_class": STATUS_CLASSES.get(EntitlementStatus(entitlement.status), "text-bg-secondary"),
         "fact_rows": fact_rows(entitlement.scheme, entitlement.facts),
-        "instalments": list(entitlement_instalments(entitlement=entitlement).select_related("paid_by")),
+        "instalments": instalments,
+        # Each instalment with the parameter values it used, described in the reader's language.
+        "instalment_rows": [
+            (i, [parameter_shown(d) for d in (i.explanation or {}).get("parameters", []) if isinstance(d, dict)])
+            for i in instalments
+        ],
         "can_end": entitlement.status == EntitlementStatus.ACTIVE and has_perm(request.user, Perm.BENEFITS_APPROVE),
         "end_form": EndForm(),
     }
