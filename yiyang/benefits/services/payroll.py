@@ -427,7 +427,8 @@ def _corrections(run: PayrollRun, policy: Policy, draft: Draft, licensed: set[in
     for locked in earlier:
         assert locked.locked_at is not None
         month_end = locked.month + timedelta(days=rules.days_in_month(locked.month) - 1)
-        changed = _changed_elders(run.district_id, locked.locked_at, month_end)
+        stays_changed = stays_changed_since(elder_district_id=run.district_id, recorded_after=locked.locked_at)
+        changed = _changed_elders(run.district_id, locked.locked_at, month_end, stays_changed)
         if not changed:
             continue
         elder_ids = set(changed)
@@ -445,10 +446,7 @@ def _corrections(run: PayrollRun, policy: Policy, draft: Draft, licensed: set[in
                     explanation["due_now"] = str(rules.yuan(int(result.amounts_fen[i])))
                     kind = LineKind.ARREARS if difference > 0 else LineKind.RECOVERY
                     draft.lines.append(_line(entitlement, run, kind, locked.month, difference, explanation))
-        organisations = {
-            org
-            for _e, org, _d in stays_changed_since(elder_district_id=run.district_id, recorded_after=locked.locked_at)
-        }
+        organisations = {org for _e, org, _d in stays_changed}
         bed = [
             e
             for e in _bed_entitlements(run.district_id, locked.month, only=organisations or None)
@@ -466,13 +464,16 @@ def _corrections(run: PayrollRun, policy: Policy, draft: Draft, licensed: set[in
                     draft.lines.append(_line(entitlement, run, kind, locked.month, difference, explanation))
 
 
-def _changed_elders(district_id: int, locked_at: datetime, month_end: date) -> dict[int, date]:
-    """Elders with a fact for a day up to `month_end` recorded after `locked_at`."""
+def _changed_elders(
+    district_id: int, locked_at: datetime, month_end: date, stays_changed: list[tuple[int, int, date]]
+) -> dict[int, date]:
+    """Elders with a fact for a day up to `month_end` recorded after `locked_at` (`stays_changed`: the
+    stays registered or changed since, already read by the caller)."""
     changed: dict[int, date] = {}
     sources = [
         elder_fact_changes_since(district_id=district_id, recorded_after=locked_at),
         ability_levels_changed_since(elder_district_id=district_id, recorded_after=locked_at),
-        {e: d for e, _o, d in stays_changed_since(elder_district_id=district_id, recorded_after=locked_at)},
+        {e: d for e, _o, d in stays_changed},
     ]
     for source in sources:
         for elder_id, day in source.items():
