@@ -44,7 +44,7 @@ from yiyang.benefits.policy import DatedValue, Policy
 from yiyang.benefits.selectors import district_policy
 from yiyang.core.errors import Forbidden, ValidationFailed
 from yiyang.elders.selectors import elder_fact_changes_since
-from yiyang.organisations.selectors import licensed_institution_ids, stays_changed_since
+from yiyang.organisations.selectors import licensed_institution_ids, stays_changed_since, stays_overlapping
 
 WRITE_BATCH = 5_000
 ROLL_STOP = {0: StopReason.DECEASED, 2: StopReason.MOVED_OUT}
@@ -446,7 +446,13 @@ def _corrections(run: PayrollRun, policy: Policy, draft: Draft, licensed: set[in
                     explanation["due_now"] = str(rules.yuan(int(result.amounts_fen[i])))
                     kind = LineKind.ARREARS if difference > 0 else LineKind.RECOVERY
                     draft.lines.append(_line(entitlement, run, kind, locked.month, difference, explanation))
-        organisations = {org for _e, org, _d in stays_changed}
+        # Bed-days split by the residents' level: a late stay or a late level changes the institution's sum.
+        organisations = {org for _e, org, _d in stays_changed} | {
+            org
+            for _pk, _elder, org, _admitted, _discharged in stays_overlapping(
+                start=locked.month, end=month_end, elder_ids=list(changed)
+            )
+        }
         bed = [
             e
             for e in _bed_entitlements(run.district_id, locked.month, only=organisations or None)
